@@ -1,0 +1,38 @@
+/** Product defaults, pinned in one place. */
+export const DEFAULTS = {
+  resourceName: 'postgres',
+  category: 'storage',
+  instance: 'main',
+  image: 'postgres:16-alpine',
+  majorVersion: '16',
+  user: 'vrooli',
+  database: 'vrooli',
+  template: 'development',
+  host: '127.0.0.1',
+  portRangeStart: 5433,
+  portRangeEnd: 5499,
+  preferredPort: 5433,
+  startTimeoutSec: 60,
+  stopTimeoutSec: 30,
+  logTail: 50,
+  passwordLength: 32,
+  /** Connect + query timeout of one health probe. */
+  probeTimeoutMs: 3_000,
+} as const;
+
+export const MAX_INSTANCES = DEFAULTS.portRangeEnd - DEFAULTS.portRangeStart + 1;
+
+export const CONTAINER_PREFIX = 'resource-postgres-';
+export const LABEL_PREFIX = 'io.resource-postgres';
+export const LABELS = {
+  managed: `${LABEL_PREFIX}.managed`,
+  instance: `${LABEL_PREFIX}.instance`,
+  home: `${LABEL_PREFIX}.home`,
+} as const;
+
+export const ENV = {
+  home: 'RESOURCE_POSTGRES_HOME',
+  instance: 'RESOURCE_POSTGRES_INSTANCE',
+  image: 'RESOURCE_POSTGRES_IMAGE',
+  pgBin: 'RESOURCE_POSTGRES_PG_BIN',
+} as const;

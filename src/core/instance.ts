@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { CONTAINER_PREFIX, DEFAULTS } from './defaults.js';
+import { usageError } from './errors.js';
+import { Secret } from './secret.js';
+
+export type EngineName = 'docker' | 'native';
+export type DesiredState = 'running' | 'stopped';
+
+/** One PostgreSQL instance as recorded in <home>/<name>/config/instance.conf. */
+export interface Instance {
+  name: string;
+  engine: EngineName;
+  /** docker: the image the container runs. */
+  image?: string;
+  /** PostgreSQL major version the data directory was created with (native), or reported. */
+  version?: string;
+  port: number;
+  /** Address the port is bound to; 127.0.0.1 unless the user asked otherwise. */
+  host: string;
+  user: string;
+  password: Secret;
+  database: string;
+  template: string;
+  created: string;
+  desiredState: DesiredState;
+  /** native: where the data directory lives when not <home>/<name>/data (e.g. a home under /root). */
+  dataDir?: string;
+  /** native: the PostgreSQL bin directory chosen with --pg-bin, when not the bundled one. */
+  pgBin?: string;
+  /** Keys this version does not know, kept verbatim on rewrite. */
+  extra: Record<string, string>;
+}
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,49}$/;
+
+export function validateInstanceName(name: string): string {
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    const shown = JSON.stringify(String(name));
+    throw usageError(
+      `invalid instance name ${shown}`,
+      'use 1-50 characters: letters, digits, "_" or "-", starting with a letter or digit (e.g. --instance app_1)',
+    );
+  }
+  return name;
+}
+
+const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** A password from the CSPRNG over a URL-safe alphabet (rejection sampling: no modulo bias). */
+export function generatePassword(length: number = DEFAULTS.passwordLength): Secret {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 256 - (256 % URL_SAFE.length)) out += URL_SAFE[byte % URL_SAFE.length];
+      if (out.length === length) break;
+    }
+  }
+  return new Secret(out);
+}
+
+export interface InstancePaths {
+  root: string;
+  config: string;
+  conf: string;
+  data: string;
+  logs: string;
+  run: string;
+  backups: string;
+}
+
+export function instancePaths(home: string, name: string): InstancePaths {
+  const root = join(home, name);
+  return {
+    root,
+    config: join(root, 'config'),
+    conf: join(root, 'config', 'instance.conf'),
+    data: join(root, 'data'),
+    logs: join(root, 'logs'),
+    run: join(root, 'run'),
+    backups: join(root, 'backups'),
+  };
+}
+
+export function containerName(name: string): string {
+  return `${CONTAINER_PREFIX}${name}`;
+}
+
+export function volumeName(name: string): string {
+  return `${CONTAINER_PREFIX}${name}-data`;
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { access, chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CliError, notFound } from './errors.js';
+import { type Instance, instancePaths, validateInstanceName } from './instance.js';
+import { parseInstanceConf, serializeInstanceConf } from './instance-conf.js';
+import { withLock } from './lock.js';
+
+/** The instances recorded under one home directory. */
+export class Registry {
+  constructor(readonly home: string) {}
+
+  paths(name: string) {
+    return instancePaths(this.home, name);
+  }
+
+  /** Names of directories that hold a config/instance.conf, sorted. */
+  async names(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(this.home, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new CliError('config', `cannot read the home ${this.home}: ${(e as Error).message}`, {
+        hint: 'check its permissions, or choose another with --home',
+      });
+    }
+    const names: string[] = [];
+    await Promise.all(
+      entries
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+        .map(async (d) => {
+          try {
+            await access(this.paths(d.name).conf);
+            names.push(d.name);
+          } catch {
+            /* not an instance directory */
+          }
+        }),
+    );
+    return names.sort();
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await access(this.paths(name).conf);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads one instance; undefined when it does not exist, an error when it is damaged. */
+  async find(name: string): Promise<Instance | undefined> {
+    validateInstanceName(name);
+    const path = this.paths(name).conf;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new CliError('config', `cannot read ${path}: ${(e as Error).message}`, { hint: 'check its permissions' });
+    }
+    const instance = parseInstanceConf(text, path);
+    if (instance.name !== name) {
+      throw new CliError('config', `damaged instance.conf at ${path}: name is ${JSON.stringify(instance.name)} but the directory is ${JSON.stringify(name)}`, {
+        hint: 'fix the name line by hand',
+      });
+    }
+    return instance;
+  }
+
+  async get(name: string): Promise<Instance> {
+    const instance = await this.find(name);
+    if (!instance) throw notFound(`no instance named ${JSON.stringify(name)} in ${this.home}`, `create it with: resource-postgres manage start --instance ${name}`);
+    return instance;
+  }
+
+  /** Every instance; a damaged one is returned as its error so one bad file does not hide the rest. */
+  async list(): Promise<Array<Instance | { name: string; error: CliError }>> {
+    const names = await this.names();
+    return Promise.all(
+      names.map(async (name) => {
+        try {
+          return await this.get(name);
+        } catch (e) {
+          if (e instanceof CliError) return { name, error: e };
+          throw e;
+        }
+      }),
+    );
+  }
+
+  /** Writes instance.conf atomically (temp file + rename), 0600 inside 0700 directories. */
+  async save(instance: Instance): Promise<void> {
+    const p = this.paths(instance.name);
+    const text = serializeInstanceConf(instance);
+    await this.ensureHome();
+    await mkdir(p.root, { recursive: true, mode: 0o700 });
+    await mkdir(p.config, { recursive: true, mode: 0o700 });
+    await chmod(p.config, 0o700);
+    const tmp = join(p.config, `.instance.conf.${process.pid}.${randomBytes(4).toString('hex')}`);
+    try {
+      await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+      await rename(tmp, p.conf);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw new CliError('config', `cannot write ${p.conf}: ${(e as Error).message}`, {
+        hint: 'check that the home is writable and the disk is not full',
+      });
+    }
+  }
+
+  /** Removes the instance directory (config, logs and native data under it). */
+  async remove(name: string): Promise<void> {
+    validateInstanceName(name);
+    await rm(this.paths(name).root, { recursive: true, force: true });
+  }
+
+  async ensureHome(): Promise<void> {
+    try {
+      await mkdir(this.home, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new CliError('config', `cannot create the home ${this.home}: ${(e as Error).message}`, {
+        hint: 'choose a writable directory with --home or RESOURCE_POSTGRES_HOME',
+      });
+    }
+  }
+
+  /** Runs fn holding the home's exclusive lock (port choice + instance.conf write). */
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
+    await this.ensureHome();
+    return withLock(join(this.home, '.lock'), fn);
+  }
+}

@@ -1,0 +1,77 @@
+import { CliError } from '../core/errors.js';
+import type { EngineName, Instance } from '../core/instance.js';
+import type { PortHolder } from '../core/ports.js';
+
+/**
+ * What an engine sees of one instance, before any health probe:
+ * - absent: no container / no initialised data directory;
+ * - stopped: it exists and its server is not running (`detail` says how it ended, if known);
+ * - running: the container runs / the postmaster process is alive.
+ */
+export interface EngineState {
+  state: 'absent' | 'stopped' | 'running';
+  detail?: string;
+  /** Does data exist (volume / initialised data directory)? Meaningful when state is absent. */
+  dataExists?: boolean;
+  /** native: postmaster pid; docker: container id. */
+  pid?: number;
+  containerId?: string;
+  /** The host port the server is reachable on, when the engine can tell. */
+  port?: number;
+}
+
+export interface LogOptions {
+  /** Last N lines (default 50); 0 for all. */
+  tail?: number;
+  since?: Date;
+  follow?: boolean;
+  /** Ends a follow. */
+  signal?: AbortSignal;
+}
+
+export interface StopOptions {
+  /** Immediate shutdown / kill instead of a clean fast shutdown. */
+  force?: boolean;
+  timeoutSec: number;
+}
+
+/** Progress talk for long work (pull, initdb); goes to stderr on a TTY, nowhere otherwise. */
+export type Progress = (message: string) => void;
+
+export interface Engine {
+  readonly name: EngineName;
+  /** Is this engine usable on this machine right now? Cheap; never changes anything. */
+  check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }>;
+  /** Makes what `create` needs present (pulls the image, checks binaries); idempotent. */
+  prepare(instance: Instance, progress: Progress): Promise<void>;
+  /**
+   * Creates the server for a recorded instance and starts it (container + volume, or
+   * initdb + start). Reuses existing data (a volume or data directory that survived). Throws
+   * PortTakenError when the port turns out to be held, so the caller can pick another.
+   * Does not wait for readiness beyond what the engine needs; the caller probes.
+   */
+  create(instance: Instance, progress: Progress): Promise<void>;
+  /** Starts an existing, stopped server. No-op when it runs. */
+  start(instance: Instance): Promise<void>;
+  /** Stops the server, never touching data. No-op when it is not running. */
+  stop(instance: Instance, opts: StopOptions): Promise<void>;
+  inspect(instance: Instance): Promise<EngineState>;
+  /** Removes the server (container / process) and, unless keepData, its data. */
+  remove(instance: Instance, opts: { keepData: boolean }): Promise<void>;
+  /** Server log lines, oldest first; with follow, keeps yielding until opts.signal aborts. */
+  logs(instance: Instance, opts: LogOptions): AsyncIterable<string>;
+  /** Ports held by this engine outside any instance.conf (docker: every container's published ports). */
+  heldPorts(): Promise<Map<number, PortHolder>>;
+}
+
+/** The engine could not bind the instance's port: pick another and retry. */
+export class PortTakenError extends CliError {
+  constructor(readonly port: number, detail: string) {
+    super('conflict', `port ${port} is already in use: ${detail}`, {
+      hint: 'choose another with --port, or free the port',
+    });
+  }
+}
+
+/** How an engine is obtained: engines load their heavy modules lazily. */
+export type EngineFactory = (name: EngineName) => Promise<Engine>;

@@ -1,0 +1,45 @@
+import type { ClientConfig } from 'pg';
+import type { Instance } from '../core/instance.js';
+
+/** pg loads lazily: help, info and --version never pay for it. */
+export async function loadPg() {
+  const mod = await import('pg');
+  return mod.default;
+}
+
+export interface ConnectOptions {
+  database?: string;
+  timeoutMs?: number;
+  /** Connect to this host instead of instance.host (0.0.0.0 binds are reached over loopback). */
+  host?: string;
+}
+
+/** node-postgres settings for an instance, over TCP to its published port. */
+export function clientConfig(instance: Instance, opts: ConnectOptions = {}): ClientConfig {
+  const host = opts.host ?? (instance.host === '0.0.0.0' || instance.host === '' ? '127.0.0.1' : instance.host);
+  return {
+    host,
+    port: instance.port,
+    user: instance.user,
+    password: instance.password.reveal(),
+    database: opts.database ?? instance.database,
+    connectionTimeoutMillis: opts.timeoutMs ?? 5_000,
+    query_timeout: opts.timeoutMs,
+    statement_timeout: opts.timeoutMs,
+    application_name: 'resource-postgres',
+    ssl: false,
+  };
+}
+
+export async function withClient<T>(instance: Instance, opts: ConnectOptions, fn: (client: import('pg').Client) => Promise<T>): Promise<T> {
+  const pg = await loadPg();
+  const client = new pg.Client(clientConfig(instance, opts));
+  // An error event after connect (server shutdown) must not crash the process.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
