@@ -1,6 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/** The same as the build's esbuild text loader: `import text from './x.yaml'` gives the file's text. */
+const yamlAsText: Plugin = {
+  name: 'yaml-as-text',
+  load(id) {
+    if (id.endsWith('.yaml')) return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
+    return undefined;
+  },
+};
 
 export default defineConfig({
+  plugins: [yamlAsText],
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

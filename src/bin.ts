@@ -1,0 +1,12 @@
+import { main } from './main.js';
+
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  stdin: process.stdin,
+});
+// Exit explicitly (keep-alive sockets must not hold the process), once both pipes have drained.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

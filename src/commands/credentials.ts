@@ -1,0 +1,61 @@
+import type { Context } from '../context.js';
+import { connectionUrl, connectionView, type ConnectionView } from '../core/connection.js';
+import { CliError } from '../core/errors.js';
+import type { Instance } from '../core/instance.js';
+import type { CredentialsOptions } from './options.js';
+import { type CommandResult, result } from './result.js';
+
+export interface CredentialsData {
+  resource: 'postgres';
+  status: 'running' | 'stopped';
+  connections: Array<{
+    id: string;
+    name: string;
+    credential_type: 'postgres';
+    connection: { host: string; port: number; database: string; ssl: boolean };
+    auth: { username: string; password: string };
+    metadata: { description: string; capabilities: string[]; version: string | null; engine: string; url: string };
+  }>;
+  /** Flat views for the text and env renderers; not part of the JSON contract. */
+  views: ConnectionView[];
+}
+
+export function connectionEntry(instance: Instance, view: ConnectionView, description: string): CredentialsData['connections'][number] {
+  return {
+    id: instance.name,
+    name: `postgres-${instance.name}`,
+    credential_type: 'postgres',
+    connection: { host: view.host, port: view.port, database: view.database, ssl: false },
+    auth: { username: view.user, password: view.password },
+    metadata: {
+      description,
+      capabilities: ['sql', 'transactions', 'json', 'full-text-search'],
+      version: instance.version ?? null,
+      engine: instance.engine,
+      url: connectionUrl(view),
+    },
+  };
+}
+
+export async function credentials(ctx: Context, opts: CredentialsOptions): Promise<CommandResult<CredentialsData>> {
+  let instances: Instance[];
+  if (opts.all) {
+    const all = await ctx.registry.list();
+    const damaged = all.find((e): e is { name: string; error: CliError } => 'error' in e);
+    if (damaged) throw damaged.error;
+    instances = all as Instance[];
+  } else {
+    const one = await ctx.registry.find(opts.instance);
+    instances = one ? [one] : [];
+  }
+  if (instances.length === 0) {
+    const what = opts.all ? 'no instances' : `no instance ${opts.instance}`;
+    throw new CliError('not-found', `${what} in ${ctx.home.dir}: nothing configured`, {
+      hint: `create one with: resource-postgres manage start${opts.all ? '' : ` --instance ${opts.instance}`}`,
+    });
+  }
+  const views = instances.map((i) => connectionView(i, opts.showSecrets));
+  const connections = instances.map((i, n) => connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`));
+  const anyRunning = instances.some((i) => i.desiredState === 'running');
+  return result('credentials', { resource: 'postgres', status: anyRunning ? 'running' : 'stopped', connections, views });
+}

@@ -1,0 +1,141 @@
+import type { Context } from '../context.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { CliError } from '../core/errors.js';
+import type { Instance } from '../core/instance.js';
+import { resourceMeta } from '../core/resource-meta.js';
+import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
+import type { InstallOptions, InstanceSelector, RestartOptions, StartOptions, StopOptions, UninstallOptions } from './options.js';
+import { type CommandResult, result } from './result.js';
+
+export interface ManageData {
+  action: string;
+  dry_run: boolean;
+  instances: Array<{ name: string; result: string; message: string; port?: number; engine?: string }>;
+  message: string;
+}
+
+function manageResult(action: string, items: ManageData['instances'], dryRun = false, exitCode = 0): CommandResult<ManageData> {
+  const message = items.length ? items.map((i) => i.message).join('\n') : `${action}: nothing to do`;
+  return result('manage', { action, dry_run: dryRun, instances: items, message }, exitCode);
+}
+
+async function targets(ctx: Context, sel: InstanceSelector): Promise<string[]> {
+  return sel.all ? ctx.registry.names() : [sel.instance];
+}
+
+const defaultTimeout = () => resourceMeta().startup_timeout ?? DEFAULTS.startTimeoutSec;
+
+const fromOutcome = (o: StartOutcome) => ({ name: o.name, result: o.action, message: o.message, port: o.port, engine: o.engine });
+
+export async function start(ctx: Context, opts: StartOptions): Promise<CommandResult<ManageData>> {
+  const names = await targets(ctx, opts);
+  if (opts.dryRun) {
+    const items = await Promise.all(names.map(async (name) => {
+      const existing = await ctx.registry.find(name);
+      const message = existing
+        ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running`
+        : `would create instance ${name} (engine ${opts.engine}, template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
+      return { name, result: 'planned', message };
+    }));
+    return manageResult('start', items, true);
+  }
+  if (opts.all && names.length === 0) return manageResult('start', []);
+  if (opts.bind && opts.bind !== DEFAULTS.host) {
+    ctx.talk.warn(`publishing on ${opts.bind}: the server will accept connections from other machines that can reach this address`);
+  }
+  const items = [];
+  for (const name of names) {
+    items.push(fromOutcome(await ensureRunning(ctx, name, { ...opts, timeoutSec: opts.timeoutSec ?? defaultTimeout() })));
+  }
+  return manageResult('start', items);
+}
+
+async function stopOne(ctx: Context, instance: Instance, opts: { force: boolean; timeoutSec: number }) {
+  await setDesired(ctx, instance, 'stopped');
+  const engine = await ctx.engine(instance.engine);
+  const before = await engine.inspect(instance);
+  if (before.state !== 'running') {
+    return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
+  }
+  await engine.stop(instance, opts);
+  return { name: instance.name, result: 'stopped', message: `instance ${instance.name} stopped (data kept)` };
+}
+
+export async function stop(ctx: Context, opts: StopOptions): Promise<CommandResult<ManageData>> {
+  const names = await targets(ctx, opts);
+  const items = [];
+  for (const name of names) {
+    const instance = await ctx.registry.find(name);
+    if (!instance) {
+      items.push({ name, result: 'absent', message: `no instance ${name} in ${ctx.home.dir}; nothing to stop` });
+    } else if (opts.dryRun) {
+      items.push({ name, result: 'planned', message: `would stop instance ${name} (${instance.engine}, port ${instance.port}); data is kept` });
+    } else {
+      items.push(await stopOne(ctx, instance, opts));
+    }
+  }
+  return manageResult('stop', items, opts.dryRun);
+}
+
+export async function restart(ctx: Context, opts: RestartOptions): Promise<CommandResult<ManageData>> {
+  const names = await targets(ctx, opts);
+  const items = [];
+  for (const name of names) {
+    const instance = await ctx.registry.get(name);
+    if (opts.dryRun) {
+      items.push({ name, result: 'planned', message: `would restart instance ${name} with the same credentials and data` });
+      continue;
+    }
+    await stopOne(ctx, instance, { force: false, timeoutSec: DEFAULTS.stopTimeoutSec });
+    const outcome = await ensureRunning(ctx, name, { engine: 'auto', wait: true, force: false, timeoutSec: opts.timeoutSec ?? defaultTimeout() });
+    items.push({ ...fromOutcome(outcome), result: 'restarted', message: `instance ${name} restarted on port ${outcome.port}, accepting queries` });
+  }
+  return manageResult('restart', items, opts.dryRun);
+}
+
+export async function install(ctx: Context, opts: InstallOptions): Promise<CommandResult<ManageData>> {
+  const existing = await ctx.registry.find(opts.instance);
+  if (opts.dryRun) {
+    const message = existing
+      ? `instance ${opts.instance} is already installed (${existing.engine}, port ${existing.port}); would make sure it runs`
+      : `would check prerequisites, prepare the ${opts.engine} engine, then create and start instance ${opts.instance}`;
+    return manageResult('install', [{ name: opts.instance, result: 'planned', message }], true);
+  }
+  const outcome = await ensureRunning(ctx, opts.instance, { ...opts, wait: true, timeoutSec: opts.timeoutSec ?? defaultTimeout() });
+  const already = existing !== undefined && outcome.action === 'already running';
+  const message = already ? `already installed: ${outcome.message}` : `installed: ${outcome.message}`;
+  return manageResult('install', [{ ...fromOutcome(outcome), result: already ? 'already installed' : 'installed', message }]);
+}
+
+export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<CommandResult<ManageData>> {
+  const names = opts.instance ? [opts.instance] : await ctx.registry.names();
+  const present = [];
+  for (const name of names) if (await ctx.registry.exists(name)) present.push(name);
+  if (present.length === 0) {
+    const what = opts.instance ? `no instance ${opts.instance}` : 'no instances';
+    return manageResult('uninstall', [{ name: opts.instance ?? '', result: 'absent', message: `${what} in ${ctx.home.dir}; nothing to uninstall` }], opts.dryRun);
+  }
+  const dataNote = opts.keepData ? 'keeping their data' : 'and DELETE their data';
+  if (opts.dryRun) {
+    return manageResult('uninstall', present.map((name) => ({ name, result: 'planned', message: `would remove instance ${name} ${dataNote}` })), true);
+  }
+  if (!opts.force && !(await ctx.confirm(`Remove ${present.length} instance(s) (${present.join(', ')}) ${dataNote}?`))) {
+    throw new CliError('refused', `refusing to remove ${present.length} instance(s) (${present.join(', ')}) without confirmation`, {
+      hint: 'pass --force to confirm (add --keep-data to keep the data)',
+    });
+  }
+  const items = [];
+  for (const name of present) {
+    const instance = await ctx.registry.get(name);
+    const engine = await ctx.engine(instance.engine);
+    await engine.remove(instance, { keepData: opts.keepData });
+    if (opts.keepData) {
+      await setDesired(ctx, instance, 'stopped');
+      items.push({ name, result: 'removed', message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)` });
+    } else {
+      await ctx.registry.remove(name);
+      items.push({ name, result: 'removed', message: `instance ${name} removed with its data` });
+    }
+  }
+  return manageResult('uninstall', items);
+}

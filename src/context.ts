@@ -1,0 +1,106 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Home } from './core/home.js';
+import { resolveHome } from './core/home.js';
+import type { EngineName, Instance } from './core/instance.js';
+import { systemPortProbe } from './core/port-probe.js';
+import type { PortProbe } from './core/ports.js';
+import { Registry } from './core/registry.js';
+import type { Engine } from './engines/engine.js';
+import type { ProbeResult } from './postgres/probe.js';
+
+/** Where talk goes: progress, notes and warnings on stderr; never data. */
+export interface Talk {
+  /** A note the user should see (suppressed by --quiet and in json mode). */
+  info(message: string): void;
+  warn(message: string): void;
+  /** Long-work progress: shown only on a TTY. */
+  progress(message: string): void;
+}
+
+export interface Io {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  stdin: NodeJS.ReadableStream;
+}
+
+/** Everything a command touches outside itself; production defaults from createContext. */
+export interface Context {
+  home: Home;
+  registry: Registry;
+  env: NodeJS.ProcessEnv;
+  io: Io;
+  talk: Talk;
+  ports: PortProbe;
+  now: () => Date;
+  engine(name: EngineName): Promise<Engine>;
+  probe(instance: Instance, timeoutMs?: number): Promise<ProbeResult>;
+  /** Asks on a TTY; false without one (callers then require --force). */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** The folder the running program lives in (a checkout's dist/ or src/). */
+export function programDir(): string | undefined {
+  try {
+    return dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ContextOptions {
+  homeFlag?: string;
+  env: NodeJS.ProcessEnv;
+  io: Io;
+  talk: Talk;
+}
+
+export function createContext(opts: ContextOptions): Context {
+  const home = resolveHome(opts.homeFlag, opts.env, programDir());
+  const engines = new Map<EngineName, Promise<Engine>>();
+  return {
+    home,
+    registry: new Registry(home.dir),
+    env: opts.env,
+    io: opts.io,
+    talk: opts.talk,
+    ports: systemPortProbe,
+    now: () => new Date(),
+    engine(name) {
+      let e = engines.get(name);
+      if (!e) {
+        e = loadEngine(name, home.dir);
+        engines.set(name, e);
+      }
+      return e;
+    },
+    async probe(instance, timeoutMs) {
+      const { probe } = await import('./postgres/probe.js');
+      return probe(instance, timeoutMs);
+    },
+    async confirm(question) {
+      if (!opts.io.stdinIsTTY || !opts.io.stderrIsTTY) return false;
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+/** Engines load lazily: dockerode and execa cost start-up time help and info never need. */
+async function loadEngine(name: EngineName, home: string): Promise<Engine> {
+  if (name === 'docker') {
+    const { DockerEngine } = await import('./engines/docker/docker-engine.js');
+    return new DockerEngine({ home });
+  }
+  const { NativeEngine } = await import('./engines/native/native-engine.js');
+  return new NativeEngine({ home });
+}

@@ -1,0 +1,103 @@
+import { type CommandId, type Invocation, parseArgv } from './cli.js';
+import type { GlobalOptions } from './commands/options.js';
+import type { CommandResult } from './commands/result.js';
+import { type Context, createContext, type Io, programDir, type Talk } from './context.js';
+import { resolveHome } from './core/home.js';
+import { CliError } from './core/errors.js';
+import { render } from './output.js';
+
+type Handler = (ctx: Context, options: never, signal: AbortSignal) => Promise<CommandResult> | CommandResult;
+
+/** Commands load on demand: `help` and `info` never pay for pg or dockerode. */
+const handlers: Record<CommandId, () => Promise<Handler>> = {
+  info: async () => (await import('./commands/info.js')).info as Handler,
+  status: async () => (await import('./commands/status.js')).status as Handler,
+  logs: async () => (await import('./commands/logs.js')).logs as Handler,
+  credentials: async () => (await import('./commands/credentials.js')).credentials as Handler,
+  'manage.install': async () => (await import('./commands/manage.js')).install as Handler,
+  'manage.start': async () => (await import('./commands/manage.js')).start as Handler,
+  'manage.stop': async () => (await import('./commands/manage.js')).stop as Handler,
+  'manage.restart': async () => (await import('./commands/manage.js')).restart as Handler,
+  'manage.uninstall': async () => (await import('./commands/manage.js')).uninstall as Handler,
+  test: async () => notYet('test', 'the self-tests'),
+  content: async () => notYet('content', 'the content commands'),
+};
+
+function notYet(group: string, what: string): Handler {
+  return () => {
+    throw new CliError('not-found', `${what} (${group}) are not available in this version yet`, {
+      hint: 'see resource-postgres --help for what is available',
+      exitCode: 2,
+    });
+  };
+}
+
+function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {
+  const silent = g.quiet || g.format === 'json';
+  return {
+    info: (m) => { if (!silent) io.stderr.write(`${m}\n`); },
+    warn: (m) => { if (g.format !== 'json') io.stderr.write(`warning: ${m}\n`); },
+    progress: (m) => { if (!silent && io.stderrIsTTY) io.stderr.write(`${m}\n`); },
+  };
+}
+
+function reportError(io: Io, e: unknown, g: { verbose: boolean; format: string }): number {
+  if (e instanceof CliError) {
+    if (g.format === 'json') {
+      io.stdout.write(`${JSON.stringify({ error: { kind: e.kind, message: e.message, hint: e.hint ?? null, details: e.details ?? null } }, null, 2)}\n`);
+    } else {
+      io.stderr.write(`error: ${e.message}\n`);
+      if (e.details) io.stderr.write(`${e.details}\n`);
+      if (e.hint) io.stderr.write(`hint: ${e.hint}\n`);
+      if (g.verbose && e.cause) io.stderr.write(`cause: ${String((e.cause as Error).stack ?? e.cause)}\n`);
+    }
+    return e.exitCode;
+  }
+  // Not in our vocabulary: a bug. Brief unless --verbose.
+  const err = e as Error;
+  const message = `internal error: ${err?.message ?? String(e)}`;
+  if (g.format === 'json') io.stdout.write(`${JSON.stringify({ error: { kind: 'internal', message } }, null, 2)}\n`);
+  else io.stderr.write(`${message}\n${g.verbose ? `${err?.stack ?? ''}\n` : 'run again with --verbose for the stack trace\n'}`);
+  return 1;
+}
+
+/** main(argv, io) -> exit code: the only place that decides it. */
+export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const early = { verbose: argv.includes('--verbose') || argv.includes('-v'), format: argv.includes('--json') || argv.join(' ').includes('--format json') || argv.includes('--format=json') ? 'json' : 'text' };
+  let invocation: Invocation;
+  try {
+    invocation = await parseArgv(argv, { env, homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir });
+  } catch (e) {
+    return reportError(io, e, early);
+  }
+  if (invocation.kind === 'print') {
+    io.stdout.write(invocation.text.endsWith('\n') ? invocation.text : `${invocation.text}\n`);
+    return 0;
+  }
+  const g = invocation.globals;
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
+    const handler = await handlers[invocation.command]();
+    const res = await handler(ctx, invocation.options as never, controller.signal);
+    if (res.lines) {
+      for await (const line of res.lines) io.stdout.write(`${line}\n`);
+    } else {
+      io.stdout.write(render(res, { format: g.format, color: g.color && io.stdoutIsTTY }));
+    }
+    return res.exitCode;
+  } catch (e) {
+    return reportError(io, e, g);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+function flagValue(argv: string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith(`${flag}=`));
+  return eq?.slice(flag.length + 1);
+}
