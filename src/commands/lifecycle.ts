@@ -117,12 +117,12 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     const state = await engine.inspect(instance);
     if (state.state === 'running' && opts.force) {
       await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
-      await engine.start(instance);
+      await engine.start(instance, { timeoutSec: opts.timeoutSec });
       action = 'restarted';
     } else if (state.state === 'running') {
       action = 'already running';
     } else if (state.state === 'stopped') {
-      await engine.start(instance);
+      await engine.start(instance, { timeoutSec: opts.timeoutSec });
       action = 'started';
     } else {
       await engine.prepare(instance, ctx.talk.progress);

@@ -117,9 +117,13 @@ export class Registry {
     await rm(this.paths(name).root, { recursive: true, force: true });
   }
 
+  /**
+   * The home is enter-only for others (0711): the native engine's unprivileged server user must
+   * reach <home>/<name>/data, while nothing in the home can be listed and config/ stays 0700.
+   */
   async ensureHome(): Promise<void> {
     try {
-      await mkdir(this.home, { recursive: true, mode: 0o700 });
+      await mkdir(this.home, { recursive: true, mode: 0o711 });
     } catch (e) {
       throw new CliError('config', `cannot create the home ${this.home}: ${(e as Error).message}`, {
         hint: 'choose a writable directory with --home or RESOURCE_POSTGRES_HOME',

@@ -51,8 +51,8 @@ export interface Engine {
    * Does not wait for readiness beyond what the engine needs; the caller probes.
    */
   create(instance: Instance, progress: Progress): Promise<void>;
-  /** Starts an existing, stopped server. No-op when it runs. */
-  start(instance: Instance): Promise<void>;
+  /** Starts an existing, stopped server. No-op when it runs. timeoutSec bounds the engine's own wait. */
+  start(instance: Instance, opts?: { timeoutSec?: number }): Promise<void>;
   /** Stops the server, never touching data. No-op when it is not running. */
   stop(instance: Instance, opts: StopOptions): Promise<void>;
   inspect(instance: Instance): Promise<EngineState>;

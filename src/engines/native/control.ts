@@ -1,0 +1,132 @@
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError } from '../../core/errors.js';
+import type { Instance } from '../../core/instance.js';
+import { PortTakenError } from '../engine.js';
+import { pgCtlArgs, pgCtlStatusState, showCommand } from './argv.js';
+import type { PgBinaries } from './binaries.js';
+import type { NativeLayout } from './layout.js';
+import { runAsServer, type ServerUser } from './run-as.js';
+import { type Liveness, parsePostmasterPid, type PostmasterPid, processLiveness } from './state.js';
+
+/** pg_ctl start/stop with the evidence a failure needs: the command and the server log tail. */
+
+export async function readPidFile(dataDir: string): Promise<{ pidFile?: PostmasterPid; liveness?: Liveness }> {
+  const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const pidFile = text === undefined ? undefined : parsePostmasterPid(text);
+  return pidFile ? { pidFile, liveness: await processLiveness(pidFile.pid) } : {};
+}
+
+async function logSize(path: string): Promise<number> {
+  return stat(path).then((s) => s.size, () => 0);
+}
+
+/** The log written since `from`, last `lines` lines. */
+async function logSince(path: string, from: number, lines = 20): Promise<string> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      const start = Math.max(from, size - 64 * 1024);
+      const buf = Buffer.alloc(Math.max(0, size - start));
+      await fh.read(buf, 0, buf.length, start);
+      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return '(no server log)';
+  }
+}
+
+/**
+ * The socket's lock file names the postmaster that made it; a dead one's (a zombie that
+ * nobody reaps still answers kill(0)) would stop the next postmaster, so it goes too.
+ */
+async function clearStaleSocketLock(socketDir: string, port: number): Promise<void> {
+  const lock = join(socketDir, `.s.PGSQL.${port}.lock`);
+  const text = await readFile(lock, 'utf8').catch(() => undefined);
+  const owner = text === undefined ? undefined : parsePostmasterPid(text);
+  if (text !== undefined && (!owner || (await processLiveness(owner.pid)) !== 'alive')) await rm(lock, { force: true });
+}
+
+const BIND_FAILED = /could not bind IPv[46] address[^\n]*|could not create any TCP\/IP sockets/;
+// Children of a killed postmaster can hold its shared memory for a moment.
+const SHMEM_BUSY = /pre-existing shared memory block .* is still in use/;
+
+export interface StartInput {
+  instance: Instance;
+  layout: NativeLayout;
+  bins: PgBinaries;
+  user: ServerUser | undefined;
+  timeoutSec: number;
+}
+
+/** Starts the postmaster with pg_ctl -w; a stale postmaster.pid (its pid gone) is removed first. */
+export async function startServer({ instance, layout, bins, user, timeoutSec }: StartInput): Promise<void> {
+  const { pidFile, liveness } = await readPidFile(layout.data);
+  if (liveness === 'alive') return;
+  // PostgreSQL itself clears a stale file only when kill(pid, 0) fails; a zombie or a reused
+  // pid (or EPERM on root's process) would block it, and we have checked the process already.
+  if (pidFile) await rm(join(layout.data, 'postmaster.pid'), { force: true });
+  await clearStaleSocketLock(layout.socketDir, instance.port);
+  const from = await logSize(layout.logFile);
+  const args = pgCtlArgs('start', { dataDir: layout.data, logFile: layout.logFile, timeoutSec });
+  const deadline = Date.now() + timeoutSec * 1000;
+  for (;;) {
+    const res = await runAsServer(user, bins.pgCtl, args, (timeoutSec + 15) * 1000);
+    if (res.exitCode === 0) return;
+    const log = await logSince(layout.logFile, from);
+    const bind = BIND_FAILED.exec(log);
+    if (bind) throw new PortTakenError(instance.port, bind[0].trim());
+    if (SHMEM_BUSY.test(log) && Date.now() < deadline) {
+      await sleep(500);
+      continue;
+    }
+    const timedOut = res.timedOut || /did not start in time/.test(res.output);
+    throw new CliError(timedOut ? 'timeout' : 'failed', `pg_ctl could not start instance ${instance.name} (exit ${res.exitCode ?? 'none'})`, {
+      details: `command: ${showCommand(bins.pgCtl, args)}\n${res.output.trim()}\n--- ${layout.logFile} (last lines) ---\n${log}`,
+      hint: `read the server log with: resource-postgres logs --instance ${instance.name} --tail 200`,
+    });
+  }
+}
+
+export interface StopInput {
+  instance: Instance;
+  layout: NativeLayout;
+  bins: PgBinaries;
+  user: ServerUser | undefined;
+  timeoutSec: number;
+  force?: boolean;
+}
+
+/** pg_ctl stop -m fast (immediate with force); a server that is already down is success. */
+export async function stopServer({ instance, layout, bins, user, timeoutSec, force }: StopInput): Promise<void> {
+  const args = pgCtlArgs('stop', { dataDir: layout.data, timeoutSec, force });
+  const res = await runAsServer(user, bins.pgCtl, args, (timeoutSec + 15) * 1000);
+  if (res.exitCode === 0) return;
+  const status = await runAsServer(user, bins.pgCtl, pgCtlArgs('status', { dataDir: layout.data }), 15_000);
+  if (pgCtlStatusState(status.exitCode) !== 'running') return;
+  throw new CliError(force ? 'failed' : 'timeout', `instance ${instance.name} did not stop within ${timeoutSec} s`, {
+    details: `command: ${showCommand(bins.pgCtl, args)}\n${res.output.trim()}`,
+    hint: force
+      ? `see the server log: resource-postgres logs --instance ${instance.name}`
+      : 'retry with --force for an immediate shutdown (the server replays its WAL on the next start; committed data is kept)',
+  });
+}
+
+/** Without binaries (deleted, moved) a running postmaster can still be stopped by signal, as pg_ctl does. */
+export async function signalStop(pid: number, timeoutSec: number, force?: boolean): Promise<boolean> {
+  try {
+    process.kill(pid, force ? 'SIGQUIT' : 'SIGINT');
+  } catch {
+    return true;
+  }
+  const deadline = Date.now() + timeoutSec * 1000;
+  while (Date.now() < deadline) {
+    if ((await processLiveness(pid)) !== 'alive') return true;
+    await sleep(100);
+  }
+  return false;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { type Instance, instancePaths } from '../../core/instance.js';
+
+/**
+ * Where one native instance keeps its server files. Normally under <home>/<name>/ (data,
+ * logs, run). When root runs the CLI and the server user cannot traverse the home (a home
+ * under /root, or any 0700 home), the data directory moves under RELOCATION_ROOT and is
+ * recorded as instance.dataDir; its logs and run directories are then its siblings.
+ */
+export interface NativeLayout {
+  data: string;
+  logs: string;
+  logFile: string;
+  /** The unix socket directory (unix_socket_directories). */
+  socketDir: string;
+  /**
+   * RELOCATION_ROOT/<hash>/<name>, holding data, logs and run, when relocated there: removed
+   * as a whole by remove(). Undefined for data in the home or anywhere else.
+   */
+  relocatedRoot?: string;
+}
+
+/** A base every system user can traverse; root-owned, 0755. */
+export const RELOCATION_ROOT = '/var/lib/resource-postgres';
+
+/** Short, stable id of a path (homes are long; sockets and directory names are not). */
+export function pathHash(path: string, length = 12): string {
+  return createHash('sha256').update(resolve(path)).digest('hex').slice(0, length);
+}
+
+/** The relocated data directory of an instance: RELOCATION_ROOT/<hash of home>/<name>/data. */
+export function relocatedDataDir(home: string, name: string, root: string = RELOCATION_ROOT): string {
+  return join(root, pathHash(home), name, 'data');
+}
+
+// sun_path holds 108 bytes; PostgreSQL appends "/.s.PGSQL.<port>.lock" to the directory.
+const MAX_SOCKET_PATH = 100;
+const UNSAFE_SOCKET_DIR = /[\s,'"\\]/;
+
+/**
+ * The socket directory: <instance>/run, unless its socket path would be too long for
+ * sun_path or could not be listed in unix_socket_directories; then a short private
+ * directory under /tmp named by the home and instance.
+ */
+export function socketDirFor(runDir: string, home: string, name: string, port: number, tmp = '/tmp'): string {
+  const socket = join(runDir, `.s.PGSQL.${port}.lock`);
+  if (Buffer.byteLength(socket) <= MAX_SOCKET_PATH && !UNSAFE_SOCKET_DIR.test(runDir)) return runDir;
+  return join(tmp, `resource-postgres-${pathHash(`${resolve(home)}\0${name}`, 16)}`);
+}
+
+/** The layout an instance has, from what instance.conf records (pure). */
+export function layoutOf(home: string, instance: Pick<Instance, 'name' | 'port' | 'dataDir'>): NativeLayout {
+  const paths = instancePaths(home, instance.name);
+  const data = instance.dataDir ? resolve(instance.dataDir) : paths.data;
+  const relocated = data !== paths.data;
+  const root = relocated ? dirname(data) : paths.root;
+  const logs = relocated ? join(root, 'logs') : paths.logs;
+  return {
+    data,
+    logs,
+    logFile: join(logs, 'postgresql.log'),
+    socketDir: socketDirFor(join(root, 'run'), home, instance.name, instance.port),
+    relocatedRoot: relocated && dirname(dirname(root)) === RELOCATION_ROOT ? root : undefined,
+  };
+}

@@ -1,0 +1,103 @@
+import { CliError } from '../../core/errors.js';
+
+/**
+ * Pure renderers for the files the native engine owns inside a data directory. initdb's own
+ * postgresql.conf is kept (it records the locale and encoding initdb chose) and gets one
+ * `include` line at its end, so our file wins over everything above it; our file is
+ * rewritten on every start, so instance.conf (port, host) and the template stay the truth.
+ * ALTER SYSTEM (postgresql.auto.conf) is read after includes and still wins, as users expect.
+ */
+
+export const SETTINGS_FILE = 'resource-postgres.conf';
+export const INCLUDE_LINE = `include '${SETTINGS_FILE}'\t# added by resource-postgres; settings from the instance's template`;
+export const IDENT_MAP = 'resource-postgres';
+
+/** A postgresql.conf string literal: single quotes doubled, backslashes escaped. */
+export function confValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+export interface ConfInput {
+  name: string;
+  port: number;
+  /** listen_addresses: instance.host, 127.0.0.1 by default. */
+  host: string;
+  templateName: string;
+  /** The template's settings; the engine's own below override them. */
+  settings: Record<string, string>;
+  socketDir: string;
+}
+
+/** Settings the engine must control whatever the template says. */
+export function engineSettings(input: ConfInput): Record<string, string> {
+  return {
+    listen_addresses: input.host,
+    port: String(input.port),
+    unix_socket_directories: input.socketDir,
+    unix_socket_permissions: '0700',
+    password_encryption: 'scram-sha-256',
+    // pg_ctl -l captures stderr into the instance's log file: one file, no collector process.
+    logging_collector: 'off',
+    log_destination: 'stderr',
+    // %m: "2025-01-31 12:00:00.123 UTC"; logs --since compares this prefix, hence UTC.
+    log_line_prefix: '%m [%p] ',
+    log_timezone: 'UTC',
+    // Shows in ps: "postgres: resource-postgres-main: checkpointer".
+    cluster_name: `resource-postgres-${input.name}`,
+  };
+}
+
+export function renderPostgresConf(input: ConfInput): string {
+  const lines = [
+    `# Written by resource-postgres for instance ${input.name} (template ${input.templateName}).`,
+    '# Rewritten on every start from instance.conf and the template: edits here are lost.',
+    '',
+    `# template ${input.templateName}`,
+  ];
+  const put = (key: string, value: string) => {
+    if (!SETTING_NAME.test(key)) {
+      throw new CliError('config', `template ${input.templateName} has an invalid setting name ${JSON.stringify(key)}`, {
+        hint: 'setting names are letters, digits, "_" and "."',
+      });
+    }
+    lines.push(`${key} = ${confValue(String(value))}`);
+  };
+  for (const [key, value] of Object.entries(input.settings)) put(key, value);
+  lines.push('', '# engine (always last: these win)');
+  for (const [key, value] of Object.entries(engineSettings(input))) put(key, value);
+  return lines.join('\n') + '\n';
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * pg_hba.conf: the unix socket for the server's own OS user only (peer, mapped to the
+ * instance's superuser through pg_ident), and scram-sha-256 over TCP from loopback. A host
+ * the user chose to bind beyond loopback also accepts scram-sha-256 from any address,
+ * otherwise that bind would be pointless.
+ */
+export function renderHba(host: string): string {
+  const lines = [
+    '# Written by resource-postgres; rewritten on every start.',
+    '# TYPE  DATABASE  USER  ADDRESS        METHOD',
+    `local   all       all                  peer map=${IDENT_MAP}`,
+    'host    all       all   127.0.0.1/32   scram-sha-256',
+    'host    all       all   ::1/128        scram-sha-256',
+  ];
+  if (!LOOPBACK.has(host)) lines.push('host    all       all   all            scram-sha-256');
+  return lines.join('\n') + '\n';
+}
+
+/** pg_ident.conf: the server's OS user may use the socket as the instance's superuser, nobody else. */
+export function renderIdent(osUser: string, dbUser: string): string {
+  const token = (s: string) => (/^[A-Za-z_][A-Za-z0-9_.$-]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
+  return ['# Written by resource-postgres; rewritten on every start.', `${IDENT_MAP}  ${token(osUser)}  ${token(dbUser)}`].join('\n') + '\n';
+}
+
+/** initdb's postgresql.conf with our include line appended once. */
+export function withIncludeLine(postgresqlConf: string): string {
+  if (postgresqlConf.split('\n').some((l) => l.trim().startsWith(`include '${SETTINGS_FILE}'`))) return postgresqlConf;
+  return `${postgresqlConf.replace(/\n*$/, '\n')}\n${INCLUDE_LINE}\n`;
+}
