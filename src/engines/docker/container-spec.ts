@@ -1,0 +1,77 @@
+import type Dockerode from 'dockerode';
+import { DEFAULTS, LABELS } from '../../core/defaults.js';
+import { containerName, volumeName, type Instance } from '../../core/instance.js';
+import { getTemplate, parseSize } from '../../core/templates.js';
+
+/** Where the image keeps PGDATA (official postgres image <= 17 and our test image). */
+export const DATA_PATH = '/var/lib/postgresql/data';
+export const SERVER_PORT = '5432/tcp';
+
+export interface SpecOptions {
+  /** CPUs the daemon's host has: Docker rejects NanoCpus above it, so the template's value is capped. */
+  hostCpus?: number;
+}
+
+/** The labels that mark an object as this home's instance; lookups filter on the same pairs. */
+export function instanceLabels(name: string, home: string): Record<string, string> {
+  return { [LABELS.managed]: 'true', [LABELS.instance]: name, [LABELS.home]: home };
+}
+
+/**
+ * `filters` for listContainers / listVolumes: every object of this home, or one instance.
+ * Label filters are ANDed by the daemon.
+ */
+export function labelFilters(home: string, name?: string): { label: string[] } {
+  const label = [`${LABELS.managed}=true`, `${LABELS.home}=${home}`];
+  if (name !== undefined) label.push(`${LABELS.instance}=${name}`);
+  return { label };
+}
+
+/** `-c key=value` pairs, sorted so the same template always gives the same argv. */
+export function serverArgs(settings: Record<string, string>): string[] {
+  const args = ['postgres'];
+  for (const key of Object.keys(settings).sort()) args.push('-c', `${key}=${settings[key]}`);
+  return args;
+}
+
+/** The address the port is published on: loopback unless the instance explicitly says otherwise. */
+export function bindAddress(instance: Pick<Instance, 'host'>): string {
+  return instance.host === undefined || instance.host === '' ? DEFAULTS.host : instance.host;
+}
+
+/**
+ * Create options for an instance's container. Pure: the engine only executes it.
+ * The password goes into the container's environment (the image's contract needs it there);
+ * never log or print the returned object.
+ */
+export function containerSpec(instance: Instance, home: string, opts: SpecOptions = {}): Dockerode.ContainerCreateOptions {
+  const template = getTemplate(instance.template);
+  const cpus = opts.hostCpus === undefined ? template.container.cpus : Math.min(template.container.cpus, opts.hostCpus);
+  return {
+    name: containerName(instance.name),
+    Image: instance.image ?? DEFAULTS.image,
+    Env: [
+      `POSTGRES_USER=${instance.user}`,
+      `POSTGRES_PASSWORD=${instance.password.reveal()}`,
+      `POSTGRES_DB=${instance.database}`,
+    ],
+    Cmd: serverArgs(template.settings),
+    Labels: instanceLabels(instance.name, home),
+    ExposedPorts: { [SERVER_PORT]: {} },
+    HostConfig: {
+      PortBindings: { [SERVER_PORT]: [{ HostIp: bindAddress(instance), HostPort: String(instance.port) }] },
+      RestartPolicy: { Name: 'unless-stopped' },
+      // A named volume (not a bind) so data survives container removal and needs no host path.
+      Mounts: [{ Type: 'volume', Source: volumeName(instance.name), Target: DATA_PATH }],
+      Memory: parseSize(template.container.memory),
+      NanoCpus: Math.round(cpus * 1e9),
+      ShmSize: parseSize(template.container.shm_size),
+      // No NetworkMode: the default bridge; templates never create or join networks.
+    },
+  };
+}
+
+/** The labelled named volume that holds an instance's data directory. */
+export function volumeSpec(instance: Pick<Instance, 'name'>, home: string): Dockerode.VolumeCreateOptions {
+  return { Name: volumeName(instance.name), Labels: instanceLabels(instance.name, home) };
+}

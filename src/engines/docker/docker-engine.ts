@@ -1,0 +1,161 @@
+import Dockerode from 'dockerode';
+import { DEFAULTS } from '../../core/defaults.js';
+import { CliError } from '../../core/errors.js';
+import { containerName, type Instance } from '../../core/instance.js';
+import type { PortHolder } from '../../core/ports.js';
+import { PortTakenError, type Engine, type EngineState, type LogOptions, type Progress, type StopOptions } from '../engine.js';
+import { containerLogLines } from './container-logs.js';
+import { containerSpec } from './container-spec.js';
+import { DockerObjects } from './docker-objects.js';
+import { daemonAddress, daemonMessage, isPortConflict, NO_DAEMON_HINT, noDaemonMessage, statusOf } from './docker-errors.js';
+import { hasImage, pullImage } from './image-pull.js';
+import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
+
+export interface DockerEngineOptions {
+  /** The home whose instances this engine manages: every object it creates is labelled with it. */
+  home: string;
+  /** Injected for tests; the default honours DOCKER_HOST like the docker CLI. */
+  docker?: Dockerode;
+}
+
+const PING_TIMEOUT_MS = 2_000;
+/** Grace for a clean shutdown before a container is removed with its data kept. */
+const REMOVE_STOP_SEC = 10;
+
+/** Instances as containers from the instance's image, each with a labelled named volume. */
+export class DockerEngine implements Engine {
+  readonly name = 'docker' as const;
+  readonly #docker: Dockerode;
+  readonly #objects: DockerObjects;
+  readonly #address: string;
+
+  constructor(opts: DockerEngineOptions) {
+    this.#docker = opts.docker ?? new Dockerode();
+    this.#address = daemonAddress(this.#docker.modem as object);
+    this.#objects = new DockerObjects(this.#docker, opts.home, this.#address);
+  }
+
+  async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
+    try {
+      // ping's typings omit its options; dockerode passes abortSignal through to the request.
+      await (this.#docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, reason: noDaemonMessage(this.#address, e), hint: NO_DAEMON_HINT };
+    }
+  }
+
+  async prepare(instance: Instance, progress: Progress): Promise<void> {
+    const image = instance.image ?? DEFAULTS.image;
+    if (await hasImage(this.#docker, image, this.#address)) return;
+    progress(`image ${image} is not present: pulling it`);
+    await pullImage(this.#docker, image, progress, this.#address);
+  }
+
+  async create(instance: Instance, progress: Progress): Promise<void> {
+    // Already created in this home: creating again means starting what is there.
+    if (await this.#objects.find(instance.name)) return this.start(instance);
+    await this.#objects.assertNameFree(instance.name);
+    await this.prepare(instance, progress);
+    await this.#objects.ensureVolume(instance);
+    const spec = containerSpec(instance, this.#objects.home, { hostCpus: await this.#objects.hostCpus() });
+    const container = await this.#objects.createContainer(spec);
+    try {
+      await container.start();
+    } catch (e) {
+      // Never leave a half-made container behind: the next create would find and retry it.
+      // The volume stays: it may hold data from before.
+      await container.remove({ force: true, v: true }).catch(() => {});
+      if (isPortConflict(e)) throw new PortTakenError(instance.port, daemonMessage(e));
+      throw this.#objects.fail(e, `start container ${spec.name}`);
+    }
+  }
+
+  /** Starts the existing container. Throws CliError('not-found') when there is none: call create. */
+  async start(instance: Instance): Promise<void> {
+    const name = containerName(instance.name);
+    const info = await this.#objects.inspectByName(instance.name);
+    if (!info) {
+      throw new CliError('not-found', `instance ${instance.name} has no container (${name}) in this home`, {
+        hint: `create it: resource-postgres manage start --instance ${instance.name}`,
+      });
+    }
+    const port = publishedPort(info);
+    if (port !== undefined && port !== instance.port) {
+      throw new CliError('conflict', `container ${name} publishes port ${port} but instance ${instance.name} is recorded with port ${instance.port}`, {
+        hint: `recreate the container (data is kept): resource-postgres manage uninstall --instance ${instance.name} --keep-data, then manage start --instance ${instance.name}`,
+      });
+    }
+    const container = this.#docker.getContainer(info.Id);
+    try {
+      if (info.State.Paused) await container.unpause();
+      else if (!info.State.Running) await container.start();
+    } catch (e) {
+      if (statusOf(e) === 304) return; // started meanwhile: the goal holds
+      if (isPortConflict(e)) throw new PortTakenError(instance.port, daemonMessage(e));
+      throw this.#objects.fail(e, `start container ${name}`);
+    }
+  }
+
+  async stop(instance: Instance, opts: StopOptions): Promise<void> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (!info) return;
+    const container = this.#docker.getContainer(info.Id);
+    try {
+      if (!opts.force) await container.stop({ t: opts.timeoutSec });
+      else if (info.State.Running || info.State.Restarting) await container.kill();
+    } catch (e) {
+      // 304: already stopped; 404: removed meanwhile; 409 (kill): not running. All mean "stopped".
+      if ([304, 404, 409].includes(statusOf(e) ?? 0)) return;
+      throw this.#objects.fail(e, `stop container ${containerName(instance.name)}`);
+    }
+  }
+
+  async inspect(instance: Instance): Promise<EngineState> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (info) return mapInspect(info);
+    return { state: 'absent', dataExists: await this.#objects.volumeExists(instance.name) };
+  }
+
+  async remove(instance: Instance, opts: { keepData: boolean }): Promise<void> {
+    const found = await this.#objects.find(instance.name);
+    if (found) {
+      const container = this.#docker.getContainer(found.Id);
+      try {
+        // A clean shutdown first when the data stays, so the next start needs no crash recovery.
+        if (opts.keepData && found.State === 'running') await container.stop({ t: REMOVE_STOP_SEC }).catch(() => {});
+        // v: true removes the anonymous volumes an image VOLUME may create; Docker never removes
+        // named volumes this way, so the data volume is untouched here.
+        await container.remove({ force: true, v: true });
+      } catch (e) {
+        if (statusOf(e) !== 404) throw this.#objects.fail(e, `remove container ${containerName(instance.name)}`);
+      }
+    }
+    if (!opts.keepData) await this.#objects.removeVolume(instance.name);
+  }
+
+  async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
+    const found = await this.#objects.find(instance.name);
+    if (!found) return; // no container: no logs (the caller says so)
+    const fail = (e: unknown, what: string) => this.#objects.fail(e, what);
+    yield* containerLogLines(this.#docker.getContainer(found.Id), opts, containerName(instance.name), fail);
+  }
+
+  async heldPorts(): Promise<Map<number, PortHolder>> {
+    const held = new Map<number, PortHolder>();
+    const containers = await this.#objects.listAll();
+    const perContainer = await Promise.all(
+      containers.map(async (c) => {
+        const name = (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
+        const running = c.State === 'running';
+        let ports = c.Ports.filter((p) => p.PublicPort && p.Type === 'tcp').map((p) => p.PublicPort);
+        // A stopped container lists no ports, yet it takes its bindings back when started.
+        if (!running) ports = boundTcpPorts((await this.#objects.inspectId(c.Id))?.HostConfig.PortBindings);
+        const fix = holderFix(name, running, c.Labels);
+        return ports.map((port) => [port, { kind: 'container', name, fix }] as const);
+      }),
+    );
+    for (const [port, holder] of perContainer.flat()) if (!held.has(port)) held.set(port, holder);
+    return held;
+  }
+}
