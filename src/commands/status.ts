@@ -52,7 +52,6 @@ const RUNNING_STATES: InstanceStateName[] = ['running', 'starting', 'unhealthy']
 
 async function describeInstance(ctx: Context, instance: Instance, fast: boolean): Promise<InstanceStatus> {
   const h = await instanceHealth(ctx, instance, fast);
-  // An unreachable engine is not a running server: count it as unhealthy only if it should run.
   return {
     name: instance.name,
     engine: instance.engine,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '../../src/core/instance.js';
 import { Secret } from '../../src/core/secret.js';
-import { containerSpec, labelFilters, serverArgs, volumeSpec } from '../../src/engines/docker/container-spec.js';
+import { containerSpec, dataMountTarget, labelFilters, serverArgs, volumeSpec } from '../../src/engines/docker/container-spec.js';
 
 const HOME = '/srv/rp-home';
 
@@ -103,5 +103,18 @@ describe('volumeSpec and labelFilters', () => {
   it('filters on home, and on the instance when named', () => {
     expect(labelFilters(HOME)).toEqual({ label: ['io.resource-postgres.managed=true', `io.resource-postgres.home=${HOME}`] });
     expect(labelFilters(HOME, 'app').label).toContain('io.resource-postgres.instance=app');
+  });
+});
+
+describe('dataMountTarget', () => {
+  it.each([
+    ['the official <=17 layout', { Env: ['PGDATA=/var/lib/postgresql/data'], Volumes: { '/var/lib/postgresql/data': {} } }, '/var/lib/postgresql/data'],
+    ['postgres:18 (VOLUME above PGDATA)', { Env: ['PGDATA=/var/lib/postgresql/18/docker'], Volumes: { '/var/lib/postgresql': {} } }, '/var/lib/postgresql'],
+    ['no VOLUME declared', { Env: ['PGDATA=/data/pg'] }, '/data/pg'],
+    ['no PGDATA in the image', { Env: [] }, '/var/lib/postgresql/data'],
+    ['an unrelated VOLUME', { Env: ['PGDATA=/pg'], Volumes: { '/backups': {} } }, '/pg'],
+    ['no config at all', undefined, '/var/lib/postgresql/data'],
+  ])('%s', (_what, config, expected) => {
+    expect(dataMountTarget(config)).toBe(expected);
   });
 });

@@ -10,6 +10,23 @@ export const SERVER_PORT = '5432/tcp';
 export interface SpecOptions {
   /** CPUs the daemon's host has: Docker rejects NanoCpus above it, so the template's value is capped. */
   hostCpus?: number;
+  /** Where the named volume is mounted: from dataMountTarget(image config); DATA_PATH by default. */
+  dataPath?: string;
+}
+
+/**
+ * Where the data volume must be mounted for this image. Images differ (postgres:18 moved PGDATA
+ * to /var/lib/postgresql/18/docker and declares VOLUME /var/lib/postgresql): mounting at the old
+ * path there would leave the data in an anonymous volume that container removal deletes. So
+ * mount at the image's declared VOLUME that holds PGDATA, else at PGDATA itself.
+ */
+export function dataMountTarget(config: { Env?: string[] | null; Volumes?: Record<string, unknown> | null } | undefined): string {
+  const pgdata = config?.Env?.find((e) => e.startsWith('PGDATA='))?.slice('PGDATA='.length) || DATA_PATH;
+  const volumes = Object.keys(config?.Volumes ?? {}).map((v) => v.replace(/\/+$/, ''));
+  const holder = volumes
+    .filter((v) => pgdata === v || pgdata.startsWith(`${v}/`))
+    .sort((a, b) => a.length - b.length)[0];
+  return holder ?? pgdata;
 }
 
 /** The labels that mark an object as this home's instance; lookups filter on the same pairs. */
@@ -62,7 +79,7 @@ export function containerSpec(instance: Instance, home: string, opts: SpecOption
       PortBindings: { [SERVER_PORT]: [{ HostIp: bindAddress(instance), HostPort: String(instance.port) }] },
       RestartPolicy: { Name: 'unless-stopped' },
       // A named volume (not a bind) so data survives container removal and needs no host path.
-      Mounts: [{ Type: 'volume', Source: volumeName(instance.name), Target: DATA_PATH }],
+      Mounts: [{ Type: 'volume', Source: volumeName(instance.name), Target: opts.dataPath ?? DATA_PATH }],
       Memory: parseSize(template.container.memory),
       NanoCpus: Math.round(cpus * 1e9),
       ShmSize: parseSize(template.container.shm_size),

@@ -5,7 +5,7 @@ import { containerName, type Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
 import { PortTakenError, type Engine, type EngineState, type LogOptions, type Progress, type StopOptions } from '../engine.js';
 import { containerLogLines } from './container-logs.js';
-import { containerSpec } from './container-spec.js';
+import { containerSpec, dataMountTarget } from './container-spec.js';
 import { DockerObjects } from './docker-objects.js';
 import { daemonAddress, daemonMessage, isPortConflict, NO_DAEMON_HINT, noDaemonMessage, statusOf } from './docker-errors.js';
 import { hasImage, pullImage } from './image-pull.js';
@@ -58,7 +58,8 @@ export class DockerEngine implements Engine {
     await this.#objects.assertNameFree(instance.name);
     await this.prepare(instance, progress);
     await this.#objects.ensureVolume(instance);
-    const spec = containerSpec(instance, this.#objects.home, { hostCpus: await this.#objects.hostCpus() });
+    const image = await this.#docker.getImage(instance.image ?? DEFAULTS.image).inspect();
+    const spec = containerSpec(instance, this.#objects.home, { hostCpus: await this.#objects.hostCpus(), dataPath: dataMountTarget(image.Config) });
     const container = await this.#objects.createContainer(spec);
     try {
       await container.start();
