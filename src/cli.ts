@@ -5,6 +5,9 @@ import { CliError, usageError } from './core/errors.js';
 import { validateInstanceName } from './core/instance.js';
 import { TEMPLATE_NAMES } from './core/templates.js';
 import * as opt from './cli-options.js';
+import { contentCommands } from './cli-content.js';
+import { backupCommands } from './cli-backup.js';
+import { captureCompletions, COMPLETION_REQUEST } from './cli-completion.js';
 
 /** What argv asks for: text to print (help, version), or a command to run with its options. */
 export type Invocation =
@@ -14,9 +17,11 @@ export type Invocation =
 export type CommandId =
   | 'info' | 'status' | 'logs' | 'credentials'
   | 'manage.install' | 'manage.start' | 'manage.stop' | 'manage.restart' | 'manage.uninstall'
-  | 'test' | 'content';
+  | 'test' | 'content' | 'backup';
 
-export const VERSION = '0.1.0';
+/** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
+declare const __RESOURCE_POSTGRES_VERSION__: string | undefined;
+export const VERSION = typeof __RESOURCE_POSTGRES_VERSION__ === 'string' ? __RESOURCE_POSTGRES_VERSION__ : '0.0.0-source';
 
 export interface ParseEnv {
   env: NodeJS.ProcessEnv;
@@ -44,6 +49,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
   const args = argv.length === 0 || (argv.length === 1 && argv[0] === 'help') ? ['--help'] : argv;
   const wantsHelp = args.includes('--help') || args.includes('-h');
   const defaultInstance = penv.env[ENV.instance] ?? DEFAULTS.instance;
+  const completions = captureCompletions();
 
   const program: Argv = yargs(args)
     .scriptName('resource-postgres')
@@ -62,11 +68,8 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       y.positional('suite', { choices: ['smoke', 'integration', 'unit', 'all'] as const, describe: 'which checks to run' })
         .options({ instance: opt.instanceOpt(defaultInstance) }),
     run('test', (a) => ({ suite: a.suite, instance: opt.instanceName(a) })))
-    .command('content <action> [args..]', 'Databases inside an instance and SQL applied to them (list, add, get, remove, execute, create-database, migrate)', (y) =>
-      y.positional('action', { choices: ['list', 'add', 'get', 'remove', 'execute', 'create-database', 'migrate'] as const, describe: 'what to do' })
-        .positional('args', { type: 'string', array: true })
-        .options({ instance: opt.instanceOpt(defaultInstance) }),
-    run('content', (a) => ({ action: a.action, instance: opt.instanceName(a) })))
+    .command('content', 'Databases inside an instance and SQL applied to them (list, add, get, remove, execute, create-database, migrate)', (y) => contentCommands(y, defaultInstance, run))
+    .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) => backupCommands(y, defaultInstance, run))
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example('$0 manage start --instance app --template testing', 'a second, throwaway-fast instance on the next free port')
     .example('$0 status --json', 'machine-readable state and health')
@@ -79,24 +82,45 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .help('help')
     .alias('help', 'h')
     .version('version', 'Show the version', VERSION)
+    // `completion` prints a bash script; the script calls back with --get-yargs-completions.
+    .completion('completion', 'Print a bash completion script (add to ~/.bashrc: eval "$(resource-postgres completion)")', completions.complete)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err instanceof CliError) throw err;
-      throw usageError(translateYargsMessage(msg ?? err?.message ?? 'invalid arguments'), 'see resource-postgres --help, or <command> --help');
+      throw usageError(translateYargsMessage(msg ?? err?.message ?? 'invalid arguments', args), 'see resource-postgres --help, or <command> --help');
     });
 
   const output = await new Promise<string>((resolve, reject) => {
     program.parseAsync(args, {}, (err, _argv, out) => (err ? reject(err) : resolve(out ?? ''))).catch(reject);
   });
+  if (args.includes(COMPLETION_REQUEST)) return { kind: 'print', text: (await completions.list()).join('\n') };
   if (invocation && !output) return invocation;
   return { kind: 'print', text: output };
 }
 
-/** yargs says "Unknown argument: x"; name the input and what to do about it. */
-function translateYargsMessage(msg: string): string {
+/** The token the user typed for an option yargs names bare ("bogus", "suchFlag" -> "--no-such-flag"). */
+function spelled(name: string, argv: readonly string[]): string {
+  const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const token = argv.find((a) => {
+    const m = /^--?(?:no-)?([^=]+)/.exec(a);
+    return m !== null && (m[1] === name || m[1] === kebab);
+  });
+  return token ? token.split('=')[0]! : name;
+}
+
+/** yargs says "Unknown argument: x"; name the input as typed and what to do about it. */
+function translateYargsMessage(msg: string, argv: readonly string[] = []): string {
   const unknownArg = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (unknownArg) return `unknown option or argument: ${unknownArg[1]}`;
+  if (unknownArg) return `unknown option or argument: ${[...new Set(unknownArg[1]!.split(', ').map((n) => spelled(n, argv)))].join(', ')}`;
+  // "Invalid values:\n  Argument: engine, Given: "foo", Choices: "docker", ..." (one line for people)
+  const invalid = /^Invalid values:\s*Argument: ([^,]+), Given: (".*?"), Choices: (.*)$/s.exec(msg);
+  if (invalid) {
+    const [, name, given, choices] = invalid as unknown as [string, string, string, string];
+    const flag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) ? `--${name}` : name;
+    const list = choices.replace(/"/g, '').trim();
+    return given === '""' ? `${flag} needs a value: one of ${list}` : `invalid ${flag} ${given}: choose one of ${list}`;
+  }
   const missing = /^Not enough arguments following: (.*)$/.exec(msg);
   if (missing) return `--${missing[1]} needs a value`;
   const unknownCmd = /^Unknown command: (.*)$/.exec(msg);

@@ -19,8 +19,9 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   'manage.stop': async () => (await import('./commands/manage.js')).stop as Handler,
   'manage.restart': async () => (await import('./commands/manage.js')).restart as Handler,
   'manage.uninstall': async () => (await import('./commands/manage.js')).uninstall as Handler,
-  test: async () => notYet('test', 'the self-tests'),
-  content: async () => notYet('content', 'the content commands'),
+  test: async () => (await import('./commands/selftest.js')).selftest as Handler,
+  content: async () => (await import('./commands/content.js')).content as Handler,
+  backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
 };
 
 function notYet(group: string, what: string): Handler {

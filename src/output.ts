@@ -4,6 +4,9 @@ import type { CommandResult } from './commands/result.js';
 import type { StatusData } from './commands/status.js';
 import { envLines } from './core/connection.js';
 import { CliError } from './core/errors.js';
+import { contentJsonViews, contentTextRenderers } from './output-content.js';
+import { backupTextRenderers } from './output-backup.js';
+import { selftestTextRenderers } from './output-selftest.js';
 
 /**
  * Renders command results: json (one document), env (sh-eval-able), or text for people.
@@ -23,11 +26,15 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   credentials: renderCredentials as (d: never) => string,
   manage: (d: ManageData) => d.message,
   info: (d: Record<string, unknown>) => Object.entries(d).map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join('\n'),
+  ...contentTextRenderers,
+  ...backupTextRenderers,
+  ...selftestTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
 const jsonViews: Record<string, (data: never) => unknown> = {
   credentials: ({ views: _views, ...rest }: CredentialsData) => rest,
+  ...contentJsonViews,
 } as Record<string, (data: never) => unknown>;
 
 export function render(res: CommandResult, opts: RenderOptions): string {

@@ -62,7 +62,16 @@ export interface Engine {
   logs(instance: Instance, opts: LogOptions): AsyncIterable<string>;
   /** Ports held by this engine outside any instance.conf (docker: every container's published ports). */
   heldPorts(): Promise<Map<number, PortHolder>>;
+  /**
+   * Optional batch inspect(): the states of many instances in one round of engine calls, so
+   * status over 40 instances does not cost 40 daemon round trips. Same answers as inspect();
+   * an instance missing from the map is inspected on its own.
+   */
+  inspectMany?(instances: Instance[]): Promise<Map<string, EngineState>>;
 }
+
+// Additive, optional capabilities (backups, self-tests): see EngineBackupCapabilities.
+export interface Engine extends EngineBackupCapabilities {}
 
 /** The engine could not bind the instance's port: pick another and retry. */
 export class PortTakenError extends CliError {
@@ -75,3 +84,63 @@ export class PortTakenError extends CliError {
 
 /** How an engine is obtained: engines load their heavy modules lazily. */
 export type EngineFactory = (name: EngineName) => Promise<Engine>;
+
+/* ---- Optional capabilities for backups and self-tests (engines without them say so via the caller). ---- */
+
+/** PostgreSQL client programs run against an instance. */
+export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'pg_restore' | 'psql';
+
+export interface ClientIo {
+  /** Fed to the program's standard input, then closed. */
+  stdin?: NodeJS.ReadableStream;
+  /** Receives standard output with backpressure (never ended: the caller closes it); without it, stdout is collected into the result. */
+  stdout?: NodeJS.WritableStream;
+  /** Extra environment (never secrets: the engine adds the password itself). */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface ClientResult {
+  exitCode: number;
+  /** Last part of standard error (bounded). */
+  stderr: string;
+  /** Standard output when io.stdout was not given. */
+  stdout?: string;
+}
+
+export type ClientToolsCheck =
+  | { ok: true; version: string; major: number; where: string }
+  | { ok: false; reason: string; hint: string };
+
+/** A tar stream of part of the data directory, taken between pg_backup_start and pg_backup_stop. */
+export type DataArchiveRequest =
+  /** Everything a base backup needs: no pg_wal contents, no postmaster.pid, no temporary files. */
+  | { kind: 'base' }
+  /** WAL segments whose names sort within [from, to] on one timeline, as pg_wal/<name>. */
+  | { kind: 'wal'; from: string; to: string };
+
+/** The files of a physical backup, as the engine needs them to rebuild a data directory. */
+export interface PhysicalBackupFiles {
+  baseTar: string;
+  walTar: string;
+  backupLabel: string;
+  tablespaceMap?: string;
+}
+
+/** A replaced data directory: keep() drops the previous one, undo() puts it back (server stopped). */
+export interface DataReplacement {
+  keep(): Promise<void>;
+  undo(): Promise<void>;
+}
+
+/** Optional Engine methods backups and self-tests use; merged into Engine below. */
+export interface EngineBackupCapabilities {
+  /** Which client programs this engine can run for the instance, and whether they suit a server of `serverMajor`. */
+  clientTools?(instance: Instance, serverMajor: number): Promise<ClientToolsCheck>;
+  /** Runs a client program connected to the instance's server as its superuser (docker: inside the container). */
+  runClient?(instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult>;
+  /** Writes a tar of the running instance's data directory (or some WAL) to `out`. */
+  archiveData?(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void>;
+  /** Replaces the stopped instance's data directory with a physical backup. */
+  replaceData?(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement>;
+}

@@ -1,10 +1,13 @@
 import Dockerode from 'dockerode';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import { containerName, type Instance } from '../../core/instance.js';
+import { containerName, type Instance, volumeName } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
-import { PortTakenError, type Engine, type EngineState, type LogOptions, type Progress, type StopOptions } from '../engine.js';
+import { PortTakenError, type ClientIo, type ClientProgram, type ClientResult, type ClientToolsCheck, type DataArchiveRequest, type DataReplacement, type Engine, type EngineState, type LogOptions, type PhysicalBackupFiles, type Progress, type StopOptions } from '../engine.js';
+import { containerClientTools, runContainerClient } from './container-clients.js';
+import { archiveContainerData, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
+import { runningStates } from './list-state.js';
 import { containerSpec, dataMountTarget } from './container-spec.js';
 import { DockerObjects } from './docker-objects.js';
 import { daemonAddress, daemonMessage, isPortConflict, NO_DAEMON_HINT, noDaemonMessage, statusOf } from './docker-errors.js';
@@ -140,6 +143,47 @@ export class DockerEngine implements Engine {
     if (!found) return; // no container: no logs (the caller says so)
     const fail = (e: unknown, what: string) => this.#objects.fail(e, what);
     yield* containerLogLines(this.#docker.getContainer(found.Id), opts, containerName(instance.name), fail);
+  }
+
+  /** Backups and self-tests run the image's own client programs inside the container. */
+  async clientTools(instance: Instance, serverMajor: number): Promise<ClientToolsCheck> {
+    return containerClientTools(await this.#runningContainer(instance), serverMajor);
+  }
+
+  async runClient(instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult> {
+    return runContainerClient(await this.#runningContainer(instance), instance, program, args, io);
+  }
+
+  /** Physical backups: the image's find and tar read the data directory inside the running container. */
+  async archiveData(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
+    await archiveContainerData(await this.#runningContainer(instance), request, out);
+  }
+
+  /** Physical restores: helper containers of the same image rewrite the stopped instance's volume. */
+  async replaceData(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (info?.State.Running) {
+      throw new CliError('failed', `instance ${instance.name} is running; its data can only be replaced while it is stopped`, { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` });
+    }
+    if (!(await this.#objects.volumeExists(instance.name))) throw new CliError('not-found', `instance ${instance.name} has no data volume ${volumeName(instance.name)}`);
+    return replaceVolumeData(this.#docker, instance.image ?? DEFAULTS.image, volumeName(instance.name), files, progress);
+  }
+
+  async #runningContainer(instance: Instance): Promise<Dockerode.Container> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (!info?.State.Running) {
+      throw new CliError('failed', `instance ${instance.name} is not running (container ${containerName(instance.name)})`, {
+        hint: `start it: resource-postgres manage start --instance ${instance.name}`,
+      });
+    }
+    return this.#docker.getContainer(info.Id);
+  }
+
+  /** One list call for the whole home answers every running instance (status over many instances). */
+  async inspectMany(instances: Instance[]): Promise<Map<string, EngineState>> {
+    return runningStates(this.#docker, this.#objects.home, instances.map((i) => i.name)).catch((e: unknown) => {
+      throw this.#objects.fail(e, 'list containers');
+    });
   }
 
   async heldPorts(): Promise<Map<number, PortHolder>> {

@@ -5,11 +5,14 @@ import { CliError, describeError, isCliError } from '../../core/errors.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
 import { withClient } from '../../postgres/client.js';
-import type { Engine, EngineState, LogOptions, Progress, StopOptions } from '../engine.js';
+import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck, DataArchiveRequest, DataReplacement, Engine, EngineState, LogOptions, PhysicalBackupFiles, Progress, StopOptions } from '../engine.js';
+import { findClientDir, runHostClient } from './client-tools.js';
+import { archiveDataDir } from './data-archive.js';
+import { replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
-import { layoutOf, type NativeLayout, RELOCATION_ROOT } from './layout.js';
+import { layoutOf, type NativeLayout, RELOCATION_ROOT, relocatedDataDir } from './layout.js';
 import { findServerUser, type ServerUser } from './run-as.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
@@ -37,7 +40,7 @@ export class NativeEngine implements Engine {
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
     try {
-      await locateBinaries({ env: this.#env });
+      await this.#locate(undefined); // cached: create() right after must not ask postgres --version again
       return { ok: true };
     } catch (e) {
       if (!isCliError(e)) throw e;
@@ -73,8 +76,12 @@ export class NativeEngine implements Engine {
   }
 
   async start(instance: Instance, opts: { timeoutSec?: number } = {}): Promise<void> {
-    const layout = layoutOf(this.home, instance);
-    if ((await readPidFile(layout.data)).liveness === 'alive') return;
+    const layout = await this.#layout(instance);
+    // A create cut short (CLI killed after initdb or after the first start) leaves a cluster
+    // without the instance's database: make it here too. Best effort: if this fails, the
+    // readiness probe that follows names the real problem.
+    const finishCreate = () => this.#ensureDatabase(instance).catch(() => {});
+    if ((await readPidFile(layout.data)).liveness === 'alive') return finishCreate();
     const major = await dataMajor(layout.data);
     if (!major) {
       throw new CliError('failed', `instance ${instance.name} has no initialised data directory at ${layout.data}`, {
@@ -88,10 +95,11 @@ export class NativeEngine implements Engine {
     await ensureDirs(this.home, instance, layout, user);
     await writeServerConfig(this.home, instance, layout, user);
     await startServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec ?? this.#startTimeoutSec });
+    await finishCreate();
   }
 
   async stop(instance: Instance, opts: StopOptions): Promise<void> {
-    const layout = layoutOf(this.home, instance);
+    const layout = await this.#layout(instance);
     const { pidFile, liveness } = await readPidFile(layout.data);
     if (liveness !== 'alive' || !pidFile) return;
     let bins: PgBinaries;
@@ -105,7 +113,7 @@ export class NativeEngine implements Engine {
   }
 
   async inspect(instance: Instance): Promise<EngineState> {
-    const layout = layoutOf(this.home, instance);
+    const layout = await this.#layout(instance);
     const initialised = await access(join(layout.data, 'PG_VERSION')).then(() => true, () => false);
     const dataDirNonEmpty = await readdir(layout.data).then((e) => e.length > 0, () => false);
     const pid = initialised ? await readPidFile(layout.data) : {};
@@ -116,7 +124,7 @@ export class NativeEngine implements Engine {
     const timeoutSec = DEFAULTS.stopTimeoutSec;
     await this.stop(instance, { timeoutSec }).catch(() => this.stop(instance, { timeoutSec, force: true }));
     if (opts.keepData) return;
-    const layout = layoutOf(this.home, instance);
+    const layout = await this.#layout(instance);
     await this.#removeDir(layout.relocatedRoot ?? layout.data, instance, layout);
     if (layout.socketDir.startsWith('/tmp/resource-postgres-')) await rm(layout.socketDir, { recursive: true, force: true });
     if (layout.relocatedRoot) {
@@ -128,6 +136,31 @@ export class NativeEngine implements Engine {
 
   logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
     return readServerLog(layoutOf(this.home, instance).logFile, opts);
+  }
+
+  /** Client programs come from the host (--pg-bin, PATH, /usr/lib/postgresql): the npm package has none. */
+  async clientTools(instance: Instance, serverMajor: number): Promise<ClientToolsCheck> {
+    const { dir: _dir, ...check } = await findClientDir(instance, serverMajor, this.#env);
+    return check;
+  }
+
+  async runClient(instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult> {
+    const found = await findClientDir(instance, Number(instance.version ?? 0), this.#env);
+    if (!found.ok || !found.dir) throw new CliError('engine', `cannot run ${program} for instance ${instance.name}: ${found.ok ? 'no directory' : found.reason}`, { hint: found.ok ? undefined : found.hint });
+    return runHostClient(found.dir, instance, program, args, io);
+  }
+
+  /** Read as root straight from the data directory while the backup session holds the server in backup mode. */
+  async archiveData(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
+    await archiveDataDir(layoutOf(this.home, instance).data, request, out);
+  }
+
+  async replaceData(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement> {
+    const layout = layoutOf(this.home, instance);
+    if ((await readPidFile(layout.data)).liveness === 'alive') {
+      throw new CliError('failed', `instance ${instance.name} is running; its data directory can only be replaced while it is stopped`, { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` });
+    }
+    return replaceDataDir(layout.data, files, await this.#serverUser(), progress);
   }
 
   async heldPorts(): Promise<Map<number, PortHolder>> {
@@ -149,18 +182,37 @@ export class NativeEngine implements Engine {
 
   /** Binaries for this instance; records the major and an env-chosen bin dir on the instance. */
   async #binaries(instance: Instance): Promise<PgBinaries> {
-    const key = instance.pgBin ?? '';
-    let found = this.#bins.get(key);
-    if (!found) {
-      // One lookup (and one `postgres --version`) per bin dir per process, for --all over many instances.
-      found = locateBinaries({ pgBin: instance.pgBin, env: this.#env });
-      this.#bins.set(key, found);
-      found.catch(() => this.#bins.delete(key));
-    }
-    const bins = await found;
+    const bins = await this.#locate(instance.pgBin);
     if (bins.source === 'env' && !instance.pgBin) instance.pgBin = bins.dir;
     instance.version ??= bins.major;
     return bins;
+  }
+
+  /**
+   * The instance's layout. A CLI killed during create may leave instance.conf without the
+   * data_dir it chose (it is recorded after create): the relocated directory is found by its
+   * fixed name then, so status, stop and uninstall still reach that server and its data.
+   */
+  async #layout(instance: Instance): Promise<NativeLayout> {
+    if (!instance.dataDir) {
+      const relocated = relocatedDataDir(this.home, instance.name);
+      const inHome = instancePaths(this.home, instance.name).data;
+      const has = (dir: string) => access(dir).then(() => true, () => false);
+      if (!(await has(inHome)) && (await has(relocated))) instance.dataDir = relocated;
+    }
+    return layoutOf(this.home, instance);
+  }
+
+  /** One lookup (and one `postgres --version`) per bin dir per process, for --all over many instances. */
+  #locate(pgBin: string | undefined): Promise<PgBinaries> {
+    const key = pgBin ?? '';
+    let found = this.#bins.get(key);
+    if (!found) {
+      found = locateBinaries({ pgBin, env: this.#env });
+      this.#bins.set(key, found);
+      found.catch(() => this.#bins.delete(key));
+    }
+    return found;
   }
 
   #serverUser(): Promise<ServerUser | undefined> {

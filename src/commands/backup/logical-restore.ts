@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from '../../context.js';
+import type { ManifestDatabase } from '../../core/backup-manifest.js';
+import type { StoredBackup } from '../../core/backup-store.js';
+import { CliError } from '../../core/errors.js';
+import { keepOwnPassword, unexpectedGlobalsErrors } from '../../core/globals-sql.js';
+import type { Instance } from '../../core/instance.js';
+import { parseToolVersion } from '../../core/pg-version.js';
+import type { Engine } from '../../engines/engine.js';
+import { serverFacts } from '../../postgres/backup-catalog.js';
+import { createStaging, dropIfExists, swapIn } from '../../postgres/restore-target.js';
+import { dropNewerSettings, requireTools, runFromFile } from './clients.js';
+
+export interface RestoredDatabase {
+  name: string;
+  replaced: boolean;
+  terminated: number;
+}
+
+/** Roles first (owners must exist), with the target's own superuser password left alone. */
+async function restoreGlobals(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, signal: AbortSignal): Promise<void> {
+  const sql = keepOwnPassword(await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), target.user);
+  const scratch = await mkdtemp(join(tmpdir(), 'rp-globals-'));
+  try {
+    const file = join(scratch, 'globals.sql');
+    await writeFile(file, sql, { mode: 0o600 });
+    const stderr = await runFromFile(engine, target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-d', 'postgres'], file, { signal, what: 'restoring roles', tolerate: true });
+    for (const problem of unexpectedGlobalsErrors(stderr)) ctx.talk.warn(`restoring roles: ${problem}`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+interface Tools {
+  major: number;
+  serverMajor: number;
+}
+
+/** Settings a newer pg_restore sets that an older server does not know. */
+const NEWER_SETTINGS: Array<[number, string]> = [[17, 'transaction_timeout']];
+
+/** pg_restore --file=- | (header settings the server lacks dropped) | psql, for client programs newer than the server. */
+async function restoreViaScript(engine: Engine, target: Instance, staging: string, file: string, serverMajor: number, signal: AbortSignal, name: string): Promise<void> {
+  const filter = dropNewerSettings(NEWER_SETTINGS.filter(([since]) => serverMajor < since).map(([, setting]) => setting));
+  const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `--dbname=${staging}`], { stdin: filter, signal });
+  const restore = await engine.runClient!(target, 'pg_restore', ['--file=-'], { stdin: createReadStream(file), stdout: filter, signal })
+    .finally(() => filter.end());
+  const applied = await psql;
+  if (restore.exitCode !== 0) throw new CliError('failed', `pg_restore failed while reading the archive of database ${name} (exit ${restore.exitCode})`, { details: restore.stderr.trim() });
+  if (applied.exitCode !== 0) throw new CliError('failed', `psql failed while restoring database ${name} (exit ${applied.exitCode})`, { details: applied.stderr.trim().split('\n').slice(-8).join('\n'), hint: 'nothing was replaced' });
+}
+
+/**
+ * Each database is restored into a staging database with pg_restore and swapped in only
+ * when that succeeded; the sessions on the database it replaces are ended at the swap.
+ */
+async function restoreDatabase(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, db: ManifestDatabase, tools: Tools, signal: AbortSignal): Promise<RestoredDatabase> {
+  const staging = `rp_restore_${randomBytes(5).toString('hex')}`;
+  ctx.talk.progress(`restoring database ${db.name}`);
+  await createStaging(target, db, staging);
+  try {
+    const file = join(backup.dir, db.file!);
+    if (tools.major > tools.serverMajor) await restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
+    else await runFromFile(engine, target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${staging}`], file, { signal, what: `restoring database ${db.name}` });
+  } catch (e) {
+    await dropIfExists(target, staging).catch(() => {});
+    throw e;
+  }
+  const swap = await swapIn(target, staging, db.name);
+  if (swap.terminated > 0) ctx.talk.info(`database ${db.name}: ended ${swap.terminated} open session(s) to replace it`);
+  return { name: db.name, ...swap };
+}
+
+export async function restoreLogical(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, databases: ManifestDatabase[], signal: AbortSignal): Promise<RestoredDatabase[]> {
+  const facts = await serverFacts(target);
+  // pg_restore reads archives of its own version or older: as new as the server and the dump.
+  const dumpMajor = parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
+  const tools = { ...(await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore')), serverMajor: facts.major };
+  if (backup.manifest.globals) await restoreGlobals(ctx, engine, target, backup, signal);
+  const done: RestoredDatabase[] = [];
+  for (const db of databases) {
+    signal.throwIfAborted();
+    if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
+    done.push(await restoreDatabase(ctx, engine, target, backup, db, tools, signal));
+  }
+  return done;
+}

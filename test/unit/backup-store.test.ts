@@ -1,0 +1,96 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkFiles } from '../../src/commands/backup/checksums.js';
+import { pruneBackups, removeBackup } from '../../src/commands/backup/catalog.js';
+import type { Manifest } from '../../src/core/backup-manifest.js';
+import { BackupStore } from '../../src/core/backup-store.js';
+import { openSink } from '../../src/core/file-sink.js';
+import { fakeWorld, type FakeWorld } from '../support/fake-context.js';
+
+let world: FakeWorld;
+afterEach(async () => world?.cleanup());
+
+function manifest(name: string, finished: string, files: Manifest['files']): Manifest {
+  return {
+    format: 1, name, instance: 'main', engine: 'docker', template: 'development', user: 'u', database: 'd', server_version: '17.1', server_major: 17,
+    method: 'logical', scope: 'all-databases', databases: [], tool: 'pg_dump', files, total_bytes: 0, started_at: finished, finished_at: finished, status: 'complete',
+  };
+}
+
+/** A complete backup with one data file written through the hashing sink, as create does. */
+async function makeBackup(store: BackupStore, name: string, finished: string) {
+  const partial = await store.begin('main', name, new Date(finished));
+  const sink = openSink(join(partial.dir, 'data.dump'));
+  sink.stream.write('some dump bytes');
+  const info = await sink.close();
+  return partial.finish(manifest(name, finished, [{ path: 'data.dump', ...info }]));
+}
+
+describe('backup store', () => {
+  it('a backup lists as complete only after finish; an abandoned or killed one never does', async () => {
+    world = await fakeWorld();
+    const store = new BackupStore(world.ctx.home.dir);
+    const partial = await store.begin('main', 'b1', new Date());
+    expect((await store.list()).complete).toHaveLength(0);
+    // A live writer (this process) is "in progress"; a dead pid is "incomplete".
+    expect((await store.list()).partial.map((p) => p.status)).toEqual(['in progress']);
+    await writeFile(join(partial.dir, 'in-progress.json'), JSON.stringify({ name: 'b1', pid: 2 ** 22 + 7 }));
+    expect((await store.list()).partial.map((p) => p.status)).toEqual(['incomplete']);
+    await partial.abandon();
+    expect((await store.list()).partial).toHaveLength(0);
+    await makeBackup(store, 'b2', '2026-01-01T00:00:00Z');
+    const listed = await store.list();
+    expect(listed.complete.map((b) => b.name)).toEqual(['b2']);
+    expect(await readdir(store.dirOf('main'))).toEqual(['b2']);
+  });
+
+  it('verify detects a corrupted, a missing and an unlisted file', async () => {
+    world = await fakeWorld();
+    const store = new BackupStore(world.ctx.home.dir);
+    await makeBackup(store, 'b1', '2026-01-01T00:00:00Z');
+    const backup = await store.find('b1');
+    expect((await checkFiles(backup)).every((c) => c.ok)).toBe(true);
+    await writeFile(join(backup.dir, 'data.dump'), 'some dump bytez');
+    await writeFile(join(backup.dir, 'stray'), 'x');
+    const checks = await checkFiles(backup);
+    expect(checks.find((c) => c.path === 'data.dump')?.problem).toMatch(/sha256 differs/);
+    expect(checks.find((c) => c.path === 'stray')?.problem).toMatch(/not listed/);
+  });
+
+  it('backups can live under a --backup-dir', async () => {
+    world = await fakeWorld();
+    const custom = join(world.ctx.home.dir, 'elsewhere');
+    await mkdir(custom);
+    const store = new BackupStore(world.ctx.home.dir, custom);
+    await makeBackup(store, 'b1', '2026-01-01T00:00:00Z');
+    expect((await store.find('b1')).dir).toBe(join(custom, 'main', 'b1'));
+    await expect(new BackupStore(world.ctx.home.dir).find('b1')).rejects.toThrow(/no complete backup named b1/);
+  });
+
+  it('prune keeps the newest and clears dead partial backups; remove needs --force without a TTY', async () => {
+    world = await fakeWorld();
+    const store = new BackupStore(world.ctx.home.dir);
+    for (const [n, t] of [['b1', '2026-01-01T00:00:00Z'], ['b2', '2026-01-02T00:00:00Z'], ['b3', '2026-01-03T00:00:00Z']] as const) await makeBackup(store, n, t);
+    const dead = await store.begin('main', 'b4', new Date());
+    await writeFile(join(dead.dir, 'in-progress.json'), JSON.stringify({ name: 'b4', pid: 2 ** 22 + 7 }));
+    const dry = await pruneBackups(world.ctx, { action: 'prune', keep: 1, dryRun: true });
+    expect(dry.data.removed.map((r) => r.name)).toEqual(['b2', 'b1', 'b4']);
+    expect((await store.list()).complete).toHaveLength(3);
+    await pruneBackups(world.ctx, { action: 'prune', keep: 1, dryRun: false });
+    const after = await store.list();
+    expect(after.complete.map((b) => b.name)).toEqual(['b3']);
+    expect(after.partial).toHaveLength(0);
+    await expect(removeBackup(world.ctx, { action: 'remove', name: 'b3', force: false, dryRun: false })).rejects.toThrow(/without confirmation/);
+    await removeBackup(world.ctx, { action: 'remove', name: 'b3', force: true, dryRun: false });
+    expect((await store.list()).complete).toHaveLength(0);
+  });
+});
+
+describe('partial backup names', () => {
+  it('come from the directory name when the marker file was never written', async () => {
+    const { partialName } = await import('../../src/core/backup-store.js');
+    expect(partialName('.partial-main-2026-x-1234-a1b2c3')).toBe('main-2026-x');
+    expect(partialName('.partial-killed-99-ffffff')).toBe('killed');
+  });
+});
