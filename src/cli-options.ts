@@ -30,14 +30,15 @@ export const allOpt: Options = { type: 'boolean', describe: 'every instance in t
 export const fastOpt: Options = { type: 'boolean', describe: 'skip the SQL query; check process and TCP only' };
 export const dryRunOpt: Options = { type: 'boolean', describe: 'print what would be done; change nothing' };
 export const forceOpt = (describe: string): Options => ({ type: 'boolean', describe });
-export const timeoutOpt = (describe: string): Options => ({ type: 'number', describe, requiresArg: true });
+// A string, checked by positiveNumber: yargs would turn "abc" into NaN and lose what was typed.
+export const timeoutOpt = (describe: string): Options => ({ type: 'string', describe, requiresArg: true });
 
 export const secretsOptions = {
   'show-secrets': { type: 'boolean', describe: 'show the password', alias: 'show-sensitive' },
 } satisfies Record<string, Options>;
 
 export const logsOptions = {
-  tail: { type: 'number', default: DEFAULTS.logTail, describe: 'last N lines (0: all)', requiresArg: true },
+  tail: { type: 'string', default: String(DEFAULTS.logTail), describe: 'last N lines (0: all)', requiresArg: true },
   follow: { type: 'boolean', alias: 'f', describe: 'keep printing new lines until interrupted' },
   since: { type: 'string', describe: 'only lines at or after this time (ISO 8601, or 10m / 2h / 1d ago)', requiresArg: true },
 } satisfies Record<string, Options>;
@@ -75,8 +76,9 @@ export function showSecrets(a: Args): boolean {
 function positiveNumber(a: Args, key: string): number | undefined {
   const v = a[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw usageError(`--${key} must be a non-negative number, not ${JSON.stringify(String(v))}`, `e.g. --${key} 30`);
-  return v;
+  const n = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw usageError(`--${key} must be a non-negative number, not ${JSON.stringify(String(v))}`, `e.g. --${key} 30`);
+  return n;
 }
 
 const AGO_RE = /^(\d+)([smhd])$/;
@@ -97,7 +99,8 @@ export function logs(a: Args) {
 }
 
 function create(a: Args) {
-  const port = text(a, 'port');
+  // "-1" is a bad port, not a flag taken as a value: say so in the port's own terms.
+  const port = typeof a.port === 'string' && /^-\d+$/.test(a.port) ? a.port : text(a, 'port');
   return {
     engine: (a.engine as string | undefined) ?? 'auto',
     template: text(a, 'template'),

@@ -33,10 +33,10 @@ export function tcpCheck(host: string, port: number, timeoutMs = 1_000): Promise
  * The engine's view plus the health probe, mapped to the contract's states. Never starts,
  * repairs or deletes anything.
  */
-export async function instanceHealth(ctx: Context, instance: Instance, fast: boolean): Promise<InstanceHealth> {
+export async function instanceHealth(ctx: Context, instance: Instance, fast: boolean, known?: EngineState): Promise<InstanceHealth> {
   let engineState: EngineState;
   try {
-    engineState = await (await ctx.engine(instance.engine)).inspect(instance);
+    engineState = known ?? await (await ctx.engine(instance.engine)).inspect(instance);
   } catch (e) {
     const why = e instanceof CliError ? e.message : describeError(e);
     return { state: 'unhealthy', healthy: false, message: `cannot inspect the ${instance.engine} engine: ${why}` };
@@ -71,4 +71,24 @@ export async function instanceHealth(ctx: Context, instance: Instance, fast: boo
   const probe = await ctx.probe(instance);
   if (probe.ok) return { state: 'running', healthy: true, engineState, message: probe.message, version: probe.version };
   return { state: probe.transient ? 'starting' : 'unhealthy', healthy: false, engineState, message: probe.message };
+}
+
+/**
+ * Engine states of many instances from the engines that can batch (Engine.inspectMany): one
+ * daemon round trip instead of one per instance. Best effort: whatever is missing, or an
+ * engine that fails here, is inspected per instance by instanceHealth as before.
+ */
+export async function prefetchStates(ctx: Context, instances: Instance[]): Promise<Map<string, EngineState>> {
+  const known = new Map<string, EngineState>();
+  for (const name of new Set(instances.map((i) => i.engine))) {
+    const group = instances.filter((i) => i.engine === name);
+    if (group.length < 2) continue; // a single instance gains nothing
+    try {
+      const engine = await ctx.engine(name);
+      for (const [k, v] of (await engine.inspectMany?.(group)) ?? []) known.set(k, v);
+    } catch {
+      /* reported per instance by instanceHealth */
+    }
+  }
+  return known;
 }

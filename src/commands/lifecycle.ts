@@ -40,6 +40,10 @@ export async function waitReady(ctx: Context, engine: Engine, instance: Instance
     },
     {
       timeoutMs: timeoutSec * 1000,
+      // A failed attempt is cheap (connection refused); backing off to 250 ms left start
+      // up to 250 ms behind a server that was already ready.
+      intervalMs: 10,
+      maxIntervalMs: 40,
       what: `instance ${instance.name} to answer an authenticated query on port ${instance.port}`,
       evidence: () => logTail(engine, instance),
       hint: `see the full log with: resource-postgres logs --instance ${instance.name}; raise --timeout if the machine is slow`,
@@ -78,6 +82,30 @@ async function createServer(ctx: Context, engine: Engine, instance: Instance, ex
   }
 }
 
+/**
+ * Runs an engine step of an existing instance, explaining a port held by someone else: who
+ * holds it and what frees it (--port cannot move an existing instance, so "choose another
+ * --port" would be no help). `container`: a docker container exists and must be recreated
+ * to publish another port.
+ */
+async function explainPortTaken<T>(ctx: Context, instance: Instance, container: boolean, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!(e instanceof PortTakenError)) throw e;
+    const holder = await ctx.ports.findListener(instance.port).catch(() => undefined);
+    const free = holder?.fix ? holder.fix.replace(/ or choose another --port$/, '') : 'free the port';
+    const recreate = container
+      ? `, then recreate its container keeping the data: resource-postgres manage uninstall --instance ${instance.name} --keep-data --force && resource-postgres manage start --instance ${instance.name}`
+      : ' and start it again';
+    throw new CliError('conflict', `instance ${instance.name} cannot start: its port ${instance.port} is taken by ${holder ? holder.name : 'another program'}`, {
+      details: e.message,
+      hint: `${free}, then run: resource-postgres manage start --instance ${instance.name}; `
+        + `or move the instance: set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})${recreate}`,
+    });
+  }
+}
+
 async function setDesired(ctx: Context, instance: Instance, desired: Instance['desiredState']): Promise<void> {
   if (instance.desiredState === desired) return;
   instance.desiredState = desired;
@@ -96,6 +124,8 @@ export interface EnsureOptions extends CreateOptions {
 
 /** Start means: find, start if stopped, create if absent; "already running" is success. */
 export async function ensureRunning(ctx: Context, name: string, opts: EnsureOptions): Promise<StartOutcome> {
+  // The readiness probe needs pg: load it while the engine starts the server, not after.
+  if (opts.wait) void import('../postgres/client.js').then((m) => m.loadPg()).catch(() => {});
   let instance = await ctx.registry.find(name);
   let engine: Engine;
   let action: StartAction;
@@ -111,22 +141,27 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     instance = await createServer(ctx, engine, instance, opts.port !== undefined);
     action = 'created';
   } else {
+    const existing = instance; // narrowed, for the closures below
     checkCreateFlags(instance, opts);
     engine = await ctx.engine(instance.engine);
-    await setDesired(ctx, instance, 'running');
+    // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
     const state = await engine.inspect(instance);
+    await setDesired(ctx, instance, 'running');
     if (state.state === 'running' && opts.force) {
       await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
-      await engine.start(instance, { timeoutSec: opts.timeoutSec });
+      await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'restarted';
     } else if (state.state === 'running') {
+      // A no-op for a running server, except that it finishes a create cut short (a CLI killed
+      // after the server came up but before the native engine created the instance's database).
+      await engine.start(instance, { timeoutSec: opts.timeoutSec });
       action = 'already running';
     } else if (state.state === 'stopped') {
-      await engine.start(instance, { timeoutSec: opts.timeoutSec });
+      await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
     } else {
       await engine.prepare(instance, ctx.talk.progress);
-      instance = await createServer(ctx, engine, instance, true);
+      instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
       action = 'created';
     }
   }

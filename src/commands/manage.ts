@@ -45,15 +45,17 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
   }
   const items = [];
   for (const name of names) {
-    items.push(fromOutcome(await ensureRunning(ctx, name, { ...opts, timeoutSec: opts.timeoutSec ?? defaultTimeout() })));
+    const timeoutSec = opts.timeoutSec ?? defaultTimeout();
+    items.push(fromOutcome(await ctx.registry.lockedInstance(name, () => ensureRunning(ctx, name, { ...opts, timeoutSec }))));
   }
   return manageResult('start', items);
 }
 
 async function stopOne(ctx: Context, instance: Instance, opts: { force: boolean; timeoutSec: number }) {
-  await setDesired(ctx, instance, 'stopped');
   const engine = await ctx.engine(instance.engine);
+  // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
   const before = await engine.inspect(instance);
+  await setDesired(ctx, instance, 'stopped');
   if (before.state !== 'running') {
     return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
   }
@@ -71,7 +73,8 @@ export async function stop(ctx: Context, opts: StopOptions): Promise<CommandResu
     } else if (opts.dryRun) {
       items.push({ name, result: 'planned', message: `would stop instance ${name} (${instance.engine}, port ${instance.port}); data is kept` });
     } else {
-      items.push(await stopOne(ctx, instance, opts));
+      // Read again under the instance's lock: a start running meanwhile may have changed it.
+      items.push(await ctx.registry.lockedInstance(name, async () => stopOne(ctx, await ctx.registry.get(name), opts)));
     }
   }
   return manageResult('stop', items, opts.dryRun);
@@ -81,13 +84,15 @@ export async function restart(ctx: Context, opts: RestartOptions): Promise<Comma
   const names = await targets(ctx, opts);
   const items = [];
   for (const name of names) {
-    const instance = await ctx.registry.get(name);
+    await ctx.registry.get(name); // a missing instance is "not found" before anything happens
     if (opts.dryRun) {
       items.push({ name, result: 'planned', message: `would restart instance ${name} with the same credentials and data` });
       continue;
     }
-    await stopOne(ctx, instance, { force: false, timeoutSec: DEFAULTS.stopTimeoutSec });
-    const outcome = await ensureRunning(ctx, name, { engine: 'auto', wait: true, force: false, timeoutSec: opts.timeoutSec ?? defaultTimeout() });
+    const outcome = await ctx.registry.lockedInstance(name, async () => {
+      await stopOne(ctx, await ctx.registry.get(name), { force: false, timeoutSec: DEFAULTS.stopTimeoutSec });
+      return ensureRunning(ctx, name, { engine: 'auto', wait: true, force: false, timeoutSec: opts.timeoutSec ?? defaultTimeout() });
+    });
     items.push({ ...fromOutcome(outcome), result: 'restarted', message: `instance ${name} restarted on port ${outcome.port}, accepting queries` });
   }
   return manageResult('restart', items, opts.dryRun);
@@ -101,7 +106,8 @@ export async function install(ctx: Context, opts: InstallOptions): Promise<Comma
       : `would check prerequisites, prepare the ${opts.engine} engine, then create and start instance ${opts.instance}`;
     return manageResult('install', [{ name: opts.instance, result: 'planned', message }], true);
   }
-  const outcome = await ensureRunning(ctx, opts.instance, { ...opts, wait: true, timeoutSec: opts.timeoutSec ?? defaultTimeout() });
+  const timeoutSec = opts.timeoutSec ?? defaultTimeout();
+  const outcome = await ctx.registry.lockedInstance(opts.instance, () => ensureRunning(ctx, opts.instance, { ...opts, wait: true, timeoutSec }));
   const already = existing !== undefined && outcome.action === 'already running';
   const message = already ? `already installed: ${outcome.message}` : `installed: ${outcome.message}`;
   return manageResult('install', [{ ...fromOutcome(outcome), result: already ? 'already installed' : 'installed', message }]);
@@ -109,6 +115,7 @@ export async function install(ctx: Context, opts: InstallOptions): Promise<Comma
 
 export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<CommandResult<ManageData>> {
   const names = opts.instance ? [opts.instance] : await ctx.registry.names();
+  if (!opts.dryRun) await ctx.registry.sweepRemoved(); // finish removals a killed CLI cut short
   const present = [];
   for (const name of names) if (await ctx.registry.exists(name)) present.push(name);
   if (present.length === 0) {
@@ -126,16 +133,21 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
   }
   const items = [];
   for (const name of present) {
-    const instance = await ctx.registry.get(name);
-    const engine = await ctx.engine(instance.engine);
-    await engine.remove(instance, { keepData: opts.keepData });
-    if (opts.keepData) {
-      await setDesired(ctx, instance, 'stopped');
-      items.push({ name, result: 'removed', message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)` });
-    } else {
-      await ctx.registry.remove(name);
-      items.push({ name, result: 'removed', message: `instance ${name} removed with its data` });
-    }
+    items.push(await ctx.registry.lockedInstance(name, () => uninstallOne(ctx, name, opts.keepData)));
   }
   return manageResult('uninstall', items);
+}
+
+/** Engine objects first, then the record: a record without objects is what a retry can finish. */
+async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
+  const instance = await ctx.registry.get(name);
+  await ctx.registry.assertWritable(name);
+  const engine = await ctx.engine(instance.engine);
+  await engine.remove(instance, { keepData });
+  if (keepData) {
+    await setDesired(ctx, instance, 'stopped');
+    return { name, result: 'removed', message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)` };
+  }
+  await ctx.registry.remove(name);
+  return { name, result: 'removed', message: `instance ${name} removed with its data` };
 }

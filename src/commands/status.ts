@@ -4,7 +4,8 @@ import { DEFAULTS, MAX_INSTANCES } from '../core/defaults.js';
 import type { Instance } from '../core/instance.js';
 import { validateInstanceName } from '../core/instance.js';
 import { PORT_RANGE } from '../core/ports.js';
-import { instanceHealth, type InstanceStateName } from './health.js';
+import type { EngineState } from '../engines/engine.js';
+import { instanceHealth, type InstanceStateName, prefetchStates } from './health.js';
 import type { StatusOptions } from './options.js';
 import { type CommandResult, mapLimit, result } from './result.js';
 
@@ -50,8 +51,9 @@ export interface StatusData {
 
 const RUNNING_STATES: InstanceStateName[] = ['running', 'starting', 'unhealthy'];
 
-async function describeInstance(ctx: Context, instance: Instance, fast: boolean): Promise<InstanceStatus> {
-  const h = await instanceHealth(ctx, instance, fast);
+async function describeInstance(ctx: Context, instance: Instance, fast: boolean, unknown: Set<string>, known?: EngineState): Promise<InstanceStatus> {
+  const h = await instanceHealth(ctx, instance, fast, known);
+  if (!h.engineState) unknown.add(instance.name);
   return {
     name: instance.name,
     engine: instance.engine,
@@ -75,18 +77,23 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     ? [(await ctx.registry.find(opts.instance)) ?? null].filter((x) => x !== null)
     : await ctx.registry.list();
 
+  // Whose server state nobody could learn (damaged instance.conf, engine unreachable): unhealthy,
+  // but never counted as running, since nothing says it is.
+  const unknown = new Set<string>();
+  const known = await prefetchStates(ctx, entries.filter((e): e is Instance => !('error' in e)));
   const instances = await mapLimit(entries, 8, async (entry): Promise<InstanceStatus> => {
     if ('error' in entry) {
+      unknown.add(entry.name);
       return {
         name: entry.name, engine: 'unknown', state: 'unhealthy', healthy: false, desired_state: 'unknown',
         port: null, template: null, database: null, user: null, version: null, image: null,
         health_message: entry.error.message,
       };
     }
-    return describeInstance(ctx, entry, opts.fast);
+    return describeInstance(ctx, entry, opts.fast, unknown, known.get(entry.name));
   });
 
-  const running = instances.filter((i) => RUNNING_STATES.includes(i.state));
+  const running = instances.filter((i) => RUNNING_STATES.includes(i.state) && !unknown.has(i.name));
   const healthy = instances.filter((i) => i.healthy);
   const failing = instances.filter((i) => !i.healthy && i.desired_state !== 'stopped');
   const isHealthy = running.length > 0 && failing.length === 0;
@@ -95,8 +102,8 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     ?? entries.find((e): e is Instance => !('error' in e));
   let health_message: string;
   if (instances.length === 0) health_message = `not installed: no instances in ${ctx.home.dir}; run: resource-postgres manage start`;
-  else if (running.length === 0) health_message = `not running: ${instances.length} instance(s), none running; run: resource-postgres manage start`;
   else if (isHealthy) health_message = `${healthy.length} of ${instances.length} instance(s) healthy`;
+  else if (failing.length === 0) health_message = `not running: ${instances.length} instance(s), none running; run: resource-postgres manage start`;
   else health_message = failing.map((i) => `${i.name}: ${i.health_message}`).join('; ');
 
   const data: StatusData = {
@@ -123,6 +130,8 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     default_instance: defaultName,
     instances,
   };
-  const exitCode = isHealthy ? 0 : running.length === 0 ? 2 : 1;
+  // 2 only when nothing is meant to run (none installed, or all stopped on purpose); an
+  // instance that should run but died, vanished or cannot be checked is a failure: 1.
+  const exitCode = isHealthy ? 0 : failing.length > 0 ? 1 : 2;
   return result('status', data, exitCode);
 }

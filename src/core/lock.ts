@@ -14,6 +14,9 @@ export interface LockOptions {
   staleMs?: number;
 }
 
+/** How old an empty or unreadable lock file must be before it is taken over. */
+const GARBLED_STALE_MS = 5_000;
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -28,11 +31,15 @@ async function isStale(path: string, staleMs: number): Promise<boolean> {
     const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
     const [pidText, host] = text.split(/\s+/);
     const pid = Number(pidText);
-    if (Date.now() - info.mtimeMs > staleMs) return true;
+    const age = Date.now() - info.mtimeMs;
+    if (age > staleMs) return true;
     if (host === hostname() && Number.isInteger(pid) && pid > 0) return !processAlive(pid);
+    // Empty or garbled: its writer died (or hit a full disk) between creating and writing it.
+    // The write follows the create at once, so a few seconds of that is proof enough.
+    if (!(Number.isInteger(pid) && pid > 0 && host)) return age > GARBLED_STALE_MS;
     return false;
   } catch (e) {
-    // Vanished between our attempts: not stale, just retry. Empty/garbled: the writer died mid-write.
+    // Vanished between our attempts: not stale, just retry. Unreadable otherwise: take it over.
     return (e as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
@@ -47,14 +54,21 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, opts: Lock
       const handle = await open(path, 'wx', 0o600);
       try {
         await handle.writeFile(`${process.pid} ${hostname()}\n`);
-      } finally {
-        await handle.close();
+      } catch (e) {
+        // A full disk lets the create succeed and the write fail: an empty lock left behind
+        // would wedge every later command, so take it back and say why.
+        await handle.close().catch(() => {});
+        await rm(path, { force: true });
+        throw new CliError('config', `cannot write the lock file ${path}: ${(e as Error).message}`, {
+          hint: 'check that the home is writable and its disk is not full',
+        });
       }
+      await handle.close();
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new CliError('config', `cannot create the lock file ${path}: ${(e as Error).message}`, {
-          hint: 'check that the home directory exists and is writable',
+          hint: 'check that the home directory exists, is writable and its disk is not full',
         });
       }
       if (await isStale(path, staleMs)) {

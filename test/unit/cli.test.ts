@@ -57,7 +57,7 @@ describe('argv -> options', () => {
 
   it.each([
     ['frobnicate', /unknown command: frobnicate|unknown option or argument: frobnicate/],
-    ['status --bogus', /unknown option or argument: bogus/],
+    ['status --bogus', /unknown option or argument: --bogus/],
     ['manage explode', /unknown command: explode|unknown option or argument: explode/],
     ['manage start --instance ../x', /invalid instance name "..\/x"/],
     ['manage start --port 80', /invalid --port "80"/],
