@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig, type Plugin } from 'vitest/config';
+import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 
 /** The same as the build's esbuild text loader: `import text from './x.yaml'` gives the file's text. */
 const yamlAsText: Plugin = {
@@ -14,6 +14,9 @@ export default defineConfig({
   plugins: [yamlAsText],
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // Restarting dockerd stops every container on the machine: that suite runs only when asked
+    // (CI runs it alone, after everything else).
+    exclude: [...configDefaults.exclude, ...(process.env.RESOURCE_POSTGRES_TEST_DOCKER_RESTART === '1' ? [] : ['test/integration/reliability-daemon-restart.test.ts'])],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

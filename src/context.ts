@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Home } from './core/home.js';
 import { resolveHome } from './core/home.js';
 import type { EngineName, Instance } from './core/instance.js';
+import { defaultLedgerDir, PortLedger } from './core/port-ledger.js';
 import { systemPortProbe } from './core/port-probe.js';
 import type { PortProbe } from './core/ports.js';
 import { Registry } from './core/registry.js';
@@ -35,6 +36,8 @@ export interface Context {
   io: Io;
   talk: Talk;
   ports: PortProbe;
+  /** Port claims shared by every home on the machine. */
+  ledger: PortLedger;
   now: () => Date;
   engine(name: EngineName): Promise<Engine>;
   probe(instance: Instance, timeoutMs?: number): Promise<ProbeResult>;
@@ -68,6 +71,7 @@ export function createContext(opts: ContextOptions): Context {
     io: opts.io,
     talk: opts.talk,
     ports: systemPortProbe,
+    ledger: new PortLedger(defaultLedgerDir(opts.env)),
     now: () => new Date(),
     engine(name) {
       let e = engines.get(name);

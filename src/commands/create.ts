@@ -67,6 +67,7 @@ export async function gatherClaims(ctx: Context, self?: string): Promise<PortCla
     if ('error' in entry || entry.name === self) continue;
     claimed.set(entry.port, { kind: 'instance', name: entry.name, fix: `resource-postgres manage uninstall --instance ${entry.name}` });
   }
+  for (const [port, holder] of await ctx.ledger.foreign(ctx.home.dir)) if (!claimed.has(port)) claimed.set(port, holder);
   let published = new Map<number, PortHolder>();
   const docker = await ctx.engine('docker');
   if ((await docker.check()).ok) {
@@ -92,24 +93,45 @@ export async function recordNewInstance(ctx: Context, draft: Instance, explicitP
     let port: number;
     if (explicitPort !== undefined) {
       await checkExplicitPort(explicitPort, claims, ctx.ports, draft.name);
+      if (!(await ctx.ledger.claim(explicitPort, owner(ctx, draft.name)))) {
+        throw new CliError('conflict', `port ${explicitPort} was just claimed by an instance of another home`, { hint: 'choose another --port, or leave it out' });
+      }
       port = explicitPort;
     } else {
-      const preferred = draft.name === DEFAULTS.instance ? DEFAULTS.preferredPort : undefined;
-      port = await choosePort(claims, ctx.ports, preferred, skip);
+      port = await claimFreePort(ctx, draft.name, claims, draft.name === DEFAULTS.instance ? DEFAULTS.preferredPort : undefined, skip);
     }
     const instance = { ...draft, port };
-    await ctx.registry.save(instance);
+    try {
+      await ctx.registry.save(instance);
+    } catch (e) {
+      await ctx.ledger.release(port, owner(ctx, draft.name));
+      throw e;
+    }
     return { instance, created: true };
   });
+}
+
+const owner = (ctx: Context, name: string) => ({ home: ctx.home.dir, name });
+
+/** The first free port that the machine-wide ledger also lets this instance claim. */
+async function claimFreePort(ctx: Context, name: string, claims: PortClaims, preferred: number | undefined, skip: Set<number>): Promise<number> {
+  const tried = new Set(skip);
+  for (;;) {
+    const port = await choosePort(claims, ctx.ports, preferred, tried);
+    if (await ctx.ledger.claim(port, owner(ctx, name))) return port;
+    tried.add(port); // another home claimed it between our look and our claim
+    preferred = undefined;
+  }
 }
 
 /** After the engine refused the port: record another one (never for an explicit --port). */
 export async function moveToNewPort(ctx: Context, instance: Instance, skip: Set<number>): Promise<Instance> {
   return ctx.registry.locked(async () => {
     const claims = await gatherClaims(ctx, instance.name);
-    const port = await choosePort(claims, ctx.ports, undefined, skip);
+    const port = await claimFreePort(ctx, instance.name, claims, undefined, skip);
     const moved = { ...instance, port };
     await ctx.registry.save(moved);
+    await ctx.ledger.release(instance.port, owner(ctx, instance.name));
     return moved;
   });
 }

@@ -43,7 +43,7 @@ export async function waitReady(ctx: Context, engine: Engine, instance: Instance
       // A failed attempt is cheap (connection refused); backing off to 250 ms left start
       // up to 250 ms behind a server that was already ready.
       intervalMs: 10,
-      maxIntervalMs: 40,
+      maxIntervalMs: 20,
       what: `instance ${instance.name} to answer an authenticated query on port ${instance.port}`,
       evidence: () => logTail(engine, instance),
       hint: `see the full log with: resource-postgres logs --instance ${instance.name}; raise --timeout if the machine is slow`,
@@ -143,6 +143,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   } else {
     const existing = instance; // narrowed, for the closures below
     checkCreateFlags(instance, opts);
+    // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
+    await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
     const state = await engine.inspect(instance);

@@ -149,5 +149,6 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
     return { name, result: 'removed', message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)` };
   }
   await ctx.registry.remove(name);
+  await ctx.ledger.release(instance.port, { home: ctx.home.dir, name });
   return { name, result: 'removed', message: `instance ${name} removed with its data` };
 }

@@ -79,7 +79,7 @@ describe.each(engines)('faults on the %s engine', (engine) => {
     await expectIntact(home, 'k9', identity);
   }, 120_000);
 
-  it.runIf(engine === 'docker')('container removed behind our back: status says absent, start recreates it on the same volume', async () => {
+  if (engine === 'docker') it('container removed behind our back: status says absent, start recreates it on the same volume', async () => {
     await create('gone');
     const identity = await seed(home, 'gone');
     await docker('rm', '-f', 'resource-postgres-gone');
@@ -129,7 +129,7 @@ describe.each(engines)('faults on the %s engine', (engine) => {
   }, 120_000);
 });
 
-describe.runIf(withDocker)('no Docker daemon at all (DOCKER_HOST=unix:///nonexistent.sock)', () => {
+if (withDocker) describe('no Docker daemon at all (DOCKER_HOST=unix:///nonexistent.sock)', () => {
   let home: string;
   const noDaemon = { DOCKER_HOST: 'unix:///nonexistent.sock' };
   const cli = (...args: string[]) => runCli(args, { home, env: noDaemon });
@@ -157,7 +157,7 @@ describe.runIf(withDocker)('no Docker daemon at all (DOCKER_HOST=unix:///nonexis
     expect(await readFile(join(home, 'docker', 'config', 'instance.conf'), 'utf8')).toBe(conf);
   });
 
-  it.runIf(engines.includes('native'))('native still works, and auto picks native saying why', async () => {
+  if (engines.includes('native')) it('native still works, and auto picks native saying why', async () => {
     expect((await cli('manage', 'restart', '--instance', 'native')).code).toBe(0);
     const r = await cli('manage', 'start', '--instance', 'auto', '--template', 'minimal');
     expect(r.code, r.stderr).toBe(0);

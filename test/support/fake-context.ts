@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Context } from '../../src/context.js';
 import type { EngineName, Instance } from '../../src/core/instance.js';
 import type { PortHolder, PortProbe } from '../../src/core/ports.js';
+import { PortLedger } from '../../src/core/port-ledger.js';
 import { Registry } from '../../src/core/registry.js';
 import type { ProbeResult } from '../../src/postgres/probe.js';
 import { FakeEngine } from './fake-engine.js';
@@ -41,6 +42,7 @@ export async function fakeWorld(): Promise<FakeWorld> {
       io: { stdout: { write: () => true }, stderr: { write: () => true }, stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, stdin: process.stdin },
       talk: { info: (m) => talk.push(m), warn: (m) => talk.push(`warning: ${m}`), progress: () => {} },
       ports,
+      ledger: new PortLedger(join(home, '.ledger')),
       now: () => new Date('2026-01-02T03:04:05.000Z'),
       engine: async (name) => engines[name],
       probe: async (instance) => {

@@ -1,0 +1,58 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PortLedger } from '../../src/core/port-ledger.js';
+
+let root: string;
+let ledger: PortLedger;
+const homeA = () => join(root, 'a');
+const homeB = () => join(root, 'b');
+
+async function record(home: string, name: string, port: number) {
+  await mkdir(join(home, name, 'config'), { recursive: true });
+  await writeFile(join(home, name, 'config', 'instance.conf'), `name="${name}"\nport="${port}"\n`);
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'rp-ledger-'));
+  ledger = new PortLedger(join(root, 'ledger'));
+});
+afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+
+describe('the machine-wide port ledger', () => {
+  it('gives a port to one home only while that instance exists', async () => {
+    await record(homeA(), 'main', 5440);
+    expect(await ledger.claim(5440, { home: homeA(), name: 'main' })).toBe(true);
+    expect(await ledger.claim(5440, { home: homeA(), name: 'main' })).toBe(true); // idempotent
+    expect(await ledger.claim(5440, { home: homeB(), name: 'main' })).toBe(false);
+    const foreign = await ledger.foreign(homeB());
+    expect(foreign.get(5440)?.name).toBe(`main of the home ${homeA()}`);
+    expect((await ledger.foreign(homeA())).size).toBe(0);
+  });
+
+  it('treats a claim whose instance is gone or moved as stale', async () => {
+    await record(homeA(), 'x', 5441);
+    expect(await ledger.claim(5441, { home: homeA(), name: 'x' })).toBe(true);
+    await record(homeA(), 'x', 5442); // moved to another port
+    expect(await ledger.claim(5441, { home: homeB(), name: 'y' })).toBe(true);
+    await rm(join(homeA(), 'x'), { recursive: true });
+    expect(await ledger.claim(5442, { home: homeB(), name: 'z' })).toBe(true);
+  });
+
+  it('release frees only the owner\'s claim', async () => {
+    await record(homeA(), 'main', 5443);
+    await ledger.claim(5443, { home: homeA(), name: 'main' });
+    await ledger.release(5443, { home: homeB(), name: 'main' });
+    expect(await ledger.claim(5443, { home: homeB(), name: 'main' })).toBe(false);
+    await ledger.release(5443, { home: homeA(), name: 'main' });
+    expect(await ledger.claim(5443, { home: homeB(), name: 'main' })).toBe(true);
+  });
+
+  it('concurrent claims of one port: exactly one wins', async () => {
+    const homes = Array.from({ length: 8 }, (_, i) => join(root, `h${i}`));
+    await Promise.all(homes.map((h) => record(h, 'main', 5444)));
+    const wins = await Promise.all(homes.map((h) => ledger.claim(5444, { home: h, name: 'main' })));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+});
