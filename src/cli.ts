@@ -84,7 +84,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .version('version', 'Show the version', VERSION)
     // `completion` prints a bash script; the script calls back with --get-yargs-completions.
     .completion('completion', 'Print a bash completion script (add to ~/.bashrc: eval "$(resource-postgres completion)")', completions.complete)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(120, process.stdout.columns || 120))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err instanceof CliError) throw err;
