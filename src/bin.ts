@@ -1,12 +1,14 @@
 import { main } from './main.js';
 
-const code = await main(process.argv.slice(2), {
+// No top-level await: the single executable is a CommonJS bundle of this same entry.
+void main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
   stdinIsTTY: Boolean(process.stdin.isTTY),
   stdin: process.stdin,
+}).then((code) => {
+  // Exit explicitly (keep-alive sockets must not hold the process), once both pipes have drained.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });
-// Exit explicitly (keep-alive sockets must not hold the process), once both pipes have drained.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

