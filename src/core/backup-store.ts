@@ -73,7 +73,10 @@ export class BackupStore {
         if (!e.isDirectory()) continue;
         const dir = join(root, e.name);
         if (e.name.startsWith(PARTIAL)) {
-          const info = await readFile(join(dir, 'in-progress.json'), 'utf8').then((t) => JSON.parse(t) as { name?: string; pid?: number; started_at?: string }, () => ({}) as { name?: string; pid?: number; started_at?: string });
+          // Killed right after creating it, the file may be empty or half-written: the name and pid then come from the directory name.
+          const info = await readFile(join(dir, 'in-progress.json'), 'utf8')
+            .then((t) => JSON.parse(t) as { name?: string; pid?: number; started_at?: string })
+            .catch(() => ({}) as { name?: string; pid?: number; started_at?: string });
           const pid = info.pid ?? (Number(e.name.split('-').at(-2)) || undefined);
           partial.push({ name: info.name ?? partialName(e.name), instance, dir, pid, started_at: info.started_at, status: alive(pid) ? 'in progress' : 'incomplete' });
           continue;

@@ -159,7 +159,9 @@ describe.each(engines)('backups on the %s engine', (engine) => {
     }
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const list = JSON.parse((await cli(['backup', 'list', '--instance', src, '--json'])).stdout);
+    const listed = await cli(['backup', 'list', '--instance', src, '--json']);
+    const list = JSON.parse(listed.stdout);
+    expect(list.backups, listed.stdout + listed.stderr).toBeDefined();
     const killed = list.backups.filter((b: { name: string }) => b.name === 'killed');
     expect(killed.map((b: { status: string }) => b.status)).toEqual(['incomplete']);
     await expect(cli(['backup', 'verify', 'killed'])).resolves.toMatchObject({ code: 2 });

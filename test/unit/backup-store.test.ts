@@ -28,6 +28,16 @@ async function makeBackup(store: BackupStore, name: string, finished: string) {
 }
 
 describe('backup store', () => {
+  it('a writer killed while writing its marker leaves an incomplete entry, not a crash', async () => {
+    world = await fakeWorld();
+    const store = new BackupStore(world.ctx.home.dir);
+    const partial = await store.begin('main', 'torn', new Date());
+    await writeFile(join(partial.dir, 'in-progress.json'), '{"name":"to');
+    const { partial: listed } = await store.list();
+    expect(listed.map((p) => p.name)).toEqual(['torn']);
+    await partial.abandon();
+  });
+
   it('a backup lists as complete only after finish; an abandoned or killed one never does', async () => {
     world = await fakeWorld();
     const store = new BackupStore(world.ctx.home.dir);
