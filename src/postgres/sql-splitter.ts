@@ -45,6 +45,15 @@ export class SqlSplitter {
   private copyLineStart = false;
   private out: SqlItem[] = [];
 
+  /** Inside a quoted string or identifier: jumps past the closing quote (or to the end of the buffer), counting lines. */
+  private skipQuoted(b: string, i: number, quote: string): number {
+    const q = b.indexOf(quote, i);
+    this.line += countNewlines(b, i, q === -1 ? b.length : q);
+    if (q === -1) return b.length;
+    this.state = 'normal';
+    return q + 1;
+  }
+
   push(chunk: string): SqlItem[] {
     this.buf = this.buf.length ? this.buf + chunk : chunk;
     this.scan(false);
@@ -128,12 +137,7 @@ export class SqlSplitter {
         }
         case 'squote': {
           if (!this.escapes) {
-            const q = b.indexOf("'", i);
-            const stop = q === -1 ? len : q;
-            this.line += countNewlines(b, i, stop);
-            if (q === -1) { i = len; continue; }
-            this.state = 'normal';
-            i = q + 1;
+            i = this.skipQuoted(b, i, "'");
             continue;
           }
           if (c === BACKSLASH) {
@@ -148,12 +152,7 @@ export class SqlSplitter {
           continue;
         }
         case 'dquote': {
-          const q = b.indexOf('"', i);
-          const stop = q === -1 ? len : q;
-          this.line += countNewlines(b, i, stop);
-          if (q === -1) { i = len; continue; }
-          this.state = 'normal';
-          i = q + 1;
+          i = this.skipQuoted(b, i, '"');
           continue;
         }
         case 'dollar': {
