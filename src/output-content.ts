@@ -1,4 +1,5 @@
 import type { ContentAddData } from './commands/content-add.js';
+import { renderConnection } from './output-connection.js';
 import type { ContentChangeData, ContentGetData, ContentListData } from './commands/content-databases.js';
 import type { ContentMigrateData } from './commands/content-migrate.js';
 
@@ -26,16 +27,7 @@ function renderList(d: ContentListData): string {
 }
 
 function renderGet(d: ContentGetData): string {
-  const v = d.views[0]!;
-  return [
-    `instance: ${d.instance}`,
-    `  database: ${v.database}`,
-    `  host:     ${v.host}`,
-    `  port:     ${v.port}`,
-    `  user:     ${v.user}`,
-    `  password: ${v.password}`,
-    `  url:      ${d.connections[0]!.metadata.url}`,
-  ].join('\n');
+  return renderConnection(d.views[0]!, d.connections[0]!.metadata.url);
 }
 
 function renderAdd(d: ContentAddData): string {

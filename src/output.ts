@@ -3,6 +3,7 @@ import type { ManageData } from './commands/manage.js';
 import type { CommandResult } from './commands/result.js';
 import type { StatusData } from './commands/status.js';
 import { envLines } from './core/connection.js';
+import { renderConnection } from './output-connection.js';
 import { CliError } from './core/errors.js';
 import { contentJsonViews, contentTextRenderers } from './output-content.js';
 import { backupTextRenderers } from './output-backup.js';
@@ -79,15 +80,5 @@ function renderStatus(d: StatusData, paint: Paint): string {
 }
 
 function renderCredentials(d: CredentialsData): string {
-  return d.views
-    .map((v, n) => [
-      `instance: ${v.instance}`,
-      `  host:     ${v.host}`,
-      `  port:     ${v.port}`,
-      `  database: ${v.database}`,
-      `  user:     ${v.user}`,
-      `  password: ${v.password}`,
-      `  url:      ${d.connections[n]!.metadata.url}`,
-    ].join('\n'))
-    .join('\n\n');
+  return d.views.map((v, n) => renderConnection(v, d.connections[n]!.metadata.url)).join('\n\n');
 }
