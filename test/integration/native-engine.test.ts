@@ -206,6 +206,7 @@ describe('native engine socket directory', () => {
   }, 60_000);
 });
 
+if (process.getuid?.() !== 0 && process.env.CI) throw new Error('CI runs as root: the root-home case of the native engine must run there');
 describe.runIf(process.getuid?.() === 0)('native engine as root with a home under /root', () => {
   it('relocates data the server user can reach, keeps it with keepData, reuses it, then removes it', async () => {
     const home = await newHome('/root');

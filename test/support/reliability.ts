@@ -62,6 +62,8 @@ export async function snapshotHome(home: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(dir: string): Promise<void> {
     for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+      // Lock files exist only while some command runs (a concurrent case may hold one): not state.
+      if (dir === home && /^\.lock(-.+)?$/.test(name)) continue;
       const path = join(dir, name);
       const st = await lstat(path);
       const rel = relative(home, path);
