@@ -4,7 +4,7 @@ import type { Home } from './core/home.js';
 import { resolveHome } from './core/home.js';
 import type { EngineName, Instance } from './core/instance.js';
 import { defaultLedgerDir, PortLedger } from './core/port-ledger.js';
-import { systemPortProbe } from './core/port-probe.js';
+import { systemPortProbe } from './system/port-probe.js';
 import type { PortProbe } from './core/ports.js';
 import { Registry } from './core/registry.js';
 import type { Engine } from './engines/engine.js';

@@ -1,26 +1,26 @@
-import { type CommandId, type Invocation, parseArgv } from './cli.js';
+import { type CommandId, type Invocation, parseArgv } from './cli/program.js';
 import type { GlobalOptions } from './commands/options.js';
 import type { CommandResult } from './commands/result.js';
 import { type Context, createContext, type Io, programDir, type Talk } from './context.js';
 import { resolveHome } from './core/home.js';
 import { CliError } from './core/errors.js';
-import { render } from './output.js';
+import { render } from './output/render.js';
 
 type Handler = (ctx: Context, options: never, signal: AbortSignal) => Promise<CommandResult> | CommandResult;
 
 /** Commands load on demand: `help` and `info` never pay for pg or dockerode. */
 const handlers: Record<CommandId, () => Promise<Handler>> = {
   info: async () => (await import('./commands/info.js')).info as Handler,
-  status: async () => (await import('./commands/status.js')).status as Handler,
+  status: async () => (await import('./commands/status/index.js')).status as Handler,
   logs: async () => (await import('./commands/logs.js')).logs as Handler,
   credentials: async () => (await import('./commands/credentials.js')).credentials as Handler,
-  'manage.install': async () => (await import('./commands/manage.js')).install as Handler,
-  'manage.start': async () => (await import('./commands/manage.js')).start as Handler,
-  'manage.stop': async () => (await import('./commands/manage.js')).stop as Handler,
-  'manage.restart': async () => (await import('./commands/manage.js')).restart as Handler,
-  'manage.uninstall': async () => (await import('./commands/manage.js')).uninstall as Handler,
-  test: async () => (await import('./commands/selftest.js')).selftest as Handler,
-  content: async () => (await import('./commands/content.js')).content as Handler,
+  'manage.install': async () => (await import('./commands/manage/index.js')).install as Handler,
+  'manage.start': async () => (await import('./commands/manage/index.js')).start as Handler,
+  'manage.stop': async () => (await import('./commands/manage/index.js')).stop as Handler,
+  'manage.restart': async () => (await import('./commands/manage/index.js')).restart as Handler,
+  'manage.uninstall': async () => (await import('./commands/manage/index.js')).uninstall as Handler,
+  test: async () => (await import('./commands/test/index.js')).selftest as Handler,
+  content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
 };
 

@@ -1,6 +1,6 @@
 import { CliError, describeError } from '../core/errors.js';
 import type { Instance } from '../core/instance.js';
-import { locatePosition } from './error-position.js';
+import { locatePosition } from './sql/error-position.js';
 
 /** The fields of pg's DatabaseError we show (structural: pg is never imported here). */
 interface ServerError {

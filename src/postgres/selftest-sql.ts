@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import type { Instance } from '../core/instance.js';
 import { withClient } from './client.js';
-import { copyIn, copyOut } from './copy.js';
+import { copyIn, copyOut } from './sql/copy.js';
 import { quoteIdent } from './identifiers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBackupName, parseManifest, unsafeManifestPath, validateBackupName } from '../../src/core/backup-manifest.js';
-import { parseAge, selectForPrune } from '../../src/core/backup-retention.js';
-import { keepOwnPassword, unexpectedGlobalsErrors } from '../../src/core/globals-sql.js';
+import { defaultBackupName, parseManifest, unsafeManifestPath, validateBackupName } from '../../src/commands/backup/manifest.js';
+import { parseAge, selectForPrune } from '../../src/commands/backup/retention.js';
+import { keepOwnPassword, unexpectedGlobalsErrors } from '../../src/postgres/backup/globals-sql.js';
 import { majorOfVersionNum, parseToolVersion, toolSuits } from '../../src/core/pg-version.js';
 import { isBaseBackupPath, physicalBlocker, startWalFile, walFilesBetween } from '../../src/core/physical-backup.js';
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkFiles } from '../../src/commands/backup/checksums.js';
 import { pruneBackups, removeBackup } from '../../src/commands/backup/catalog.js';
-import type { Manifest } from '../../src/core/backup-manifest.js';
-import { BackupStore } from '../../src/core/backup-store.js';
-import { openSink } from '../../src/core/file-sink.js';
+import type { Manifest } from '../../src/commands/backup/manifest.js';
+import { BackupStore } from '../../src/commands/backup/store.js';
+import { openSink } from '../../src/system/file-sink.js';
 import { fakeWorld, type FakeWorld } from '../support/fake-context.js';
 
 let world: FakeWorld;
@@ -99,7 +99,7 @@ describe('backup store', () => {
 
 describe('partial backup names', () => {
   it('come from the directory name when the marker file was never written', async () => {
-    const { partialName } = await import('../../src/core/backup-store.js');
+    const { partialName } = await import('../../src/commands/backup/store.js');
     expect(partialName('.partial-main-2026-x-1234-a1b2c3')).toBe('main-2026-x');
     expect(partialName('.partial-killed-99-ffffff')).toBe('killed');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv } from '../../src/cli.js';
+import { parseArgv } from '../../src/cli/program.js';
 
 const penv = { env: {}, homeInUse: () => '/tmp/home-in-use' };
 const parse = (line: string) => parseArgv(line === '' ? [] : line.split(' '), penv);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MigrationScan, scanText, selectMigrations } from '../../src/postgres/migration-files.js';
-import { type AppliedMigration, planMigrations, type ScannedMigration } from '../../src/postgres/migration-plan.js';
+import { MigrationScan, scanText, selectMigrations } from '../../src/postgres/migrations/files.js';
+import { type AppliedMigration, planMigrations, type ScannedMigration } from '../../src/postgres/migrations/plan.js';
 
 const files = (...names: string[]) => names.map((name) => ({ name, isFile: true }));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alignedTable, csvLines, jsonRows } from '../../src/output-rows.js';
-import { locatePosition } from '../../src/postgres/error-position.js';
+import { alignedTable, csvLines, jsonRows } from '../../src/output/rows.js';
+import { locatePosition } from '../../src/postgres/sql/error-position.js';
 
 const INT4 = 23, TEXT = 25, NUMERIC = 1700, BOOL = 16, INT8 = 20, JSONB = 3802;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SqlItem, SqlSplitter } from '../../src/postgres/sql-splitter.js';
+import { type SqlItem, SqlSplitter } from '../../src/postgres/sql/splitter.js';
 
 /** Splits text fed in chunks of `size` characters (Infinity: all at once). */
 function split(text: string, size = Infinity): SqlItem[] {

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { install, start, stop, uninstall } from '../../src/commands/manage.js';
-import { status } from '../../src/commands/status.js';
+import { install, start, stop, uninstall } from '../../src/commands/manage/index.js';
+import { status } from '../../src/commands/status/index.js';
 import type { StartOptions } from '../../src/commands/options.js';
 import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentials } from '../../src/commands/credentials.js';
-import { start } from '../../src/commands/manage.js';
-import { status } from '../../src/commands/status.js';
+import { start } from '../../src/commands/manage/index.js';
+import { status } from '../../src/commands/status/index.js';
 import { connectionUrl, connectionView } from '../../src/core/connection.js';
 import { Secret } from '../../src/core/secret.js';
-import { render } from '../../src/output.js';
+import { render } from '../../src/output/render.js';
 import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 
 let w: FakeWorld;

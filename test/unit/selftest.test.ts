@@ -1,11 +1,11 @@
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropNewerSettings } from '../../src/commands/backup/clients.js';
-import { selftest } from '../../src/commands/selftest.js';
+import { selftest } from '../../src/commands/test/index.js';
 import { Secret } from '../../src/core/secret.js';
 import { FrameDemuxer } from '../../src/engines/docker/container-exec.js';
-import { renderSelftest } from '../../src/output-selftest.js';
-import { CheckFailed, runCheck, summarize } from '../../src/selftest/check.js';
+import { renderSelftest } from '../../src/output/selftest.js';
+import { CheckFailed, runCheck, summarize } from '../../src/commands/test/check.js';
 import { fakeWorld, type FakeWorld } from '../support/fake-context.js';
 
 let world: FakeWorld;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgv } from '../../src/cli.js';
+import { parseArgv } from '../../src/cli/program.js';
 import { ROOT } from '../support/cli.js';
 
 /**

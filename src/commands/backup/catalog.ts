@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { parseAge, type RetentionRule, selectForPrune } from '../../core/backup-retention.js';
+import { parseAge, type RetentionRule, selectForPrune } from './retention.js';
 import { CliError } from '../../core/errors.js';
 import { result } from '../result.js';
 import { storeOf } from './index.js';

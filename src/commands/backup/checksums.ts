@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { unsafeManifestPath } from '../../core/backup-manifest.js';
-import type { StoredBackup } from '../../core/backup-store.js';
-import { hashFile } from '../../core/file-sink.js';
+import { unsafeManifestPath } from './manifest.js';
+import type { StoredBackup } from './store.js';
+import { hashFile } from '../../system/file-sink.js';
 
 export interface FileCheck {
   path: string;

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { Context } from '../../context.js';
-import type { ManifestFile } from '../../core/backup-manifest.js';
+import type { ManifestFile } from './manifest.js';
 import { CliError } from '../../core/errors.js';
-import { openSink } from '../../core/file-sink.js';
+import { openSink } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
 import type { ClientProgram, Engine } from '../../engines/engine.js';
 import { Transform } from 'node:stream';

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
-import type { StoredBackup } from '../../core/backup-store.js';
+import type { StoredBackup } from './store.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { Secret } from '../../core/secret.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
-import { draftInstance, moveToNewPort, recordNewInstance } from '../create.js';
-import { ensureRunning } from '../lifecycle.js';
+import { draftInstance, moveToNewPort, recordNewInstance } from '../manage/create.js';
+import { ensureRunning } from '../manage/lifecycle.js';
 
 export interface BackupCredentials {
   user: string;

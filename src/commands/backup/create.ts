@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
-import { type BackupMethod, defaultBackupName, type Manifest } from '../../core/backup-manifest.js';
+import { type BackupMethod, defaultBackupName, type Manifest } from './manifest.js';
 import { CliError, notFound } from '../../core/errors.js';
-import { writeSmallFile } from '../../core/file-sink.js';
+import { writeSmallFile } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
 import type { Engine } from '../../engines/engine.js';
-import { backupDatabases, type ServerFacts, serverFacts } from '../../postgres/backup-catalog.js';
+import { backupDatabases, type ServerFacts, serverFacts } from '../../postgres/backup/catalog.js';
 import { result } from '../result.js';
 import { storeOf } from './index.js';
 import { dumpLogical } from './logical-dump.js';

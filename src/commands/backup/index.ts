@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { BackupStore } from '../../core/backup-store.js';
+import { BackupStore } from './store.js';
 import type { CommandResult } from '../result.js';
 import { BACKUP_DIR_ENV, type BackupOptions } from './options.js';
 

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
-import type { ManifestDatabase, ManifestFile } from '../../core/backup-manifest.js';
+import type { ManifestDatabase, ManifestFile } from './manifest.js';
 import type { Instance } from '../../core/instance.js';
 import type { Engine } from '../../engines/engine.js';
-import type { DatabaseFacts, ServerFacts } from '../../postgres/backup-catalog.js';
-import { withExportedSnapshot } from '../../postgres/backup-catalog.js';
+import type { DatabaseFacts, ServerFacts } from '../../postgres/backup/catalog.js';
+import { withExportedSnapshot } from '../../postgres/backup/catalog.js';
 import { requireTools, runToFile } from './clients.js';
 
 export interface BackupPart {

@@ -4,15 +4,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
-import type { ManifestDatabase } from '../../core/backup-manifest.js';
-import type { StoredBackup } from '../../core/backup-store.js';
+import type { ManifestDatabase } from './manifest.js';
+import type { StoredBackup } from './store.js';
 import { CliError } from '../../core/errors.js';
-import { keepOwnPassword, unexpectedGlobalsErrors } from '../../core/globals-sql.js';
+import { keepOwnPassword, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
 import type { Instance } from '../../core/instance.js';
 import { parseToolVersion } from '../../core/pg-version.js';
 import type { Engine } from '../../engines/engine.js';
-import { serverFacts } from '../../postgres/backup-catalog.js';
-import { createStaging, dropIfExists, swapIn } from '../../postgres/restore-target.js';
+import { serverFacts } from '../../postgres/backup/catalog.js';
+import { createStaging, dropIfExists, swapIn } from '../../postgres/backup/restore-target.js';
 import { dropNewerSettings, requireTools, runFromFile } from './clients.js';
 
 export interface RestoredDatabase {

@@ -1,4 +1,4 @@
-import type { BackupMethod } from '../../core/backup-manifest.js';
+import type { BackupMethod } from './manifest.js';
 
 /** Options of the backup verbs, produced by cli-backup.ts; one shape per action. */
 type Base = {

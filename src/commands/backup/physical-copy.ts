@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
-import type { Manifest, ManifestDatabase, ManifestFile } from '../../core/backup-manifest.js';
+import type { Manifest, ManifestDatabase, ManifestFile } from './manifest.js';
 import { CliError } from '../../core/errors.js';
-import { openSink, writeSmallFile } from '../../core/file-sink.js';
+import { openSink, writeSmallFile } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
 import { physicalBlocker } from '../../core/physical-backup.js';
 import type { DataArchiveRequest, Engine } from '../../engines/engine.js';
-import { type DatabaseFacts, type ServerFacts, tableCounts } from '../../postgres/backup-catalog.js';
-import { enterBackupMode } from '../../postgres/backup-mode.js';
+import { type DatabaseFacts, type ServerFacts, tableCounts } from '../../postgres/backup/catalog.js';
+import { enterBackupMode } from '../../postgres/backup/mode.js';
 import type { BackupPart } from './logical-dump.js';
 import { withByteProgress } from './progress.js';
 

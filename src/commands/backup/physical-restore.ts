@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
-import type { StoredBackup } from '../../core/backup-store.js';
+import type { StoredBackup } from './store.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, describeError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { Secret } from '../../core/secret.js';
 import type { Engine } from '../../engines/engine.js';
-import { countSessions } from '../../postgres/restore-target.js';
-import { waitReady } from '../lifecycle.js';
+import { countSessions } from '../../postgres/backup/restore-target.js';
+import { waitReady } from '../manage/lifecycle.js';
 import { backupCredentials, withPortRetry } from './clone-target.js';
 
 /**

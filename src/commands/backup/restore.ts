@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import type { StoredBackup } from '../../core/backup-store.js';
+import type { StoredBackup } from './store.js';
 import { CliError, notFound } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import type { Engine } from '../../engines/engine.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../context.js';
-import type { StoredBackup } from '../../core/backup-store.js';
+import type { StoredBackup } from './store.js';
 import { describeError } from '../../core/errors.js';
-import { tableCounts } from '../../postgres/backup-catalog.js';
+import { tableCounts } from '../../postgres/backup/catalog.js';
 import { result } from '../result.js';
 import { checkFiles, type FileCheck } from './checksums.js';
 import { createCloneTarget, discardInstance } from './clone-target.js';

@@ -1,0 +1,131 @@
+import yargs, { type Argv } from 'yargs';
+import type { GlobalOptions } from '../commands/options.js';
+import { DEFAULTS, ENV } from '../core/defaults.js';
+import { CliError, usageError } from '../core/errors.js';
+import { validateInstanceName } from '../core/instance.js';
+import { TEMPLATE_NAMES } from '../core/templates.js';
+import * as opt from './args.js';
+import { contentCommands } from './content.js';
+import { backupCommands } from './backup.js';
+import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
+
+/** What argv asks for: text to print (help, version), or a command to run with its options. */
+export type Invocation =
+  | { kind: 'print'; text: string }
+  | { kind: 'run'; command: CommandId; options: Record<string, unknown>; globals: GlobalOptions };
+
+export type CommandId =
+  | 'info' | 'status' | 'logs' | 'credentials'
+  | 'manage.install' | 'manage.start' | 'manage.stop' | 'manage.restart' | 'manage.uninstall'
+  | 'test' | 'content' | 'backup';
+
+/** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
+declare const __RESOURCE_POSTGRES_VERSION__: string | undefined;
+export const VERSION = typeof __RESOURCE_POSTGRES_VERSION__ === 'string' ? __RESOURCE_POSTGRES_VERSION__ : '0.0.0-source';
+
+export interface ParseEnv {
+  env: NodeJS.ProcessEnv;
+  /** The home in use, for help's defaults section (resolved lazily: help is the only user). */
+  homeInUse: () => string;
+}
+
+function epilogue(home: string): string {
+  return [
+    'Defaults:',
+    `  instance ${DEFAULTS.instance}, ports ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd} (${DEFAULTS.instance} prefers ${DEFAULTS.preferredPort})`,
+    `  engine auto: docker (image ${DEFAULTS.image}) when a daemon answers and the image is available, else native PostgreSQL ${DEFAULTS.majorVersion}`,
+    `  user ${DEFAULTS.user}, database ${DEFAULTS.database}, template ${DEFAULTS.template} (${TEMPLATE_NAMES.join(', ')})`,
+    `  home ${home}  (--home or ${ENV.home} to change)`,
+    '',
+    'Exit codes: 0 ok/healthy, 1 error/unhealthy, 2 not running/not installed/not found.',
+  ].join('\n');
+}
+
+export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocation> {
+  let invocation: Invocation | undefined;
+  const run = (command: CommandId, toOptions: (a: opt.Args) => Record<string, unknown>) => (a: opt.Args) => {
+    invocation = { kind: 'run', command, options: toOptions(a), globals: opt.globals(a) };
+  };
+  const args = argv.length === 0 || (argv.length === 1 && argv[0] === 'help') ? ['--help'] : argv;
+  const wantsHelp = args.includes('--help') || args.includes('-h');
+  const defaultInstance = penv.env[ENV.instance] ?? DEFAULTS.instance;
+  const completions = captureCompletions();
+
+  const program: Argv = yargs(args)
+    .scriptName('resource-postgres')
+    .usage('$0 <command> [options]\n\nRun isolated PostgreSQL instances on one machine, on Docker or native binaries.')
+    .options(opt.globalOptions)
+    .command('help', 'Show this help', () => {}, () => {})
+    .command('info', 'Runtime metadata from resource.yaml (startup order, timeout, recovery)', (y) => y, run('info', () => ({})))
+    .command('status', 'State and health of the resource and every instance', (y) => y.options({ instance: opt.instanceOpt(undefined), fast: opt.fastOpt }),
+      run('status', (a) => ({ instance: a.instance === undefined ? undefined : opt.instanceName(a), fast: Boolean(a.fast) })))
+    .command('logs', 'Server log of one instance', (y) => y.options({ instance: opt.instanceOpt(defaultInstance), ...opt.logsOptions }),
+      run('logs', (a) => ({ instance: opt.instanceName(a), ...opt.logs(a) })))
+    .command('credentials', 'Connection details (password masked unless --show-secrets)', (y) => y.options({ instance: opt.instanceOpt(defaultInstance), all: opt.allOpt, ...opt.secretsOptions }),
+      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a) })))
+    .command('manage', 'Install, start, stop, restart or uninstall instances', (y) => opt.manageCommands(y, defaultInstance, run))
+    .command('test <suite>', 'Self-tests against a live instance: smoke, integration, unit, all', (y) =>
+      y.positional('suite', { choices: ['smoke', 'integration', 'unit', 'all'] as const, describe: 'which checks to run' })
+        .options({ instance: opt.instanceOpt(defaultInstance) }),
+    run('test', (a) => ({ suite: a.suite, instance: opt.instanceName(a) })))
+    .command('content', 'Databases inside an instance and SQL applied to them (list, add, get, remove, execute, create-database, migrate)', (y) => contentCommands(y, defaultInstance, run))
+    .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) => backupCommands(y, defaultInstance, run))
+    .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
+    .example('$0 manage start --instance app --template testing', 'a second, throwaway-fast instance on the next free port')
+    .example('$0 status --json', 'machine-readable state and health')
+    .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
+    .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
+    .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .strictCommands()
+    .help('help')
+    .alias('help', 'h')
+    .version('version', 'Show the version', VERSION)
+    // `completion` prints a bash script; the script calls back with --get-yargs-completions.
+    .completion('completion', 'Print a bash completion script (add to ~/.bashrc: eval "$(resource-postgres completion)")', completions.complete)
+    .wrap(Math.min(120, process.stdout.columns || 120))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err instanceof CliError) throw err;
+      throw usageError(translateYargsMessage(msg ?? err?.message ?? 'invalid arguments', args), 'see resource-postgres --help, or <command> --help');
+    });
+
+  const output = await new Promise<string>((resolve, reject) => {
+    program.parseAsync(args, {}, (err, _argv, out) => (err ? reject(err) : resolve(out ?? ''))).catch(reject);
+  });
+  if (args.includes(COMPLETION_REQUEST)) return { kind: 'print', text: (await completions.list()).join('\n') };
+  if (invocation && !output) return invocation;
+  return { kind: 'print', text: output };
+}
+
+/** The token the user typed for an option yargs names bare ("bogus", "suchFlag" -> "--no-such-flag"). */
+function spelled(name: string, argv: readonly string[]): string {
+  const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const token = argv.find((a) => {
+    const m = /^--?(?:no-)?([^=]+)/.exec(a);
+    return m !== null && (m[1] === name || m[1] === kebab);
+  });
+  return token ? token.split('=')[0]! : name;
+}
+
+/** yargs says "Unknown argument: x"; name the input as typed and what to do about it. */
+function translateYargsMessage(msg: string, argv: readonly string[] = []): string {
+  const unknownArg = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (unknownArg) return `unknown option or argument: ${[...new Set(unknownArg[1]!.split(', ').map((n) => spelled(n, argv)))].join(', ')}`;
+  // "Invalid values:\n  Argument: engine, Given: "foo", Choices: "docker", ..." (one line for people)
+  const invalid = /^Invalid values:\s*Argument: ([^,]+), Given: (".*?"), Choices: (.*)$/s.exec(msg);
+  if (invalid) {
+    const [, name, given, choices] = invalid as unknown as [string, string, string, string];
+    const flag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) ? `--${name}` : name;
+    const list = choices.replace(/"/g, '').trim();
+    return given === '""' ? `${flag} needs a value: one of ${list}` : `invalid ${flag} ${given}: choose one of ${list}`;
+  }
+  const missing = /^Not enough arguments following: (.*)$/.exec(msg);
+  if (missing) return `--${missing[1]} needs a value`;
+  const unknownCmd = /^Unknown command: (.*)$/.exec(msg);
+  if (unknownCmd) return `unknown command: ${unknownCmd[1]}`;
+  return msg;
+}
+
+export { validateInstanceName };

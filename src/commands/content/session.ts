@@ -1,0 +1,34 @@
+import type { Context } from '../../context.js';
+import type { Instance } from '../../core/instance.js';
+import { MAINTENANCE_DB, validateIdentifier } from '../../postgres/identifiers.js';
+import { serverError } from '../../postgres/errors.js';
+import { openSession, type Session } from '../../postgres/session.js';
+
+/** The instance a content verb works on and the database it means (validated before any connection). */
+export async function contentTarget(ctx: Context, instanceName: string, database?: string): Promise<{ instance: Instance; database: string }> {
+  const instance = await ctx.registry.get(instanceName);
+  return { instance, database: validateIdentifier(database ?? instance.database) };
+}
+
+/** A session whose server notices (RAISE NOTICE, "already exists, skipping") go to stderr. */
+export function connect(ctx: Context, instance: Instance, database: string, signal?: AbortSignal): Promise<Session> {
+  return openSession(instance, { database, signal, onNotice: (m) => ctx.talk.info(m) });
+}
+
+export async function withSession<T>(ctx: Context, instance: Instance, database: string, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await connect(ctx, instance, database, signal);
+  try {
+    return await fn(session);
+  } catch (e) {
+    session.checkInterrupted();
+    // Users' statements arrive here already translated; anything else is our own query failing.
+    throw serverError(e, `on database ${database} of instance ${instance.name}`);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Catalog and admin work (create, drop, list) connects to the maintenance database. */
+export function withAdmin<T>(ctx: Context, instance: Instance, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+  return withSession(ctx, instance, MAINTENANCE_DB, signal, fn);
+}

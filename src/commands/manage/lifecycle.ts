@@ -1,0 +1,182 @@
+import type { Context } from '../../context.js';
+import { DEFAULTS } from '../../core/defaults.js';
+import { CliError } from '../../core/errors.js';
+import type { Instance } from '../../core/instance.js';
+import { waitFor } from '../../core/wait.js';
+import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
+import type { CreateOptions } from '../options.js';
+
+export type StartAction = 'created' | 'started' | 'already running' | 'restarted';
+
+export interface StartOutcome {
+  name: string;
+  engine: string;
+  port: number;
+  action: StartAction;
+  ready: boolean;
+  message: string;
+}
+
+const PORT_RETRIES = 5;
+
+/** Server log lines for error evidence; never fails. */
+export async function logTail(engine: Engine, instance: Instance, lines = 20): Promise<string | undefined> {
+  try {
+    const out: string[] = [];
+    for await (const line of engine.logs(instance, { tail: lines })) out.push(line);
+    return out.length ? `last ${out.length} lines of the server log:\n${out.map((l) => `  ${l}`).join('\n')}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls the authenticated probe until it passes; on timeout names the last failure and shows the log. */
+export async function waitReady(ctx: Context, engine: Engine, instance: Instance, timeoutSec: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const r = await ctx.probe(instance, Math.min(DEFAULTS.probeTimeoutMs, timeoutSec * 1000));
+      return r.ok ? undefined : r.message;
+    },
+    {
+      timeoutMs: timeoutSec * 1000,
+      // A failed attempt is cheap (connection refused); backing off to 250 ms left start
+      // up to 250 ms behind a server that was already ready.
+      intervalMs: 10,
+      maxIntervalMs: 20,
+      what: `instance ${instance.name} to answer an authenticated query on port ${instance.port}`,
+      evidence: () => logTail(engine, instance),
+      hint: `see the full log with: resource-postgres logs --instance ${instance.name}; raise --timeout if the machine is slow`,
+    },
+  );
+}
+
+/** Refuses create-time flags that disagree with an existing instance instead of ignoring them. */
+function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
+  const clash = (flag: string, given: unknown, actual: unknown) => {
+    throw new CliError('usage', `instance ${instance.name} already exists with ${flag} ${String(actual)}; ${flag} ${String(given)} applies only when creating an instance`, {
+      hint: `leave ${flag} out, or create another instance with --instance NEW ${flag} ${String(given)}`,
+    });
+  };
+  if (opts.port !== undefined && opts.port !== instance.port) clash('--port', opts.port, instance.port);
+  if (opts.engine !== 'auto' && opts.engine !== instance.engine) clash('--engine', opts.engine, instance.engine);
+  if (opts.template !== undefined && opts.template !== instance.template) clash('--template', opts.template, instance.template);
+  if (opts.image !== undefined && instance.engine === 'docker' && opts.image !== instance.image) clash('--image', opts.image, instance.image);
+}
+
+/** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
+async function createServer(ctx: Context, engine: Engine, instance: Instance, explicitPort: boolean): Promise<Instance> {
+  const skip = new Set<number>();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await engine.create(instance, ctx.talk.progress);
+      // Engines may record what they chose (native data directory, server version).
+      await ctx.registry.save(instance);
+      return instance;
+    } catch (e) {
+      if (!(e instanceof PortTakenError) || explicitPort || attempt >= PORT_RETRIES) throw e;
+      skip.add(instance.port);
+      ctx.talk.info(`port ${instance.port} turned out to be taken (${e.message}); picking another`);
+      instance = await moveToNewPort(ctx, instance, skip);
+    }
+  }
+}
+
+/**
+ * Runs an engine step of an existing instance, explaining a port held by someone else: who
+ * holds it and what frees it (--port cannot move an existing instance, so "choose another
+ * --port" would be no help). `container`: a docker container exists and must be recreated
+ * to publish another port.
+ */
+async function explainPortTaken<T>(ctx: Context, instance: Instance, container: boolean, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!(e instanceof PortTakenError)) throw e;
+    const holder = await ctx.ports.findListener(instance.port).catch(() => undefined);
+    const free = holder?.fix ? holder.fix.replace(/ or choose another --port$/, '') : 'free the port';
+    const recreate = container
+      ? `, then recreate its container keeping the data: resource-postgres manage uninstall --instance ${instance.name} --keep-data --force && resource-postgres manage start --instance ${instance.name}`
+      : ' and start it again';
+    throw new CliError('conflict', `instance ${instance.name} cannot start: its port ${instance.port} is taken by ${holder ? holder.name : 'another program'}`, {
+      details: e.message,
+      hint: `${free}, then run: resource-postgres manage start --instance ${instance.name}; `
+        + `or move the instance: set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})${recreate}`,
+    });
+  }
+}
+
+async function setDesired(ctx: Context, instance: Instance, desired: Instance['desiredState']): Promise<void> {
+  if (instance.desiredState === desired) return;
+  instance.desiredState = desired;
+  await ctx.registry.locked(async () => {
+    const fresh = await ctx.registry.get(instance.name);
+    await ctx.registry.save({ ...fresh, desiredState: desired });
+  });
+}
+
+export interface EnsureOptions extends CreateOptions {
+  wait: boolean;
+  timeoutSec: number;
+  /** Restart a running server (never touches data). */
+  force: boolean;
+}
+
+/** Start means: find, start if stopped, create if absent; "already running" is success. */
+export async function ensureRunning(ctx: Context, name: string, opts: EnsureOptions): Promise<StartOutcome> {
+  // The readiness probe needs pg: load it while the engine starts the server, not after.
+  if (opts.wait) void import('../../postgres/client.js').then((m) => m.loadPg()).catch(() => {});
+  let instance = await ctx.registry.find(name);
+  let engine: Engine;
+  let action: StartAction;
+  if (!instance) {
+    const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
+    engine = await chooseEngine(ctx, draft, opts.engine);
+    const typed = draftInstance(ctx, name, opts, engine.name);
+    await engine.prepare(typed, ctx.talk.progress);
+    const recorded = await recordNewInstance(ctx, typed, opts.port);
+    instance = recorded.instance;
+    if (!recorded.created) engine = await ctx.engine(instance.engine);
+    ctx.talk.info(`creating instance ${name} on the ${engine.name} engine, port ${instance.port}`);
+    instance = await createServer(ctx, engine, instance, opts.port !== undefined);
+    action = 'created';
+  } else {
+    const existing = instance; // narrowed, for the closures below
+    checkCreateFlags(instance, opts);
+    // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
+    await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
+    engine = await ctx.engine(instance.engine);
+    // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
+    const state = await engine.inspect(instance);
+    await setDesired(ctx, instance, 'running');
+    if (state.state === 'running' && opts.force) {
+      await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
+      await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
+      action = 'restarted';
+    } else if (state.state === 'running') {
+      // A no-op for a running server, except that it finishes a create cut short (a CLI killed
+      // after the server came up but before the native engine created the instance's database).
+      await engine.start(instance, { timeoutSec: opts.timeoutSec });
+      action = 'already running';
+    } else if (state.state === 'stopped') {
+      await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
+      action = 'started';
+    } else {
+      await engine.prepare(instance, ctx.talk.progress);
+      instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
+      action = 'created';
+    }
+  }
+  if (opts.wait) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  const how = action === 'already running' ? 'was already running' : action;
+  return {
+    name: instance.name,
+    engine: instance.engine,
+    port: instance.port,
+    action,
+    ready: opts.wait,
+    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${opts.wait ? ', accepting queries' : ''}`,
+  };
+}
+
+export { setDesired };

@@ -1,0 +1,137 @@
+import type { Context } from '../../context.js';
+import { connectionUrl, connectionView } from '../../core/connection.js';
+import { DEFAULTS, MAX_INSTANCES } from '../../core/defaults.js';
+import type { Instance } from '../../core/instance.js';
+import { validateInstanceName } from '../../core/instance.js';
+import { PORT_RANGE } from '../../core/ports.js';
+import type { EngineState } from '../../engines/engine.js';
+import { instanceHealth, type InstanceStateName, prefetchStates } from './health.js';
+import type { StatusOptions } from '../options.js';
+import { type CommandResult, mapLimit, result } from '../result.js';
+
+export interface InstanceStatus {
+  name: string;
+  engine: string;
+  state: InstanceStateName;
+  healthy: boolean;
+  desired_state: string;
+  port: number | null;
+  template: string | null;
+  database: string | null;
+  user: string | null;
+  version: string | null;
+  image: string | null;
+  health_message: string;
+}
+
+export interface StatusData {
+  name: string;
+  category: string;
+  description: string;
+  installed: boolean;
+  running: boolean;
+  healthy: boolean;
+  health_message: string;
+  total_instances: number;
+  running_instances: number;
+  healthy_instances: number;
+  port: number | null;
+  database: string | null;
+  user: string | null;
+  connection_string: string | null;
+  image: string;
+  max_instances: number;
+  port_range_start: number;
+  port_range_end: number;
+  home: string;
+  home_source: string;
+  default_instance: string;
+  instances: InstanceStatus[];
+}
+
+const RUNNING_STATES: InstanceStateName[] = ['running', 'starting', 'unhealthy'];
+
+async function describeInstance(ctx: Context, instance: Instance, fast: boolean, unknown: Set<string>, known?: EngineState): Promise<InstanceStatus> {
+  const h = await instanceHealth(ctx, instance, fast, known);
+  if (!h.engineState) unknown.add(instance.name);
+  return {
+    name: instance.name,
+    engine: instance.engine,
+    state: h.state,
+    healthy: h.healthy,
+    desired_state: instance.desiredState,
+    port: instance.port,
+    template: instance.template,
+    database: instance.database,
+    user: instance.user,
+    version: h.version ?? instance.version ?? null,
+    image: instance.engine === 'docker' ? (instance.image ?? null) : null,
+    health_message: h.message,
+  };
+}
+
+export async function status(ctx: Context, opts: StatusOptions): Promise<CommandResult<StatusData>> {
+  const defaultName = opts.instance ?? ctx.env.RESOURCE_POSTGRES_INSTANCE ?? DEFAULTS.instance;
+  validateInstanceName(defaultName);
+  const entries = opts.instance
+    ? [(await ctx.registry.find(opts.instance)) ?? null].filter((x) => x !== null)
+    : await ctx.registry.list();
+
+  // Whose server state nobody could learn (damaged instance.conf, engine unreachable): unhealthy,
+  // but never counted as running, since nothing says it is.
+  const unknown = new Set<string>();
+  const known = await prefetchStates(ctx, entries.filter((e): e is Instance => !('error' in e)));
+  const instances = await mapLimit(entries, 8, async (entry): Promise<InstanceStatus> => {
+    if ('error' in entry) {
+      unknown.add(entry.name);
+      return {
+        name: entry.name, engine: 'unknown', state: 'unhealthy', healthy: false, desired_state: 'unknown',
+        port: null, template: null, database: null, user: null, version: null, image: null,
+        health_message: entry.error.message,
+      };
+    }
+    return describeInstance(ctx, entry, opts.fast, unknown, known.get(entry.name));
+  });
+
+  const running = instances.filter((i) => RUNNING_STATES.includes(i.state) && !unknown.has(i.name));
+  const healthy = instances.filter((i) => i.healthy);
+  const failing = instances.filter((i) => !i.healthy && i.desired_state !== 'stopped');
+  const isHealthy = running.length > 0 && failing.length === 0;
+
+  const main = entries.find((e): e is Instance => !('error' in e) && e.name === defaultName)
+    ?? entries.find((e): e is Instance => !('error' in e));
+  let health_message: string;
+  if (instances.length === 0) health_message = `not installed: no instances in ${ctx.home.dir}; run: resource-postgres manage start`;
+  else if (isHealthy) health_message = `${healthy.length} of ${instances.length} instance(s) healthy`;
+  else if (failing.length === 0) health_message = `not running: ${instances.length} instance(s), none running; run: resource-postgres manage start`;
+  else health_message = failing.map((i) => `${i.name}: ${i.health_message}`).join('; ');
+
+  const data: StatusData = {
+    name: DEFAULTS.resourceName,
+    category: DEFAULTS.category,
+    description: 'PostgreSQL instances on Docker or native binaries',
+    installed: instances.length > 0,
+    running: running.length > 0,
+    healthy: isHealthy,
+    health_message,
+    total_instances: instances.length,
+    running_instances: running.length,
+    healthy_instances: healthy.length,
+    port: main?.port ?? null,
+    database: main?.database ?? null,
+    user: main?.user ?? null,
+    connection_string: main ? connectionUrl(connectionView(main, false), { withPassword: false }) : null,
+    image: main?.image ?? ctx.env.RESOURCE_POSTGRES_IMAGE ?? DEFAULTS.image,
+    max_instances: MAX_INSTANCES,
+    port_range_start: PORT_RANGE.start,
+    port_range_end: PORT_RANGE.end,
+    home: ctx.home.dir,
+    home_source: ctx.home.source,
+    default_instance: defaultName,
+    instances,
+  };
+  // 2 only when nothing is meant to run (none installed, or all stopped on purpose); an
+  // instance that should run but died, vanished or cannot be checked is a failure: 1.
+  const exitCode = isHealthy ? 0 : failing.length > 0 ? 1 : 2;
+  return result('status', data, exitCode);
+}

@@ -1,0 +1,14 @@
+import type { ConnectionView } from '../core/connection.js';
+
+/** One instance's (or database's) connection details as text lines. */
+export function renderConnection(v: ConnectionView, url: string): string {
+  return [
+    `instance: ${v.instance}`,
+    `  host:     ${v.host}`,
+    `  port:     ${v.port}`,
+    `  database: ${v.database}`,
+    `  user:     ${v.user}`,
+    `  password: ${v.password}`,
+    `  url:      ${url}`,
+  ].join('\n');
+}

@@ -1,0 +1,84 @@
+import type { CredentialsData } from '../commands/credentials.js';
+import type { ManageData } from '../commands/manage/index.js';
+import type { CommandResult } from '../commands/result.js';
+import type { StatusData } from '../commands/status/index.js';
+import { envLines } from '../core/connection.js';
+import { renderConnection } from './connection.js';
+import { CliError } from '../core/errors.js';
+import { contentJsonViews, contentTextRenderers } from './content.js';
+import { backupTextRenderers } from './backup.js';
+import { selftestTextRenderers } from './selftest.js';
+
+/**
+ * Renders command results: json (one document), env (sh-eval-able), or text for people.
+ * Data goes to stdout; talk never passes through here.
+ */
+export type Format = 'text' | 'json' | 'env' | 'csv';
+
+export interface RenderOptions {
+  format: Format;
+  color: boolean;
+}
+
+type Paint = (text: string, code: number) => string;
+
+const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
+  status: renderStatus as (d: never, p: Paint) => string,
+  credentials: renderCredentials as (d: never) => string,
+  manage: (d: ManageData) => d.message,
+  info: (d: Record<string, unknown>) => Object.entries(d).map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join('\n'),
+  ...contentTextRenderers,
+  ...backupTextRenderers,
+  ...selftestTextRenderers,
+} as Record<string, (data: never, paint: Paint) => string>;
+
+/** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
+const jsonViews: Record<string, (data: never) => unknown> = {
+  credentials: ({ views: _views, ...rest }: CredentialsData) => rest,
+  ...contentJsonViews,
+} as Record<string, (data: never) => unknown>;
+
+export function render(res: CommandResult, opts: RenderOptions): string {
+  if (opts.format === 'json') {
+    const view = jsonViews[res.kind];
+    return `${JSON.stringify(view ? view(res.data as never) : res.data, null, 2)}\n`;
+  }
+  if (opts.format === 'env') {
+    if (res.kind !== 'credentials' && res.kind !== 'content-get') {
+      throw new CliError('usage', `--format env is not available for ${res.kind}`, { hint: 'use --format text or --format json' });
+    }
+    return `${(res.data as CredentialsData).views.flatMap((v) => envLines(v)).join('\n')}\n`;
+  }
+  const renderer = textRenderers[res.kind];
+  const paint: Paint = opts.color ? (t, c) => `\x1b[${c}m${t}\x1b[0m` : (t) => t;
+  const text = renderer ? renderer(res.data as never, paint) : JSON.stringify(res.data, null, 2);
+  return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+}
+
+function renderStatus(d: StatusData, paint: Paint): string {
+  const verdict = d.healthy ? paint('healthy', 32) : d.running ? paint('unhealthy', 31) : paint(d.installed ? 'not running' : 'not installed', 33);
+  const lines = [
+    `postgres: ${verdict} - ${d.health_message}`,
+    `instances: ${d.total_instances} (${d.running_instances} running, ${d.healthy_instances} healthy; max ${d.max_instances}, ports ${d.port_range_start}-${d.port_range_end})`,
+    `home: ${d.home} (${d.home_source})`,
+  ];
+  if (d.instances.length) {
+    const rows = [['NAME', 'ENGINE', 'STATE', 'HEALTHY', 'PORT', 'TEMPLATE', 'DATABASE', 'USER', 'VERSION']];
+    for (const i of d.instances) {
+      rows.push([i.name, i.engine, i.state, i.healthy ? 'yes' : 'no', String(i.port ?? '-'), i.template ?? '-', i.database ?? '-', i.user ?? '-', i.version ?? '-']);
+    }
+    lines.push('', table(rows));
+    const notes = d.instances.filter((i) => !i.healthy).map((i) => `  ${i.name}: ${i.health_message}`);
+    if (notes.length) lines.push('', ...notes);
+  }
+  return lines.join('\n');
+}
+
+function renderCredentials(d: CredentialsData): string {
+  return d.views.map((v, n) => renderConnection(v, d.connections[n]!.metadata.url)).join('\n\n');
+}
