@@ -16,7 +16,12 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     // Restarting dockerd stops every container on the machine: that suite runs only when asked
     // (CI runs it alone, after everything else).
-    exclude: [...configDefaults.exclude, ...(process.env.RESOURCE_POSTGRES_TEST_DOCKER_RESTART === '1' ? [] : ['test/integration/reliability-daemon-restart.test.ts'])],
+    exclude: [
+      ...configDefaults.exclude,
+      ...(process.env.RESOURCE_POSTGRES_TEST_DOCKER_RESTART === '1'
+        ? []
+        : ['test/integration/reliability-daemon-restart.test.ts']),
+    ],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

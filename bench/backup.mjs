@@ -40,17 +40,26 @@ const work = await mkdtemp(join(tmpdir(), 'rp-bench-backup-'));
 onCleanup(`scratch ${work}`, () => rm(work, { recursive: true, force: true }));
 process.on('SIGINT', () => cleanupAll().then(() => process.exit(130)));
 
-const cli = (home, argv) => must(process.execPath, [args.cli, ...argv], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1' } });
-const timed = async (fn) => { const t = process.hrtime.bigint(); await fn(); return Number(process.hrtime.bigint() - t) / 1e6; };
+const cli = (home, argv) =>
+  must(process.execPath, [args.cli, ...argv], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1' } });
+const timed = async (fn) => {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
 
 /** Runs a program with its stdout written to the file `out`; rejects on a non-zero exit. */
 function toFile(file, argv, out) {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.stdout.pipe(createWriteStream(out));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: exit ${code}\n${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: exit ${code}\n${err}`)),
+    );
   });
 }
 
@@ -59,9 +68,13 @@ function fromFile(file, argv, input) {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     createReadStream(input).pipe(child.stdin);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: exit ${code}\n${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: exit ${code}\n${err}`)),
+    );
   });
 }
 
@@ -69,22 +82,53 @@ async function setup(engine) {
   const home = join(work, engine);
   await mkdir(home, { recursive: true });
   const name = `bb${Math.random().toString(36).slice(2, 7)}`;
-  onCleanup(`home ${home}`, () => exec(process.execPath, [args.cli, 'manage', 'uninstall', '--force'], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home } }));
-  await cli(home, ['manage', 'start', '--instance', name, '--engine', engine, ...(engine === 'docker' ? ['--image', args.image] : [])]);
-  const c = JSON.parse((await cli(home, ['credentials', '--instance', name, '--json', '--show-secrets'])).stdout).connections[0];
-  const conn = { host: '127.0.0.1', port: c.connection.port, user: c.auth.username, password: c.auth.password, database: c.connection.database };
+  onCleanup(`home ${home}`, () =>
+    exec(process.execPath, [args.cli, 'manage', 'uninstall', '--force'], {
+      env: { ...process.env, RESOURCE_POSTGRES_HOME: home },
+    }),
+  );
+  await cli(home, [
+    'manage',
+    'start',
+    '--instance',
+    name,
+    '--engine',
+    engine,
+    ...(engine === 'docker' ? ['--image', args.image] : []),
+  ]);
+  const c = JSON.parse((await cli(home, ['credentials', '--instance', name, '--json', '--show-secrets'])).stdout)
+    .connections[0];
+  const conn = {
+    host: '127.0.0.1',
+    port: c.connection.port,
+    user: c.auth.username,
+    password: c.auth.password,
+    database: c.connection.database,
+  };
   const client = new pg.Client(conn);
   await client.connect();
-  await client.query(`CREATE TABLE bench AS SELECT g AS id, md5(g::text) AS h, repeat('x', 100) AS pad, now() AS at FROM generate_series(1, ${Number(args.rows)}) g`);
+  await client.query(
+    `CREATE TABLE bench AS SELECT g AS id, md5(g::text) AS h, repeat('x', 100) AS pad, now() AS at FROM generate_series(1, ${Number(args.rows)}) g`,
+  );
   await client.query('ALTER TABLE bench ADD PRIMARY KEY (id)');
   await client.query('CHECKPOINT');
-  const mb = Number((await client.query('SELECT sum(pg_database_size(datname)) AS s FROM pg_database WHERE NOT datistemplate')).rows[0].s) / 1e6;
-  const dbs = (await client.query('SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1')).rows.map((r) => r.datname);
+  const mb =
+    Number(
+      (await client.query('SELECT sum(pg_database_size(datname)) AS s FROM pg_database WHERE NOT datistemplate'))
+        .rows[0].s,
+    ) / 1e6;
+  const dbs = (
+    await client.query('SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1')
+  ).rows.map((r) => r.datname);
   await client.end();
   return { home, name, conn, mb, dbs };
 }
 
-const mbps = (mb, rowOf) => ({ ...rowOf, tool_mb_per_s: Math.round((mb / (rowOf.tool_ms / 1000)) * 10) / 10, baseline_mb_per_s: rowOf.baseline_ms ? Math.round((mb / (rowOf.baseline_ms / 1000)) * 10) / 10 : null });
+const mbps = (mb, rowOf) => ({
+  ...rowOf,
+  tool_mb_per_s: Math.round((mb / (rowOf.tool_ms / 1000)) * 10) / 10,
+  baseline_mb_per_s: rowOf.baseline_ms ? Math.round((mb / (rowOf.baseline_ms / 1000)) * 10) / 10 : null,
+});
 
 async function dockerRows(s) {
   const container = `resource-postgres-${s.name}`;
@@ -96,26 +140,57 @@ async function dockerRows(s) {
     await rm(rawDir, { recursive: true, force: true });
     await mkdir(rawDir);
     await toFile('docker', ['exec', ...env, container, 'pg_dumpall', '--globals-only'], join(rawDir, 'globals.sql'));
-    for (const db of s.dbs) await toFile('docker', ['exec', ...env, container, 'pg_dump', '-Fc', '-d', db], join(rawDir, `${db}.dump`));
+    for (const db of s.dbs)
+      await toFile('docker', ['exec', ...env, container, 'pg_dump', '-Fc', '-d', db], join(rawDir, `${db}.dump`));
   };
   const backup = await paired('docker: backup create (logical) vs docker exec pg_dumpall -g + pg_dump -Fc', rounds, {
-    tool: (r) => timed(async () => { await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `b${r}`]); }),
+    tool: (r) =>
+      timed(async () => {
+        await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `b${r}`]);
+      }),
     baseline: () => timed(rawDump),
     baselineName: 'docker exec pg_dump',
   });
   const restore = await paired('docker: backup restore --force vs docker exec -i pg_restore --clean', rounds, {
-    tool: () => timed(async () => { await cli(s.home, ['backup', 'restore', 'b0', '--instance', s.name, '--force']); }),
-    baseline: () => timed(async () => {
-      await fromFile('docker', ['exec', '-i', ...env, container, 'psql', '-X', '-q', '-d', 'postgres'], join(rawDir, 'globals.sql'));
-      for (const db of s.dbs) await fromFile('docker', ['exec', '-i', ...env, container, 'pg_restore', '--clean', '--if-exists', '-d', db], join(rawDir, `${db}.dump`));
-    }),
+    tool: () =>
+      timed(async () => {
+        await cli(s.home, ['backup', 'restore', 'b0', '--instance', s.name, '--force']);
+      }),
+    baseline: () =>
+      timed(async () => {
+        await fromFile(
+          'docker',
+          ['exec', '-i', ...env, container, 'psql', '-X', '-q', '-d', 'postgres'],
+          join(rawDir, 'globals.sql'),
+        );
+        for (const db of s.dbs)
+          await fromFile(
+            'docker',
+            ['exec', '-i', ...env, container, 'pg_restore', '--clean', '--if-exists', '-d', db],
+            join(rawDir, `${db}.dump`),
+          );
+      }),
     baselineName: 'docker exec pg_restore',
   });
-  const physical = await paired('docker: backup create --method physical vs docker exec tar -c of the data directory', rounds, {
-    tool: (r) => timed(async () => { await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `p${r}`, '--method', 'physical']); }),
-    baseline: () => timed(() => toFile('docker', ['exec', container, 'tar', '-c', '-f', '-', '-C', '/var/lib/postgresql/data', '.'], join(work, 'raw-docker.tar'))),
-    baselineName: 'docker exec tar -c',
-  });
+  const physical = await paired(
+    'docker: backup create --method physical vs docker exec tar -c of the data directory',
+    rounds,
+    {
+      tool: (r) =>
+        timed(async () => {
+          await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `p${r}`, '--method', 'physical']);
+        }),
+      baseline: () =>
+        timed(() =>
+          toFile(
+            'docker',
+            ['exec', container, 'tar', '-c', '-f', '-', '-C', '/var/lib/postgresql/data', '.'],
+            join(work, 'raw-docker.tar'),
+          ),
+        ),
+      baselineName: 'docker exec tar -c',
+    },
+  );
   return [mbps(s.mb, backup), mbps(s.mb, restore), mbps(s.mb, physical)];
 }
 
@@ -125,16 +200,35 @@ async function nativeRows(s) {
   const dataDir = /^data_dir="?([^"\n]+)"?$/m.exec(conf)?.[1] ?? join(s.home, s.name, 'data');
   const rawTar = join(work, 'raw-native.tar');
   const backup = await paired('native: backup create (physical) vs tar of the live data directory', rounds, {
-    tool: (r) => timed(async () => { await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `b${r}`]); }),
-    baseline: () => timed(async () => { await rm(rawTar, { force: true }); await must('tar', ['-cf', rawTar, '-C', dataDir, '--exclude=./postmaster.pid', '.'], { okCodes: [1] }); }),
+    tool: (r) =>
+      timed(async () => {
+        await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `b${r}`]);
+      }),
+    baseline: () =>
+      timed(async () => {
+        await rm(rawTar, { force: true });
+        await must('tar', ['-cf', rawTar, '-C', dataDir, '--exclude=./postmaster.pid', '.'], { okCodes: [1] });
+      }),
     baselineName: 'tar -c data/',
   });
   const target = join(work, 'raw-native-restore');
-  const restore = await paired('native: backup restore --force (stop, swap, start, replay) vs tar -x into a fresh directory', rounds, {
-    tool: () => timed(async () => { await cli(s.home, ['backup', 'restore', 'b0', '--instance', s.name, '--force']); }),
-    baseline: () => timed(async () => { await rm(target, { recursive: true, force: true }); await mkdir(target); await must('tar', ['-xf', rawTar, '-C', target]); }),
-    baselineName: 'tar -x',
-  });
+  const restore = await paired(
+    'native: backup restore --force (stop, swap, start, replay) vs tar -x into a fresh directory',
+    rounds,
+    {
+      tool: () =>
+        timed(async () => {
+          await cli(s.home, ['backup', 'restore', 'b0', '--instance', s.name, '--force']);
+        }),
+      baseline: () =>
+        timed(async () => {
+          await rm(target, { recursive: true, force: true });
+          await mkdir(target);
+          await must('tar', ['-xf', rawTar, '-C', target]);
+        }),
+      baselineName: 'tar -x',
+    },
+  );
   return [mbps(s.mb, backup), mbps(s.mb, restore)];
 }
 
@@ -142,7 +236,9 @@ try {
   const results = [];
   for (const engine of args.engines.split(',')) {
     const s = await setup(engine);
-    console.error(`${engine}: ${s.mb.toFixed(1)} MB in ${s.dbs.length} databases (${args.rows} rows), ${rounds} rounds`);
+    console.error(
+      `${engine}: ${s.mb.toFixed(1)} MB in ${s.dbs.length} databases (${args.rows} rows), ${rounds} rounds`,
+    );
     const rows = engine === 'docker' ? await dockerRows(s) : await nativeRows(s);
     results.push(...rows.map((r) => ({ ...r, engine, data_mb: Math.round(s.mb * 10) / 10 })));
   }
@@ -150,7 +246,10 @@ try {
   for (const r of results) console.log(`${r.name}: tool ${r.tool_mb_per_s} MB/s, baseline ${r.baseline_mb_per_s} MB/s`);
   const out = join(root, 'bench', 'results', `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ bench: 'backup', rows: Number(args.rows), rounds, machine: { cpus: (await import('node:os')).cpus().length }, results }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ bench: 'backup', rows: Number(args.rows), rounds, machine: { cpus: (await import('node:os')).cpus().length }, results }, null, 2)}\n`,
+  );
   console.error(`results: ${out}`);
 } finally {
   await cleanupAll();

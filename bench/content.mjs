@@ -38,12 +38,20 @@ async function generate(path, bytes) {
   if (existsSync(path) && statSync(path).size >= bytes) return;
   const out = createWriteStream(path);
   let written = 0;
-  const write = async (s) => { written += Buffer.byteLength(s); if (!out.write(s)) await once(out, 'drain'); };
-  await write('DROP TABLE IF EXISTS bench_rows;\nCREATE TABLE bench_rows (id bigint PRIMARY KEY, name text, note text, amount numeric);\n');
+  const write = async (s) => {
+    written += Buffer.byteLength(s);
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  await write(
+    'DROP TABLE IF EXISTS bench_rows;\nCREATE TABLE bench_rows (id bigint PRIMARY KEY, name text, note text, amount numeric);\n',
+  );
   let buf = '';
   for (let n = 1; written + buf.length < bytes; n++) {
     buf += `INSERT INTO bench_rows (id, name, note, amount) VALUES (${n}, 'name ${n}', 'it''s row ${n}; with a semicolon -- and no comment', ${(n * 1.25).toFixed(2)});\n`;
-    if (buf.length > 1 << 20) { await write(buf); buf = ''; }
+    if (buf.length > 1 << 20) {
+      await write(buf);
+      buf = '';
+    }
   }
   await write(`${buf}SELECT count(*) FROM bench_rows;\n`);
   out.end();
@@ -51,7 +59,10 @@ async function generate(path, bytes) {
 }
 
 function cliRun(argv, home) {
-  const r = spawnSync(process.execPath, [cli, ...argv], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...argv], {
+    env: { ...process.env, RESOURCE_POSTGRES_HOME: home },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`resource-postgres ${argv.join(' ')} failed:\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -61,7 +72,9 @@ async function measure(cmd, argv, env) {
   const started = process.hrtime.bigint();
   const child = spawn('/usr/bin/time', ['-v', cmd, ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const [code] = await once(child, 'close');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`${cmd} failed (${code}):\n${stderr.slice(-2000)}`);
@@ -72,9 +85,16 @@ async function measure(cmd, argv, env) {
 const ownHome = !args.home;
 const home = args.home ?? mkdtempSync(join(tmpdir(), 'rp-bench-'));
 try {
-  if (ownHome) cliRun(['manage', 'start', '--instance', args.instance, '--engine', args.engine, '--template', 'testing'], home);
-  const env = Object.fromEntries(cliRun(['credentials', '--instance', args.instance, '--format', 'env', '--show-secrets'], home)
-    .trim().split('\n').map((l) => /^([A-Z_]+)='(.*)'$/.exec(l)).filter(Boolean).map((m) => [m[1], m[2].replace(/'\\''/g, "'")]));
+  if (ownHome)
+    cliRun(['manage', 'start', '--instance', args.instance, '--engine', args.engine, '--template', 'testing'], home);
+  const env = Object.fromEntries(
+    cliRun(['credentials', '--instance', args.instance, '--format', 'env', '--show-secrets'], home)
+      .trim()
+      .split('\n')
+      .map((l) => /^([A-Z_]+)='(.*)'$/.exec(l))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2].replace(/'\\''/g, "'")]),
+  );
   const file = args.file ?? join(tmpdir(), `rp-bench-${args['size-mb']}mb.sql`);
   if (!args.file) {
     process.stderr.write(`generating ${file} (${args['size-mb']} MB) ...\n`);
@@ -82,9 +102,32 @@ try {
   }
   const fileBytes = statSync(file).size;
   const tools = {
-    'resource-postgres': () => measure(process.execPath, [cli, 'content', 'execute', '--file', file, '--instance', args.instance, '--quiet'], { ...process.env, RESOURCE_POSTGRES_HOME: home }),
-    psql: () => measure(args.psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', env.POSTGRES_HOST, '-p', env.POSTGRES_PORT, '-U', env.POSTGRES_USER, '-d', env.POSTGRES_DB, '-f', file],
-      { ...process.env, PGPASSWORD: env.POSTGRES_PASSWORD }),
+    'resource-postgres': () =>
+      measure(process.execPath, [cli, 'content', 'execute', '--file', file, '--instance', args.instance, '--quiet'], {
+        ...process.env,
+        RESOURCE_POSTGRES_HOME: home,
+      }),
+    psql: () =>
+      measure(
+        args.psql,
+        [
+          '-X',
+          '-q',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-h',
+          env.POSTGRES_HOST,
+          '-p',
+          env.POSTGRES_PORT,
+          '-U',
+          env.POSTGRES_USER,
+          '-d',
+          env.POSTGRES_DB,
+          '-f',
+          file,
+        ],
+        { ...process.env, PGPASSWORD: env.POSTGRES_PASSWORD },
+      ),
   };
   const runs = [];
   for (let round = 1; round <= rounds; round++) {
@@ -93,25 +136,43 @@ try {
       const m = await tools[tool]();
       const run = { round, tool, ...m, mb_per_s: Number((fileBytes / 1024 / 1024 / m.seconds).toFixed(2)) };
       runs.push(run);
-      process.stderr.write(`round ${round} ${tool.padEnd(17)} ${m.seconds.toFixed(1)} s  ${run.mb_per_s} MB/s  peak RSS ${m.peak_rss_mb} MB\n`);
+      process.stderr.write(
+        `round ${round} ${tool.padEnd(17)} ${m.seconds.toFixed(1)} s  ${run.mb_per_s} MB/s  peak RSS ${m.peak_rss_mb} MB\n`,
+      );
     }
   }
-  const summary = Object.fromEntries(Object.keys(tools).map((tool) => {
-    const mine = runs.filter((r) => r.tool === tool);
-    const rates = mine.map((r) => r.mb_per_s).sort((a, b) => a - b);
-    const mid = rates.length / 2;
-    const median = rates.length % 2 ? rates[Math.floor(mid)] : (rates[mid - 1] + rates[mid]) / 2;
-    return [tool, { median_mb_per_s: Number(median.toFixed(2)), max_peak_rss_mb: Math.max(...mine.map((r) => r.peak_rss_mb)) }];
-  }));
+  const summary = Object.fromEntries(
+    Object.keys(tools).map((tool) => {
+      const mine = runs.filter((r) => r.tool === tool);
+      const rates = mine.map((r) => r.mb_per_s).sort((a, b) => a - b);
+      const mid = rates.length / 2;
+      const median = rates.length % 2 ? rates[Math.floor(mid)] : (rates[mid - 1] + rates[mid]) / 2;
+      return [
+        tool,
+        { median_mb_per_s: Number(median.toFixed(2)), max_peak_rss_mb: Math.max(...mine.map((r) => r.peak_rss_mb)) },
+      ];
+    }),
+  );
   const psqlVersion = spawnSync(args.psql, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const result = { benchmark: 'content-execute-large-file', date: new Date().toISOString(), file_bytes: fileBytes, engine: ownHome ? args.engine : 'existing', node: process.version, psql: psqlVersion, runs, summary };
+  const result = {
+    benchmark: 'content-execute-large-file',
+    date: new Date().toISOString(),
+    file_bytes: fileBytes,
+    engine: ownHome ? args.engine : 'existing',
+    node: process.version,
+    psql: psqlVersion,
+    runs,
+    summary,
+  };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   const out = join(root, 'bench', 'results', `content-${args['size-mb']}mb-${result.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwritten to ${out}\n`);
 } finally {
   if (ownHome) {
-    spawnSync(process.execPath, [cli, 'manage', 'uninstall', '--force'], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home } });
+    spawnSync(process.execPath, [cli, 'manage', 'uninstall', '--force'], {
+      env: { ...process.env, RESOURCE_POSTGRES_HOME: home },
+    });
     rmSync(home, { recursive: true, force: true });
   }
 }

@@ -63,7 +63,12 @@ async function setup() {
   const image = process.env.RESOURCE_POSTGRES_TEST_IMAGE ?? 'resource-postgres-test:17';
   const docker = (await exec('docker', ['image', 'inspect', image]).catch(() => ({ code: 1 }))).code === 0;
   return {
-    root, rounds, image, docker, executable, bareExecutable,
+    root,
+    rounds,
+    image,
+    docker,
+    executable,
+    bareExecutable,
     floorRounds: int(process.env.BENCH_FLOOR_ROUNDS, Math.max(10, rounds * 4)),
     tool: new Tool([executable]),
     launcher: new Tool([process.execPath, join(ROOT, 'bin', 'resource-postgres')]),
@@ -79,7 +84,9 @@ async function main() {
   await sweepContainers();
   await sweepClusters('rpbench');
   const ctx = await setup();
-  log(`rounds ${ctx.rounds} (floor ${ctx.floorRounds}), executable ${ctx.executable}, docker ${ctx.docker ? ctx.image : 'unavailable'}`);
+  log(
+    `rounds ${ctx.rounds} (floor ${ctx.floorRounds}), executable ${ctx.executable}, docker ${ctx.docker ? ctx.image : 'unavailable'}`,
+  );
   if (ctx.docker && (!only || only.has('floor') || only.has('scale') || only.has('docker'))) {
     ctx.oneHome = await ctx.tool.home(ctx.root, 'one');
     await ctx.tool.run(ctx.oneHome, ['manage', 'start', '--engine', 'docker', '--image', ctx.image]);
@@ -103,8 +110,17 @@ async function main() {
   process.stdout.write(`\n${out}\n`);
   const file = join(ROOT, 'bench', 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
-  await writeFile(file, `${JSON.stringify({ started: started.toISOString(), finished: new Date().toISOString(), machine, config: { rounds: ctx.rounds, floor_rounds: ctx.floorRounds, image: ctx.image, executable: ctx.executable }, rows, table: out }, null, 2)}\n`);
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  await writeFile(
+    file,
+    `${JSON.stringify({ started: started.toISOString(), finished: new Date().toISOString(), machine, config: { rounds: ctx.rounds, floor_rounds: ctx.floorRounds, image: ctx.image, executable: ctx.executable }, rows, table: out }, null, 2)}\n`,
+  );
   log(`results: ${file}`);
   return failed;
 }

@@ -44,12 +44,21 @@ throw e;`,
 const trimDocker = {
   name: 'trim-docker-start-up',
   setup(b) {
-    b.onResolve({ filter: /^\.\/session$/ }, (args) => (/dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) ? { path: 'session', namespace: 'no-session' } : undefined));
+    b.onResolve({ filter: /^\.\/session$/ }, (args) =>
+      /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer)
+        ? { path: 'session', namespace: 'no-session' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'no-session' }, () => ({
-      contents: "module.exports = (docker, auth, handler) => handler(new Error('BuildKit sessions are not part of resource-postgres'));",
+      contents:
+        "module.exports = (docker, auth, handler) => handler(new Error('BuildKit sessions are not part of resource-postgres'));",
       loader: 'js',
     }));
-    b.onResolve({ filter: /^\.\/ssh$/ }, (args) => (/docker-modem[\\/]lib[\\/]modem\.js$/.test(args.importer) ? { path: join(dirname(args.importer), 'ssh.js'), namespace: 'lazy-ssh' } : undefined));
+    b.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+      /docker-modem[\\/]lib[\\/]modem\.js$/.test(args.importer)
+        ? { path: join(dirname(args.importer), 'ssh.js'), namespace: 'lazy-ssh' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy-ssh' }, (args) => ({
       contents: `module.exports = (opt) => require(${JSON.stringify(args.path)})(opt);`,
       loader: 'js',
@@ -87,7 +96,8 @@ async function bundle(pkg) {
   for (const input of Object.values(result.metafile.inputs)) {
     for (const imp of input.imports) if (imp.external && !isBuiltin(imp.path)) unresolved.add(imp.path);
   }
-  if (unresolved.size > 0) throw new Error(`the bundle leaves non-built-in modules unresolved: ${[...unresolved].join(', ')}`);
+  if (unresolved.size > 0)
+    throw new Error(`the bundle leaves non-built-in modules unresolved: ${[...unresolved].join(', ')}`);
   writeFileSync(join(work, 'meta.json'), JSON.stringify(result.metafile));
 }
 
@@ -95,14 +105,17 @@ async function bundle(pkg) {
  * warns about every note section of a stock node binary, which is noise). */
 function run(file, args) {
   const res = spawnSync(file, args, { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${res.status}):\n${res.stdout}${res.stderr}`);
+  if (res.status !== 0)
+    throw new Error(`${file} ${args.join(' ')} failed (exit ${res.status}):\n${res.stdout}${res.stderr}`);
 }
 
 /** The executable answers --version with the package version and prints nothing else (no warning). */
 function checkRuns(executable, version) {
   const res = spawnSync(executable, ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   if (res.status !== 0 || res.stdout !== `${version}\n` || res.stderr !== '') {
-    throw new Error(`${executable} --version: exit ${res.status}, stdout ${JSON.stringify(res.stdout)}, stderr ${JSON.stringify(res.stderr)}`);
+    throw new Error(
+      `${executable} --version: exit ${res.status}, stdout ${JSON.stringify(res.stdout)}, stderr ${JSON.stringify(res.stderr)}`,
+    );
   }
 }
 
@@ -111,14 +124,26 @@ function checkRuns(executable, version) {
  * beside and renamed over: a running copy of an old executable would make writing it fail.
  */
 export function makeExecutable(mainFile, output, workDir) {
-  const config = { main: mainFile, output: join(workDir, 'blob'), disableExperimentalSEAWarning: true, useCodeCache: true };
+  const config = {
+    main: mainFile,
+    output: join(workDir, 'blob'),
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+  };
   writeFileSync(join(workDir, 'sea-config.json'), JSON.stringify(config));
   run(process.execPath, ['--experimental-sea-config', join(workDir, 'sea-config.json')]);
   const fresh = `${output}.new`;
   copyFileSync(process.execPath, fresh);
   // Before injecting: stripping afterwards could drop the injected note. Optional (none on some hosts).
   if (spawnSync('strip', [fresh]).status !== 0) console.error('strip is not available: the executable stays larger');
-  run(process.execPath, [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), fresh, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', FUSE]);
+  run(process.execPath, [
+    join(root, 'node_modules', 'postject', 'dist', 'cli.js'),
+    fresh,
+    'NODE_SEA_BLOB',
+    config.output,
+    '--sentinel-fuse',
+    FUSE,
+  ]);
   return fresh;
 }
 

@@ -24,7 +24,11 @@ export async function buildCli() {
     packages: 'external',
     loader: { '.yaml': 'text' },
     // --version: the bundle cannot read package.json at run time.
-    define: { __RESOURCE_POSTGRES_VERSION__: JSON.stringify(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version) },
+    define: {
+      __RESOURCE_POSTGRES_VERSION__: JSON.stringify(
+        JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
+      ),
+    },
     sourcemap: 'linked',
     logLevel: 'warning',
   });

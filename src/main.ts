@@ -36,16 +36,24 @@ function notYet(group: string, what: string): Handler {
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {
   const silent = g.quiet || g.format === 'json';
   return {
-    info: (m) => { if (!silent) io.stderr.write(`${m}\n`); },
-    warn: (m) => { if (g.format !== 'json') io.stderr.write(`warning: ${m}\n`); },
-    progress: (m) => { if (!silent && io.stderrIsTTY) io.stderr.write(`${m}\n`); },
+    info: (m) => {
+      if (!silent) io.stderr.write(`${m}\n`);
+    },
+    warn: (m) => {
+      if (g.format !== 'json') io.stderr.write(`warning: ${m}\n`);
+    },
+    progress: (m) => {
+      if (!silent && io.stderrIsTTY) io.stderr.write(`${m}\n`);
+    },
   };
 }
 
 function reportError(io: Io, e: unknown, g: { verbose: boolean; format: string }): number {
   if (e instanceof CliError) {
     if (g.format === 'json') {
-      io.stdout.write(`${JSON.stringify({ error: { kind: e.kind, message: e.message, hint: e.hint ?? null, details: e.details ?? null } }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ error: { kind: e.kind, message: e.message, hint: e.hint ?? null, details: e.details ?? null } }, null, 2)}\n`,
+      );
     } else {
       io.stderr.write(`error: ${e.message}\n`);
       if (e.details) io.stderr.write(`${e.details}\n`);
@@ -58,16 +66,28 @@ function reportError(io: Io, e: unknown, g: { verbose: boolean; format: string }
   const err = e as Error;
   const message = `internal error: ${err?.message ?? String(e)}`;
   if (g.format === 'json') io.stdout.write(`${JSON.stringify({ error: { kind: 'internal', message } }, null, 2)}\n`);
-  else io.stderr.write(`${message}\n${g.verbose ? `${err?.stack ?? ''}\n` : 'run again with --verbose for the stack trace\n'}`);
+  else
+    io.stderr.write(
+      `${message}\n${g.verbose ? `${err?.stack ?? ''}\n` : 'run again with --verbose for the stack trace\n'}`,
+    );
   return 1;
 }
 
 /** main(argv, io) -> exit code: the only place that decides it. */
 export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const early = { verbose: argv.includes('--verbose') || argv.includes('-v'), format: argv.includes('--json') || argv.join(' ').includes('--format json') || argv.includes('--format=json') ? 'json' : 'text' };
+  const early = {
+    verbose: argv.includes('--verbose') || argv.includes('-v'),
+    format:
+      argv.includes('--json') || argv.join(' ').includes('--format json') || argv.includes('--format=json')
+        ? 'json'
+        : 'text',
+  };
   let invocation: Invocation;
   try {
-    invocation = await parseArgv(argv, { env, homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir });
+    invocation = await parseArgv(argv, {
+      env,
+      homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir,
+    });
   } catch (e) {
     return reportError(io, e, early);
   }

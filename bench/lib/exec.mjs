@@ -7,8 +7,12 @@ export function exec(file, args, opts = {}) {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
@@ -18,7 +22,9 @@ export function exec(file, args, opts = {}) {
 export async function must(file, args, opts = {}) {
   const res = await exec(file, args, opts);
   if (res.code !== 0 && !(opts.okCodes ?? []).includes(res.code)) {
-    throw new Error(`${file} ${args.join(' ')} exited ${res.code}:\n${(res.stderr || res.stdout).trim().split('\n').slice(-15).join('\n')}`);
+    throw new Error(
+      `${file} ${args.join(' ')} exited ${res.code}:\n${(res.stderr || res.stdout).trim().split('\n').slice(-15).join('\n')}`,
+    );
   }
   return res;
 }

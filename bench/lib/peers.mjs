@@ -25,7 +25,13 @@ export async function removeContainer(id) {
 
 /** The newest Debian server major with pg_createcluster available, or undefined. */
 export async function debianMajor() {
-  if (!(await access('/usr/bin/pg_createcluster').then(() => true, () => false))) return undefined;
+  if (
+    !(await access('/usr/bin/pg_createcluster').then(
+      () => true,
+      () => false,
+    ))
+  )
+    return undefined;
   const majors = await readdir('/usr/lib/postgresql').catch(() => []);
   return majors.filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a))[0];
 }
@@ -47,8 +53,18 @@ export class DebianCluster {
 
   /** Timed: pg_createcluster --start (initdb + start through pg_ctlcluster), then the query. */
   async createAndWait() {
-    await must('pg_createcluster', [this.major, this.name, '-p', String(this.port), '--start', '--',
-      '--username=bench', `--pwfile=${this.pwFile}`, '--auth-host=scram-sha-256', '--auth-local=peer']);
+    await must('pg_createcluster', [
+      this.major,
+      this.name,
+      '-p',
+      String(this.port),
+      '--start',
+      '--',
+      '--username=bench',
+      `--pwfile=${this.pwFile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=peer',
+    ]);
     await waitForQuery({ user: 'bench', password: 'bench-secret-1', database: 'postgres', port: this.port });
   }
 

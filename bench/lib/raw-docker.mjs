@@ -18,8 +18,23 @@ export class RawContainer {
   async runAndWait() {
     this.port = await freePort();
     this.forget = onCleanup(`container ${this.name}`, () => this.remove());
-    await must('docker', ['run', '-d', '--name', this.name, '--label', BENCH_LABEL, '-p', `127.0.0.1:${this.port}:5432`,
-      '-e', `POSTGRES_USER=${AUTH.user}`, '-e', `POSTGRES_PASSWORD=${AUTH.password}`, '-e', `POSTGRES_DB=${AUTH.database}`, this.image]);
+    await must('docker', [
+      'run',
+      '-d',
+      '--name',
+      this.name,
+      '--label',
+      BENCH_LABEL,
+      '-p',
+      `127.0.0.1:${this.port}:5432`,
+      '-e',
+      `POSTGRES_USER=${AUTH.user}`,
+      '-e',
+      `POSTGRES_PASSWORD=${AUTH.password}`,
+      '-e',
+      `POSTGRES_DB=${AUTH.database}`,
+      this.image,
+    ]);
     await waitForQuery({ ...AUTH, port: this.port });
   }
 

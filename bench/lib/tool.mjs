@@ -13,7 +13,10 @@ export class Tool {
 
   run(home, args, opts = {}) {
     const [file, ...prefix] = this.command;
-    return must(file, [...prefix, ...args], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1' }, ...opts });
+    return must(file, [...prefix, ...args], {
+      env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1' },
+      ...opts,
+    });
   }
 
   /** A fresh home under root, uninstalled (every instance and its data) and removed at clean-up. */

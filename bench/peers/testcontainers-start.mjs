@@ -7,7 +7,9 @@ import { queryOnce } from '../lib/pg-ready.mjs';
 const [image, label] = process.argv.slice(2);
 const [key, value] = label.split('=');
 const container = await new PostgreSqlContainer(image)
-  .withUsername('bench').withPassword('bench-secret-1').withDatabase('bench')
+  .withUsername('bench')
+  .withPassword('bench-secret-1')
+  .withDatabase('bench')
   .withLabels({ [key]: value })
   .start();
 const ok = await queryOnce({ port: container.getPort(), user: 'bench', password: 'bench-secret-1', database: 'bench' });

@@ -13,7 +13,9 @@ export async function concurrent(ctx, engine) {
   const result = await paired(`${N} concurrent new instances, ${engine}`, ctx.rounds, {
     tool: async (r) => {
       const names = Array.from({ length: N }, (_, k) => `c${r}x${k}`);
-      const ms = await timed(() => Promise.all(names.map((n) => ctx.tool.run(home, ['manage', 'start', '--instance', n, ...engineArgs]))));
+      const ms = await timed(() =>
+        Promise.all(names.map((n) => ctx.tool.run(home, ['manage', 'start', '--instance', n, ...engineArgs]))),
+      );
       const doc = JSON.parse((await ctx.tool.run(home, ['status', '--json'], { okCodes: [1, 2] })).stdout);
       const ports = new Set(doc.instances.map((i) => i.port));
       if (ports.size !== N) problems.push(`round ${r}: ${ports.size} distinct ports for ${N} instances`);
@@ -22,11 +24,15 @@ export async function concurrent(ctx, engine) {
       return ms;
     },
     baseline: async (r) => {
-      const raws = Array.from({ length: N }, (_, k) => (engine === 'docker'
-        ? new RawContainer(ctx.image, `rp-bench-raw-c-${process.pid}-${r}-${k}`)
-        : new RawCluster(ctx.root, `raw-c-${r}-${k}`, ctx.serverUser)));
+      const raws = Array.from({ length: N }, (_, k) =>
+        engine === 'docker'
+          ? new RawContainer(ctx.image, `rp-bench-raw-c-${process.pid}-${r}-${k}`)
+          : new RawCluster(ctx.root, `raw-c-${r}-${k}`, ctx.serverUser),
+      );
       if (engine === 'native') await Promise.all(raws.map((c) => c.prepare()));
-      const ms = await timed(() => Promise.all(raws.map((c) => (engine === 'docker' ? c.runAndWait() : c.initStartAndWait()))));
+      const ms = await timed(() =>
+        Promise.all(raws.map((c) => (engine === 'docker' ? c.runAndWait() : c.initStartAndWait()))),
+      );
       await Promise.all(raws.map((c) => c.remove()));
       return ms;
     },

@@ -6,21 +6,25 @@ import { warm } from './warm.mjs';
 export async function dockerNew(ctx) {
   const home = await ctx.tool.home(ctx.root, 'docker-new');
   const rawName = (r) => `rp-bench-raw-new-${process.pid}-${r}`;
-  return [await paired('new instance to ready, docker', ctx.rounds, {
-    tool: async (r) => {
-      const ms = await timed(() => ctx.tool.run(home, ['manage', 'start', '--instance', `new${r}`, '--engine', 'docker', '--image', ctx.image]));
-      await ctx.tool.run(home, ['manage', 'uninstall', '--instance', `new${r}`, '--force']);
-      return ms;
-    },
-    baseline: async (r) => {
-      const raw = new RawContainer(ctx.image, rawName(r));
-      const ms = await timed(() => raw.runAndWait());
-      await raw.remove();
-      return ms;
-    },
-    target: 1.1,
-    baselineName: 'docker run + poll',
-  })];
+  return [
+    await paired('new instance to ready, docker', ctx.rounds, {
+      tool: async (r) => {
+        const ms = await timed(() =>
+          ctx.tool.run(home, ['manage', 'start', '--instance', `new${r}`, '--engine', 'docker', '--image', ctx.image]),
+        );
+        await ctx.tool.run(home, ['manage', 'uninstall', '--instance', `new${r}`, '--force']);
+        return ms;
+      },
+      baseline: async (r) => {
+        const raw = new RawContainer(ctx.image, rawName(r));
+        const ms = await timed(() => raw.runAndWait());
+        await raw.remove();
+        return ms;
+      },
+      target: 1.1,
+      baselineName: 'docker run + poll',
+    }),
+  ];
 }
 
 export async function dockerWarm(ctx) {
@@ -31,7 +35,13 @@ export async function dockerWarm(ctx) {
       stop: () => ctx.tool.run(ctx.oneHome, ['manage', 'stop']),
       start: () => ctx.tool.run(ctx.oneHome, ['manage', 'start']),
     };
-    return await warm('docker', ctx.rounds, tool, { stop: () => raw.stop(), startAndWait: () => raw.startAndWait() }, 'docker');
+    return await warm(
+      'docker',
+      ctx.rounds,
+      tool,
+      { stop: () => raw.stop(), startAndWait: () => raw.startAndWait() },
+      'docker',
+    );
   } finally {
     await raw.remove();
   }

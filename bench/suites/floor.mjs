@@ -16,12 +16,19 @@ export async function floor(ctx) {
   rows.push(await paired('info --json (executable)', rounds, { tool: tool(empty, ['info', '--json']), ...vsBare }));
   rows.push(await paired('status --json, 0 instances', rounds, { tool: tool(empty, ['status', '--json']), ...vsBare }));
   if (ctx.oneHome) {
-    rows.push(await paired('status --json, 1 instance (docker)', rounds, { tool: tool(ctx.oneHome, ['status', '--json']), ...vsBare }));
+    rows.push(
+      await paired('status --json, 1 instance (docker)', rounds, {
+        tool: tool(ctx.oneHome, ['status', '--json']),
+        ...vsBare,
+      }),
+    );
   }
-  rows.push(await paired('help (checkout: node bin/resource-postgres)', rounds, {
-    tool: () => timed(() => ctx.launcher.run(empty, ['--help'])),
-    baseline: () => timed(() => must(process.execPath, ['-e', '0'])),
-    baselineName: 'node -e 0',
-  }));
+  rows.push(
+    await paired('help (checkout: node bin/resource-postgres)', rounds, {
+      tool: () => timed(() => ctx.launcher.run(empty, ['--help'])),
+      baseline: () => timed(() => must(process.execPath, ['-e', '0'])),
+      baselineName: 'node -e 0',
+    }),
+  );
   return rows;
 }

@@ -7,22 +7,26 @@ import { warm } from './warm.mjs';
 
 export async function nativeNew(ctx) {
   const home = await ctx.tool.home(ctx.root, 'native-new');
-  return [await paired('new instance to ready, native', ctx.rounds, {
-    tool: async (r) => {
-      const ms = await timed(() => ctx.tool.run(home, ['manage', 'start', '--instance', `new${r}`, '--engine', 'native']));
-      await ctx.tool.run(home, ['manage', 'uninstall', '--instance', `new${r}`, '--force']);
-      return ms;
-    },
-    baseline: async (r) => {
-      const raw = new RawCluster(ctx.root, `raw-new-${r}`, ctx.serverUser);
-      await raw.prepare();
-      const ms = await timed(() => raw.initStartAndWait());
-      await raw.remove();
-      return ms;
-    },
-    target: 1.1,
-    baselineName: 'initdb + pg_ctl -w start + poll',
-  })];
+  return [
+    await paired('new instance to ready, native', ctx.rounds, {
+      tool: async (r) => {
+        const ms = await timed(() =>
+          ctx.tool.run(home, ['manage', 'start', '--instance', `new${r}`, '--engine', 'native']),
+        );
+        await ctx.tool.run(home, ['manage', 'uninstall', '--instance', `new${r}`, '--force']);
+        return ms;
+      },
+      baseline: async (r) => {
+        const raw = new RawCluster(ctx.root, `raw-new-${r}`, ctx.serverUser);
+        await raw.prepare();
+        const ms = await timed(() => raw.initStartAndWait());
+        await raw.remove();
+        return ms;
+      },
+      target: 1.1,
+      baselineName: 'initdb + pg_ctl -w start + poll',
+    }),
+  ];
 }
 
 /**
@@ -32,22 +36,26 @@ export async function nativeNew(ctx) {
  */
 export async function nativeNewWithDatabase(ctx) {
   const home = await ctx.tool.home(ctx.root, 'native-new-db');
-  return [await paired('new instance to ready, native (baseline also creates a database)', ctx.rounds, {
-    tool: async (r) => {
-      const ms = await timed(() => ctx.tool.run(home, ['manage', 'start', '--instance', `new${r}`, '--engine', 'native']));
-      await ctx.tool.run(home, ['manage', 'uninstall', '--instance', `new${r}`, '--force']);
-      return ms;
-    },
-    baseline: async (r) => {
-      const raw = new RawCluster(ctx.root, `raw-newdb-${r}`, ctx.serverUser);
-      await raw.prepare();
-      const ms = await timed(() => raw.initStartAndWait({ createDatabase: true }));
-      await raw.remove();
-      return ms;
-    },
-    baselineName: 'initdb + pg_ctl + CREATE DATABASE + poll',
-    note: 'explains the native gap',
-  })];
+  return [
+    await paired('new instance to ready, native (baseline also creates a database)', ctx.rounds, {
+      tool: async (r) => {
+        const ms = await timed(() =>
+          ctx.tool.run(home, ['manage', 'start', '--instance', `new${r}`, '--engine', 'native']),
+        );
+        await ctx.tool.run(home, ['manage', 'uninstall', '--instance', `new${r}`, '--force']);
+        return ms;
+      },
+      baseline: async (r) => {
+        const raw = new RawCluster(ctx.root, `raw-newdb-${r}`, ctx.serverUser);
+        await raw.prepare();
+        const ms = await timed(() => raw.initStartAndWait({ createDatabase: true }));
+        await raw.remove();
+        return ms;
+      },
+      baselineName: 'initdb + pg_ctl + CREATE DATABASE + poll',
+      note: 'explains the native gap',
+    }),
+  ];
 }
 
 export async function nativeWarm(ctx) {
@@ -62,7 +70,13 @@ export async function nativeWarm(ctx) {
       stop: () => ctx.tool.run(home, ['manage', 'stop']),
       start: () => ctx.tool.run(home, ['manage', 'start']),
     };
-    return await warm('native', ctx.rounds, tool, { stop: () => raw.stop(), startAndWait: () => raw.startAndWait() }, 'pg_ctl');
+    return await warm(
+      'native',
+      ctx.rounds,
+      tool,
+      { stop: () => raw.stop(), startAndWait: () => raw.startAndWait() },
+      'pg_ctl',
+    );
   } finally {
     await raw.remove();
   }

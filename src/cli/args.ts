@@ -40,23 +40,56 @@ export const secretsOptions = {
 export const logsOptions = {
   tail: { type: 'string', default: String(DEFAULTS.logTail), describe: 'last N lines (0: all)', requiresArg: true },
   follow: { type: 'boolean', alias: 'f', describe: 'keep printing new lines until interrupted' },
-  since: { type: 'string', describe: 'only lines at or after this time (ISO 8601, or 10m / 2h / 1d ago)', requiresArg: true },
+  since: {
+    type: 'string',
+    describe: 'only lines at or after this time (ISO 8601, or 10m / 2h / 1d ago)',
+    requiresArg: true,
+  },
 } satisfies Record<string, Options>;
 
 const createOptions = {
-  engine: { type: 'string', choices: ['docker', 'native', 'auto'], default: 'auto', describe: 'engine for a new instance', requiresArg: true },
-  template: { type: 'string', describe: `tuning template for a new instance (default ${DEFAULTS.template})`, requiresArg: true },
-  port: { type: 'string', describe: `port for a new instance (${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}); default: first free`, requiresArg: true },
-  image: { type: 'string', describe: `docker image for a new instance (or RESOURCE_POSTGRES_IMAGE; default ${DEFAULTS.image})`, requiresArg: true },
-  'pg-bin': { type: 'string', describe: 'native: a PostgreSQL bin directory to use (or RESOURCE_POSTGRES_PG_BIN)', requiresArg: true },
-  bind: { type: 'string', describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)', requiresArg: true },
+  engine: {
+    type: 'string',
+    choices: ['docker', 'native', 'auto'],
+    default: 'auto',
+    describe: 'engine for a new instance',
+    requiresArg: true,
+  },
+  template: {
+    type: 'string',
+    describe: `tuning template for a new instance (default ${DEFAULTS.template})`,
+    requiresArg: true,
+  },
+  port: {
+    type: 'string',
+    describe: `port for a new instance (${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}); default: first free`,
+    requiresArg: true,
+  },
+  image: {
+    type: 'string',
+    describe: `docker image for a new instance (or RESOURCE_POSTGRES_IMAGE; default ${DEFAULTS.image})`,
+    requiresArg: true,
+  },
+  'pg-bin': {
+    type: 'string',
+    describe: 'native: a PostgreSQL bin directory to use (or RESOURCE_POSTGRES_PG_BIN)',
+    requiresArg: true,
+  },
+  bind: {
+    type: 'string',
+    describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)',
+    requiresArg: true,
+  },
 } satisfies Record<string, Options>;
 
 function text(a: Args, key: string): string | undefined {
   const v = a[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || v === '' || (v.startsWith('-') && key !== 'sql')) {
-    throw usageError(`--${key} needs a value${typeof v === 'string' && v ? `, not the flag ${v}` : ''}`, `e.g. --${key} VALUE`);
+    throw usageError(
+      `--${key} needs a value${typeof v === 'string' && v ? `, not the flag ${v}` : ''}`,
+      `e.g. --${key} VALUE`,
+    );
   }
   return v;
 }
@@ -77,7 +110,8 @@ function positiveNumber(a: Args, key: string): number | undefined {
   const v = a[key];
   if (v === undefined) return undefined;
   const n = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw usageError(`--${key} must be a non-negative number, not ${JSON.stringify(String(v))}`, `e.g. --${key} 30`);
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0)
+    throw usageError(`--${key} must be a non-negative number, not ${JSON.stringify(String(v))}`, `e.g. --${key} 30`);
   return n;
 }
 
@@ -89,13 +123,21 @@ export function parseSince(value: string, now: Date = new Date()): Date {
     return new Date(now.getTime() - Number(ago[1]) * unit * 1000);
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw usageError(`invalid --since ${JSON.stringify(value)}`, 'use an ISO 8601 time (2026-01-31T12:00:00Z) or a duration like 10m, 2h, 1d');
+  if (Number.isNaN(date.getTime()))
+    throw usageError(
+      `invalid --since ${JSON.stringify(value)}`,
+      'use an ISO 8601 time (2026-01-31T12:00:00Z) or a duration like 10m, 2h, 1d',
+    );
   return date;
 }
 
 export function logs(a: Args) {
   const since = text(a, 'since');
-  return { tail: positiveNumber(a, 'tail') ?? DEFAULTS.logTail, follow: Boolean(a.follow), since: since ? parseSince(since) : undefined };
+  return {
+    tail: positiveNumber(a, 'tail') ?? DEFAULTS.logTail,
+    follow: Boolean(a.follow),
+    since: since ? parseSince(since) : undefined,
+  };
 }
 
 function create(a: Args) {
@@ -125,20 +167,98 @@ export function globals(a: Args): GlobalOptions {
 export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
   const inst = { instance: instanceOpt(defaultInstance) };
   return y
-    .command('install', 'Check prerequisites, prepare the engine, create and start the default instance', (c) =>
-      c.options({ ...inst, ...createOptions, force: forceOpt('re-run every step even if installed (never deletes data)'), 'skip-validation': { type: 'boolean', describe: 'skip the prerequisite checks' }, 'dry-run': dryRunOpt, timeout: timeoutOpt('seconds to wait for readiness') }),
-    run('manage.install', (a) => ({ instance: instanceName(a), ...create(a), force: Boolean(a.force), skipValidation: Boolean(a['skip-validation']), dryRun: Boolean(a['dry-run']), timeoutSec: positiveNumber(a, 'timeout') })))
-    .command('start', 'Start an instance, creating it first when it does not exist; returns when it accepts queries', (c) =>
-      c.options({ ...inst, all: allOpt, ...createOptions, wait: { type: 'boolean', default: true, describe: 'wait until it accepts queries (--no-wait to return at once)' }, timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'), force: forceOpt('restart it even if it runs (never deletes data)'), 'dry-run': dryRunOpt }),
-    run('manage.start', (a) => ({ ...selector(a), ...create(a), wait: a.wait !== false, timeoutSec: positiveNumber(a, 'timeout'), force: Boolean(a.force), dryRun: Boolean(a['dry-run']) })))
-    .command('stop', 'Stop an instance; data is never deleted', (c) =>
-      c.options({ ...inst, all: allOpt, force: forceOpt('immediate shutdown instead of a clean one'), timeout: timeoutOpt(`seconds to wait for a clean stop (default ${DEFAULTS.stopTimeoutSec})`), 'dry-run': dryRunOpt }),
-    run('manage.stop', (a) => ({ ...selector(a), force: Boolean(a.force), timeoutSec: positiveNumber(a, 'timeout') ?? DEFAULTS.stopTimeoutSec, dryRun: Boolean(a['dry-run']) })))
-    .command('restart', 'Stop and start with the same credentials and data', (c) =>
-      c.options({ ...inst, all: allOpt, timeout: timeoutOpt('seconds to wait for readiness'), 'dry-run': dryRunOpt }),
-    run('manage.restart', (a) => ({ ...selector(a), timeoutSec: positiveNumber(a, 'timeout'), dryRun: Boolean(a['dry-run']) })))
-    .command('uninstall', 'Remove one instance (--instance) or all, with their data unless --keep-data', (c) =>
-      c.options({ instance: { type: 'string', describe: 'only this instance (default: all)' }, force: forceOpt('confirm without a TTY'), 'keep-data': { type: 'boolean', describe: 'keep data and credentials' }, 'dry-run': dryRunOpt }),
-    run('manage.uninstall', (a) => ({ instance: a.instance === undefined ? undefined : instanceName(a), force: Boolean(a.force), keepData: Boolean(a['keep-data']), dryRun: Boolean(a['dry-run']) })))
+    .command(
+      'install',
+      'Check prerequisites, prepare the engine, create and start the default instance',
+      (c) =>
+        c.options({
+          ...inst,
+          ...createOptions,
+          force: forceOpt('re-run every step even if installed (never deletes data)'),
+          'skip-validation': { type: 'boolean', describe: 'skip the prerequisite checks' },
+          'dry-run': dryRunOpt,
+          timeout: timeoutOpt('seconds to wait for readiness'),
+        }),
+      run('manage.install', (a) => ({
+        instance: instanceName(a),
+        ...create(a),
+        force: Boolean(a.force),
+        skipValidation: Boolean(a['skip-validation']),
+        dryRun: Boolean(a['dry-run']),
+        timeoutSec: positiveNumber(a, 'timeout'),
+      })),
+    )
+    .command(
+      'start',
+      'Start an instance, creating it first when it does not exist; returns when it accepts queries',
+      (c) =>
+        c.options({
+          ...inst,
+          all: allOpt,
+          ...createOptions,
+          wait: {
+            type: 'boolean',
+            default: true,
+            describe: 'wait until it accepts queries (--no-wait to return at once)',
+          },
+          timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
+          force: forceOpt('restart it even if it runs (never deletes data)'),
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.start', (a) => ({
+        ...selector(a),
+        ...create(a),
+        wait: a.wait !== false,
+        timeoutSec: positiveNumber(a, 'timeout'),
+        force: Boolean(a.force),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .command(
+      'stop',
+      'Stop an instance; data is never deleted',
+      (c) =>
+        c.options({
+          ...inst,
+          all: allOpt,
+          force: forceOpt('immediate shutdown instead of a clean one'),
+          timeout: timeoutOpt(`seconds to wait for a clean stop (default ${DEFAULTS.stopTimeoutSec})`),
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.stop', (a) => ({
+        ...selector(a),
+        force: Boolean(a.force),
+        timeoutSec: positiveNumber(a, 'timeout') ?? DEFAULTS.stopTimeoutSec,
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .command(
+      'restart',
+      'Stop and start with the same credentials and data',
+      (c) =>
+        c.options({ ...inst, all: allOpt, timeout: timeoutOpt('seconds to wait for readiness'), 'dry-run': dryRunOpt }),
+      run('manage.restart', (a) => ({
+        ...selector(a),
+        timeoutSec: positiveNumber(a, 'timeout'),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .command(
+      'uninstall',
+      'Remove one instance (--instance) or all, with their data unless --keep-data',
+      (c) =>
+        c.options({
+          instance: { type: 'string', describe: 'only this instance (default: all)' },
+          force: forceOpt('confirm without a TTY'),
+          'keep-data': { type: 'boolean', describe: 'keep data and credentials' },
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.uninstall', (a) => ({
+        instance: a.instance === undefined ? undefined : instanceName(a),
+        force: Boolean(a.force),
+        keepData: Boolean(a['keep-data']),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
     .demandCommand(1, 'name a manage verb: install, start, stop, restart or uninstall');
 }

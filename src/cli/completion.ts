@@ -13,12 +13,15 @@ type Defaults = (onCompleted?: (err: Error | null, completions: string[] | undef
  */
 export function captureCompletions(waitMs = 2_000): { complete: CompletionFn; list: () => Promise<string[]> } {
   let settle: (list: string[]) => void = () => {};
-  const captured = new Promise<string[]>((resolve) => { settle = resolve; });
+  const captured = new Promise<string[]>((resolve) => {
+    settle = resolve;
+  });
   // Four parameters make it a "fallback" function to yargs: it is handed the default completion.
   const complete = ((_current: string, _argv: unknown, defaults: Defaults, _done: unknown) => {
     defaults((_err, completions) => settle(completions ?? []));
   }) as CompletionFn;
   // Never hang a shell's tab key: after waitMs, no completions.
-  const list = () => Promise.race([captured, new Promise<string[]>((resolve) => setTimeout(resolve, waitMs, []).unref())]);
+  const list = () =>
+    Promise.race([captured, new Promise<string[]>((resolve) => setTimeout(resolve, waitMs, []).unref())]);
   return { complete, list };
 }

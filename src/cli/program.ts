@@ -15,13 +15,23 @@ export type Invocation =
   | { kind: 'run'; command: CommandId; options: Record<string, unknown>; globals: GlobalOptions };
 
 export type CommandId =
-  | 'info' | 'status' | 'logs' | 'credentials'
-  | 'manage.install' | 'manage.start' | 'manage.stop' | 'manage.restart' | 'manage.uninstall'
-  | 'test' | 'content' | 'backup';
+  | 'info'
+  | 'status'
+  | 'logs'
+  | 'credentials'
+  | 'manage.install'
+  | 'manage.start'
+  | 'manage.stop'
+  | 'manage.restart'
+  | 'manage.uninstall'
+  | 'test'
+  | 'content'
+  | 'backup';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
 declare const __RESOURCE_POSTGRES_VERSION__: string | undefined;
-export const VERSION = typeof __RESOURCE_POSTGRES_VERSION__ === 'string' ? __RESOURCE_POSTGRES_VERSION__ : '0.0.0-source';
+export const VERSION =
+  typeof __RESOURCE_POSTGRES_VERSION__ === 'string' ? __RESOURCE_POSTGRES_VERSION__ : '0.0.0-source';
 
 export interface ParseEnv {
   env: NodeJS.ProcessEnv;
@@ -55,23 +65,67 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .scriptName('resource-postgres')
     .usage('$0 <command> [options]\n\nRun isolated PostgreSQL instances on one machine, on Docker or native binaries.')
     .options(opt.globalOptions)
-    .command('help', 'Show this help', () => {}, () => {})
-    .command('info', 'Runtime metadata from resource.yaml (startup order, timeout, recovery)', (y) => y, run('info', () => ({})))
-    .command('status', 'State and health of the resource and every instance', (y) => y.options({ instance: opt.instanceOpt(undefined), fast: opt.fastOpt }),
-      run('status', (a) => ({ instance: a.instance === undefined ? undefined : opt.instanceName(a), fast: Boolean(a.fast) })))
-    .command('logs', 'Server log of one instance', (y) => y.options({ instance: opt.instanceOpt(defaultInstance), ...opt.logsOptions }),
-      run('logs', (a) => ({ instance: opt.instanceName(a), ...opt.logs(a) })))
-    .command('credentials', 'Connection details (password masked unless --show-secrets)', (y) => y.options({ instance: opt.instanceOpt(defaultInstance), all: opt.allOpt, ...opt.secretsOptions }),
-      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a) })))
-    .command('manage', 'Install, start, stop, restart or uninstall instances', (y) => opt.manageCommands(y, defaultInstance, run))
-    .command('test <suite>', 'Self-tests against a live instance: smoke, integration, unit, all', (y) =>
-      y.positional('suite', { choices: ['smoke', 'integration', 'unit', 'all'] as const, describe: 'which checks to run' })
-        .options({ instance: opt.instanceOpt(defaultInstance) }),
-    run('test', (a) => ({ suite: a.suite, instance: opt.instanceName(a) })))
-    .command('content', 'Databases inside an instance and SQL applied to them (list, add, get, remove, execute, create-database, migrate)', (y) => contentCommands(y, defaultInstance, run))
-    .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) => backupCommands(y, defaultInstance, run))
+    .command(
+      'help',
+      'Show this help',
+      () => {},
+      () => {},
+    )
+    .command(
+      'info',
+      'Runtime metadata from resource.yaml (startup order, timeout, recovery)',
+      (y) => y,
+      run('info', () => ({})),
+    )
+    .command(
+      'status',
+      'State and health of the resource and every instance',
+      (y) => y.options({ instance: opt.instanceOpt(undefined), fast: opt.fastOpt }),
+      run('status', (a) => ({
+        instance: a.instance === undefined ? undefined : opt.instanceName(a),
+        fast: Boolean(a.fast),
+      })),
+    )
+    .command(
+      'logs',
+      'Server log of one instance',
+      (y) => y.options({ instance: opt.instanceOpt(defaultInstance), ...opt.logsOptions }),
+      run('logs', (a) => ({ instance: opt.instanceName(a), ...opt.logs(a) })),
+    )
+    .command(
+      'credentials',
+      'Connection details (password masked unless --show-secrets)',
+      (y) => y.options({ instance: opt.instanceOpt(defaultInstance), all: opt.allOpt, ...opt.secretsOptions }),
+      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a) })),
+    )
+    .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
+      opt.manageCommands(y, defaultInstance, run),
+    )
+    .command(
+      'test <suite>',
+      'Self-tests against a live instance: smoke, integration, unit, all',
+      (y) =>
+        y
+          .positional('suite', {
+            choices: ['smoke', 'integration', 'unit', 'all'] as const,
+            describe: 'which checks to run',
+          })
+          .options({ instance: opt.instanceOpt(defaultInstance) }),
+      run('test', (a) => ({ suite: a.suite, instance: opt.instanceName(a) })),
+    )
+    .command(
+      'content',
+      'Databases inside an instance and SQL applied to them (list, add, get, remove, execute, create-database, migrate)',
+      (y) => contentCommands(y, defaultInstance, run),
+    )
+    .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) =>
+      backupCommands(y, defaultInstance, run),
+    )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
-    .example('$0 manage start --instance app --template testing', 'a second, throwaway-fast instance on the next free port')
+    .example(
+      '$0 manage start --instance app --template testing',
+      'a second, throwaway-fast instance on the next free port',
+    )
     .example('$0 status --json', 'machine-readable state and health')
     .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
@@ -83,12 +137,19 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .alias('help', 'h')
     .version('version', 'Show the version', VERSION)
     // `completion` prints a bash script; the script calls back with --get-yargs-completions.
-    .completion('completion', 'Print a bash completion script (add to ~/.bashrc: eval "$(resource-postgres completion)")', completions.complete)
+    .completion(
+      'completion',
+      'Print a bash completion script (add to ~/.bashrc: eval "$(resource-postgres completion)")',
+      completions.complete,
+    )
     .wrap(Math.min(120, process.stdout.columns || 120))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err instanceof CliError) throw err;
-      throw usageError(translateYargsMessage(msg ?? err?.message ?? 'invalid arguments', args), 'see resource-postgres --help, or <command> --help');
+      throw usageError(
+        translateYargsMessage(msg ?? err?.message ?? 'invalid arguments', args),
+        'see resource-postgres --help, or <command> --help',
+      );
     });
 
   const output = await new Promise<string>((resolve, reject) => {
@@ -112,7 +173,8 @@ function spelled(name: string, argv: readonly string[]): string {
 /** yargs says "Unknown argument: x"; name the input as typed and what to do about it. */
 function translateYargsMessage(msg: string, argv: readonly string[] = []): string {
   const unknownArg = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (unknownArg) return `unknown option or argument: ${[...new Set(unknownArg[1]!.split(', ').map((n) => spelled(n, argv)))].join(', ')}`;
+  if (unknownArg)
+    return `unknown option or argument: ${[...new Set(unknownArg[1]!.split(', ').map((n) => spelled(n, argv)))].join(', ')}`;
   // "Invalid values:\n  Argument: engine, Given: "foo", Choices: "docker", ..." (one line for people)
   const invalid = /^Invalid values:\s*Argument: ([^,]+), Given: (".*?"), Choices: (.*)$/s.exec(msg);
   if (invalid) {

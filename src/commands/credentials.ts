@@ -20,7 +20,11 @@ export interface CredentialsData {
   views: ConnectionView[];
 }
 
-export function connectionEntry(instance: Instance, view: ConnectionView, description: string): CredentialsData['connections'][number] {
+export function connectionEntry(
+  instance: Instance,
+  view: ConnectionView,
+  description: string,
+): CredentialsData['connections'][number] {
   return {
     id: instance.name,
     name: `postgres-${instance.name}`,
@@ -55,7 +59,14 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
     });
   }
   const views = instances.map((i) => connectionView(i, opts.showSecrets));
-  const connections = instances.map((i, n) => connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`));
+  const connections = instances.map((i, n) =>
+    connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`),
+  );
   const anyRunning = instances.some((i) => i.desiredState === 'running');
-  return result('credentials', { resource: 'postgres', status: anyRunning ? 'running' : 'stopped', connections, views });
+  return result('credentials', {
+    resource: 'postgres',
+    status: anyRunning ? 'running' : 'stopped',
+    connections,
+    views,
+  });
 }

@@ -12,9 +12,13 @@ export async function logs(ctx: Context, opts: LogsOptions, signal?: AbortSignal
   const it = source[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done && !opts.follow) {
-    throw new CliError('not-found', `no server log for instance ${instance.name} yet${opts.since ? ` since ${opts.since.toISOString()}` : ''}`, {
-      hint: `start it with: resource-postgres manage start --instance ${instance.name}`,
-    });
+    throw new CliError(
+      'not-found',
+      `no server log for instance ${instance.name} yet${opts.since ? ` since ${opts.since.toISOString()}` : ''}`,
+      {
+        hint: `start it with: resource-postgres manage start --instance ${instance.name}`,
+      },
+    );
   }
   async function* lines() {
     if (!first.done) yield first.value;

@@ -32,9 +32,10 @@ export function connectHost(bind: string): string {
 
 /** postgres://user:pass@host:port/db?sslmode=disable, user and password URL-encoded. */
 export function connectionUrl(v: ConnectionView, opts: { database?: string; withPassword?: boolean } = {}): string {
-  const auth = opts.withPassword === false
-    ? encodeURIComponent(v.user)
-    : `${encodeURIComponent(v.user)}:${v.password === MASK ? MASK : encodeURIComponent(v.password)}`;
+  const auth =
+    opts.withPassword === false
+      ? encodeURIComponent(v.user)
+      : `${encodeURIComponent(v.user)}:${v.password === MASK ? MASK : encodeURIComponent(v.password)}`;
   const host = v.host.includes(':') ? `[${v.host}]` : v.host;
   return `postgres://${auth}@${host}:${v.port}/${encodeURIComponent(opts.database ?? v.database)}?sslmode=${v.sslmode}`;
 }

@@ -11,8 +11,20 @@ import { Secret } from './secret.js';
  */
 
 const KNOWN_KEYS = [
-  'name', 'engine', 'image', 'version', 'port', 'host', 'user', 'password', 'database',
-  'template', 'created', 'desired_state', 'data_dir', 'pg_bin',
+  'name',
+  'engine',
+  'image',
+  'version',
+  'port',
+  'host',
+  'user',
+  'password',
+  'database',
+  'template',
+  'created',
+  'desired_state',
+  'data_dir',
+  'pg_bin',
 ] as const;
 
 const LINE_RE = /^([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|[^"\s]*)$/;
@@ -30,7 +42,8 @@ function checkLines(text: string, path: string): void {
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    if (!LINE_RE.test(line)) throw damaged(path, i + 1, `cannot read ${JSON.stringify(raw.slice(0, 60))} (expected key="value")`);
+    if (!LINE_RE.test(line))
+      throw damaged(path, i + 1, `cannot read ${JSON.stringify(raw.slice(0, 60))} (expected key="value")`);
   });
 }
 
@@ -49,12 +62,15 @@ export function parseInstanceConf(text: string, path: string): Instance {
     values[k] = v;
   }
   const engine = requireKey(values, 'engine', path);
-  if (engine !== 'docker' && engine !== 'native') throw damaged(path, undefined, `engine must be docker or native, not ${JSON.stringify(engine)}`);
+  if (engine !== 'docker' && engine !== 'native')
+    throw damaged(path, undefined, `engine must be docker or native, not ${JSON.stringify(engine)}`);
   const portText = requireKey(values, 'port', path);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw damaged(path, undefined, `port must be a number, not ${JSON.stringify(portText)}`);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+    throw damaged(path, undefined, `port must be a number, not ${JSON.stringify(portText)}`);
   const desired = values.desired_state ?? 'running';
-  if (desired !== 'running' && desired !== 'stopped') throw damaged(path, undefined, `desired_state must be running or stopped, not ${JSON.stringify(desired)}`);
+  if (desired !== 'running' && desired !== 'stopped')
+    throw damaged(path, undefined, `desired_state must be running or stopped, not ${JSON.stringify(desired)}`);
 
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) if (!(KNOWN_KEYS as readonly string[]).includes(k)) extra[k] = v;
@@ -100,9 +116,13 @@ export function serializeInstanceConf(instance: Instance): string {
   for (const [key, value] of entries) {
     if (value === undefined) continue;
     if (UNSAFE_VALUE_RE.test(value)) {
-      throw new CliError('usage', `the value of ${key} in instance ${instance.name} contains a quote, backslash, $, backtick or newline`, {
-        hint: 'choose a value without those characters',
-      });
+      throw new CliError(
+        'usage',
+        `the value of ${key} in instance ${instance.name} contains a quote, backslash, $, backtick or newline`,
+        {
+          hint: 'choose a value without those characters',
+        },
+      );
     }
     lines.push(`${key}="${value}"`);
   }

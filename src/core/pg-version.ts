@@ -3,7 +3,10 @@ export function parseToolVersion(output: string): { version: string; major: numb
   const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(output);
   if (!m) return undefined;
   const major = Number(m[1]);
-  return { version: m[2] === undefined ? m[1]! : `${m[1]}.${m[2]}`, major: major >= 10 ? major : Number(`${m[1]}.${m[2] ?? 0}`) };
+  return {
+    version: m[2] === undefined ? m[1]! : `${m[1]}.${m[2]}`,
+    major: major >= 10 ? major : Number(`${m[1]}.${m[2] ?? 0}`),
+  };
 }
 
 /** server_version_num (160014) -> 16; 90624 -> 9.6. */

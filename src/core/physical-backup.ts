@@ -5,9 +5,25 @@
  */
 
 /** Directories whose contents are rebuilt at start-up (or must not be copied); the directory itself is kept. */
-const EMPTIED_DIRS = new Set(['pg_wal', 'pg_replslot', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_stat_tmp', 'pg_subtrans']);
+const EMPTIED_DIRS = new Set([
+  'pg_wal',
+  'pg_replslot',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_stat_tmp',
+  'pg_subtrans',
+]);
 /** Top-level files that describe the running server, or that we write ourselves from pg_backup_stop. */
-const SKIPPED_TOP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'backup_label', 'tablespace_map', 'backup_label.old', 'tablespace_map.old']);
+const SKIPPED_TOP_FILES = new Set([
+  'postmaster.pid',
+  'postmaster.opts',
+  'backup_label',
+  'tablespace_map',
+  'backup_label.old',
+  'tablespace_map.old',
+]);
 
 /** Is this data-directory path ("./base/1/1259") part of a base backup? */
 export function isBaseBackupPath(path: string, isDir: boolean): boolean {
@@ -41,7 +57,8 @@ export function startWalFile(label: string): string | undefined {
 
 /** Why a server cannot take an online physical backup, or undefined when it can. */
 export function physicalBlocker(settings: { wal_level: string; server_major: number }): string | undefined {
-  if (settings.wal_level === 'minimal') return 'wal_level is minimal (the testing template sets it for speed); online physical backups need wal_level replica or logical';
+  if (settings.wal_level === 'minimal')
+    return 'wal_level is minimal (the testing template sets it for speed); online physical backups need wal_level replica or logical';
   if (settings.server_major < 10) return `PostgreSQL ${settings.server_major} is too old for this backup method`;
   return undefined;
 }

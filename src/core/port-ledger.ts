@@ -79,16 +79,20 @@ export class PortLedger {
   async foreign(home: string): Promise<Map<number, PortHolder>> {
     const held = new Map<number, PortHolder>();
     const files = await readdir(this.dir).catch(() => [] as string[]);
-    await Promise.all(files.filter((f) => /^\d+$/.test(f)).map(async (f) => {
-      const port = Number(f);
-      const owner = await this.#read(port);
-      if (!owner || owner.home === home || !(await this.#live(port, owner))) return;
-      held.set(port, {
-        kind: 'instance',
-        name: `${owner.name} of the home ${owner.home}`,
-        fix: `resource-postgres --home ${owner.home} manage uninstall --instance ${owner.name}`,
-      });
-    }));
+    await Promise.all(
+      files
+        .filter((f) => /^\d+$/.test(f))
+        .map(async (f) => {
+          const port = Number(f);
+          const owner = await this.#read(port);
+          if (!owner || owner.home === home || !(await this.#live(port, owner))) return;
+          held.set(port, {
+            kind: 'instance',
+            name: `${owner.name} of the home ${owner.home}`,
+            fix: `resource-postgres --home ${owner.home} manage uninstall --instance ${owner.name}`,
+          });
+        }),
+    );
     return held;
   }
 }

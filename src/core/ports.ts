@@ -45,13 +45,24 @@ function takenError(port: number, holder: PortHolder): CliError {
 }
 
 /** Explicit --port: in range, claimed by no instance or container, nothing listening. */
-export async function checkExplicitPort(port: number, claims: PortClaims, probe: PortProbe, self?: string): Promise<void> {
+export async function checkExplicitPort(
+  port: number,
+  claims: PortClaims,
+  probe: PortProbe,
+  self?: string,
+): Promise<void> {
   const owner = claims.claimed.get(port);
   if (owner && owner.name !== self) throw takenError(port, owner);
   const container = claims.published.get(port);
   if (container) throw takenError(port, container);
   if (!(await probe.isFree(port))) {
-    throw takenError(port, (await probe.findListener(port)) ?? { kind: 'process', name: 'another process (unknown: not visible to this user)' });
+    throw takenError(
+      port,
+      (await probe.findListener(port)) ?? {
+        kind: 'process',
+        name: 'another process (unknown: not visible to this user)',
+      },
+    );
   }
 }
 
@@ -60,7 +71,12 @@ export async function checkExplicitPort(port: number, claims: PortClaims, probe:
  * listens on. `preferred` is tried first. Callers hold the home lock while they choose and
  * record the port, so concurrent creates in one home never pick the same one.
  */
-export async function choosePort(claims: PortClaims, probe: PortProbe, preferred?: number, skip: Set<number> = new Set()): Promise<number> {
+export async function choosePort(
+  claims: PortClaims,
+  probe: PortProbe,
+  preferred?: number,
+  skip: Set<number> = new Set(),
+): Promise<number> {
   const order: number[] = [];
   if (preferred !== undefined) order.push(preferred);
   for (let p = PORT_RANGE.start; p <= PORT_RANGE.end; p++) if (p !== preferred) order.push(p);
@@ -68,7 +84,11 @@ export async function choosePort(claims: PortClaims, probe: PortProbe, preferred
     if (skip.has(port) || claims.claimed.has(port) || claims.published.has(port)) continue;
     if (await probe.isFree(port)) return port;
   }
-  throw new CliError('conflict', `no free port in ${PORT_RANGE.start}-${PORT_RANGE.end}: every port is claimed by an instance, a container or another process`, {
-    hint: 'remove instances you no longer need: resource-postgres manage uninstall --instance NAME',
-  });
+  throw new CliError(
+    'conflict',
+    `no free port in ${PORT_RANGE.start}-${PORT_RANGE.end}: every port is claimed by an instance, a container or another process`,
+    {
+      hint: 'remove instances you no longer need: resource-postgres manage uninstall --instance NAME',
+    },
+  );
 }

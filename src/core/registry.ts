@@ -67,16 +67,24 @@ export class Registry {
     }
     const instance = parseInstanceConf(text, path);
     if (instance.name !== name) {
-      throw new CliError('config', `damaged instance.conf at ${path}: name is ${JSON.stringify(instance.name)} but the directory is ${JSON.stringify(name)}`, {
-        hint: 'fix the name line by hand',
-      });
+      throw new CliError(
+        'config',
+        `damaged instance.conf at ${path}: name is ${JSON.stringify(instance.name)} but the directory is ${JSON.stringify(name)}`,
+        {
+          hint: 'fix the name line by hand',
+        },
+      );
     }
     return instance;
   }
 
   async get(name: string): Promise<Instance> {
     const instance = await this.find(name);
-    if (!instance) throw notFound(`no instance named ${JSON.stringify(name)} in ${this.home}`, `create it with: resource-postgres manage start --instance ${name}`);
+    if (!instance)
+      throw notFound(
+        `no instance named ${JSON.stringify(name)} in ${this.home}`,
+        `create it with: resource-postgres manage start --instance ${name}`,
+      );
     return instance;
   }
 

@@ -33,8 +33,12 @@ export async function waitFor(probe: () => Promise<string | undefined>, opts: Wa
     delay = Math.min(delay * 2, opts.maxIntervalMs ?? 250);
   }
   const evidence = await opts.evidence?.().catch(() => undefined);
-  throw new CliError('timeout', `timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what}; last failure: ${last}`, {
-    hint: opts.hint,
-    details: evidence,
-  });
+  throw new CliError(
+    'timeout',
+    `timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what}; last failure: ${last}`,
+    {
+      hint: opts.hint,
+      details: evidence,
+    },
+  );
 }

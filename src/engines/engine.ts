@@ -75,7 +75,10 @@ export interface Engine extends EngineBackupCapabilities {}
 
 /** The engine could not bind the instance's port: pick another and retry. */
 export class PortTakenError extends CliError {
-  constructor(readonly port: number, detail: string) {
+  constructor(
+    readonly port: number,
+    detail: string,
+  ) {
     super('conflict', `port ${port} is already in use: ${detail}`, {
       hint: 'choose another with --port, or free the port',
     });
@@ -109,8 +112,7 @@ export interface ClientResult {
 }
 
 export type ClientToolsCheck =
-  | { ok: true; version: string; major: number; where: string }
-  | { ok: false; reason: string; hint: string };
+  { ok: true; version: string; major: number; where: string } | { ok: false; reason: string; hint: string };
 
 /** A tar stream of part of the data directory, taken between pg_backup_start and pg_backup_stop. */
 export type DataArchiveRequest =

@@ -9,21 +9,39 @@ type Renderer = (data: never) => string;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function renderList(d: BackupListData): string {
   if (!d.backups.length) return `no backups (${d.location})`;
   const rows = [['NAME', 'INSTANCE', 'STATUS', 'METHOD', 'SIZE', 'FINISHED', 'DATABASES']];
   for (const b of d.backups) {
-    rows.push([b.name, b.instance, b.status, b.method ?? '-', b.total_bytes === undefined ? '-' : formatBytes(b.total_bytes), b.finished_at ?? '-', b.databases?.join(',') ?? (b.note ?? '')]);
+    rows.push([
+      b.name,
+      b.instance,
+      b.status,
+      b.method ?? '-',
+      b.total_bytes === undefined ? '-' : formatBytes(b.total_bytes),
+      b.finished_at ?? '-',
+      b.databases?.join(',') ?? b.note ?? '',
+    ]);
   }
   return table(rows);
 }
 
 function renderVerify(d: BackupVerifyData): string {
   const lines = d.files.map((f) => `${f.ok ? 'ok ' : 'BAD'}  ${f.path}${f.problem ? `: ${f.problem}` : ''}`);
-  for (const t of d.restore_test?.tables ?? []) lines.push(`${t.ok ? 'ok ' : 'BAD'}  ${t.database}.${t.table}: ${t.actual ?? 'missing'} row(s), backup had ${t.expected}`);
+  for (const t of d.restore_test?.tables ?? [])
+    lines.push(
+      `${t.ok ? 'ok ' : 'BAD'}  ${t.database}.${t.table}: ${t.actual ?? 'missing'} row(s), backup had ${t.expected}`,
+    );
   return [...lines, d.message].join('\n');
 }
 

@@ -8,7 +8,14 @@ type Renderer = (data: never) => string;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function size(bytes: number | null): string {
@@ -16,13 +23,17 @@ function size(bytes: number | null): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 function renderList(d: ContentListData): string {
   const rows = [['NAME', 'OWNER', 'ENCODING', 'SIZE', 'DEFAULT']];
-  for (const db of d.databases) rows.push([db.name, db.owner, db.encoding, size(db.size_bytes), db.is_default ? 'yes' : '']);
+  for (const db of d.databases)
+    rows.push([db.name, db.owner, db.encoding, size(db.size_bytes), db.is_default ? 'yes' : '']);
   return `${table(rows)}\n(${d.databases.length} database${d.databases.length === 1 ? '' : 's'} in instance ${d.instance})`;
 }
 
@@ -42,7 +53,9 @@ function renderAdd(d: ContentAddData): string {
   const n = d.files.length;
   return [
     ...(d.database_created ? [`created ${where}`] : []),
-    ...d.files.map((f) => `applied ${f.file} (${f.statements} statement${f.statements === 1 ? '' : 's'}, ${f.duration_ms} ms)`),
+    ...d.files.map(
+      (f) => `applied ${f.file} (${f.statements} statement${f.statements === 1 ? '' : 's'}, ${f.duration_ms} ms)`,
+    ),
     `applied ${n} file${n === 1 ? '' : 's'} to ${where}`,
   ].join('\n');
 }
@@ -52,27 +65,43 @@ function renderMigrate(d: ContentMigrateData): string {
   const where = `database ${d.database} of instance ${d.instance}`;
   const lines: string[] = [];
   if (d.mode === 'status') {
-    lines.push(`migrations in ${d.directory} for ${where}${d.database_exists ? '' : ' (the database does not exist yet)'}:`);
+    lines.push(
+      `migrations in ${d.directory} for ${where}${d.database_exists ? '' : ' (the database does not exist yet)'}:`,
+    );
     for (const a of p.applied) lines.push(`  applied  ${a.file}  ${a.applied_at}  ${a.duration_ms} ms`);
-    for (const c of p.changed) lines.push(`  CHANGED  ${c.file}  applied with checksum ${c.recorded.slice(0, 12)}, file now ${c.current.slice(0, 12)}`);
-    for (const m of p.pending) lines.push(`  pending  ${m.file}${p.out_of_order.includes(m) ? '  (numbered below an applied migration)' : ''}`);
+    for (const c of p.changed)
+      lines.push(
+        `  CHANGED  ${c.file}  applied with checksum ${c.recorded.slice(0, 12)}, file now ${c.current.slice(0, 12)}`,
+      );
+    for (const m of p.pending)
+      lines.push(`  pending  ${m.file}${p.out_of_order.includes(m) ? '  (numbered below an applied migration)' : ''}`);
     for (const m of p.beyond_target) lines.push(`  pending  ${m.file}  (beyond --target ${d.target})`);
-    for (const m of p.missing) lines.push(`  missing  ${String(m.version).padStart(3, '0')}_${m.name}.sql  (recorded as applied; no such file)`);
-    lines.push(`${p.applied.length} applied, ${p.pending.length + p.beyond_target.length} pending${p.changed.length ? `, ${p.changed.length} changed` : ''}`);
+    for (const m of p.missing)
+      lines.push(`  missing  ${String(m.version).padStart(3, '0')}_${m.name}.sql  (recorded as applied; no such file)`);
+    lines.push(
+      `${p.applied.length} applied, ${p.pending.length + p.beyond_target.length} pending${p.changed.length ? `, ${p.changed.length} changed` : ''}`,
+    );
   } else if (d.mode === 'dry-run') {
     if (!d.database_exists) lines.push(`would create ${where}`);
     for (const m of p.pending) lines.push(`would apply ${m.file}${m.no_transaction ? ' (no transaction)' : ''}`);
-    lines.push(p.pending.length ? `dry run: ${p.pending.length} migration${p.pending.length === 1 ? '' : 's'} pending, nothing changed` : `${where} is up to date (dry run)`);
+    lines.push(
+      p.pending.length
+        ? `dry run: ${p.pending.length} migration${p.pending.length === 1 ? '' : 's'} pending, nothing changed`
+        : `${where} is up to date (dry run)`,
+    );
   } else {
     for (const a of d.applied_now) lines.push(`applied ${a.file} (${a.duration_ms} ms)`);
     const total = p.applied.length + d.applied_now.length;
     const later = p.beyond_target.length ? `; ${p.beyond_target.length} pending beyond --target ${d.target}` : '';
     const n = d.applied_now.length;
-    lines.push(n
-      ? `applied ${n} migration${n === 1 ? '' : 's'} to ${where} (${total} applied in all${later})`
-      : `${where} is up to date: nothing to apply (${total} applied${later})`);
+    lines.push(
+      n
+        ? `applied ${n} migration${n === 1 ? '' : 's'} to ${where} (${total} applied in all${later})`
+        : `${where} is up to date: nothing to apply (${total} applied${later})`,
+    );
   }
-  for (const m of d.mode === 'status' ? [] : p.missing) lines.push(`note: version ${m.version} (${m.name}) is recorded as applied but has no file in ${d.directory}`);
+  for (const m of d.mode === 'status' ? [] : p.missing)
+    lines.push(`note: version ${m.version} (${m.name}) is recorded as applied but has no file in ${d.directory}`);
   for (const f of d.ignored) lines.push(`ignored ${f.file} (${f.reason})`);
   return lines.join('\n');
 }

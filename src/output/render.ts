@@ -26,7 +26,10 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   status: renderStatus as (d: never, p: Paint) => string,
   credentials: renderCredentials as (d: never) => string,
   manage: (d: ManageData) => d.message,
-  info: (d: Record<string, unknown>) => Object.entries(d).map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join('\n'),
+  info: (d: Record<string, unknown>) =>
+    Object.entries(d)
+      .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`)
+      .join('\n'),
   ...contentTextRenderers,
   ...backupTextRenderers,
   ...selftestTextRenderers,
@@ -45,7 +48,9 @@ export function render(res: CommandResult, opts: RenderOptions): string {
   }
   if (opts.format === 'env') {
     if (res.kind !== 'credentials' && res.kind !== 'content-get') {
-      throw new CliError('usage', `--format env is not available for ${res.kind}`, { hint: 'use --format text or --format json' });
+      throw new CliError('usage', `--format env is not available for ${res.kind}`, {
+        hint: 'use --format text or --format json',
+      });
     }
     return `${(res.data as CredentialsData).views.flatMap((v) => envLines(v)).join('\n')}\n`;
   }
@@ -57,11 +62,22 @@ export function render(res: CommandResult, opts: RenderOptions): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function renderStatus(d: StatusData, paint: Paint): string {
-  const verdict = d.healthy ? paint('healthy', 32) : d.running ? paint('unhealthy', 31) : paint(d.installed ? 'not running' : 'not installed', 33);
+  const verdict = d.healthy
+    ? paint('healthy', 32)
+    : d.running
+      ? paint('unhealthy', 31)
+      : paint(d.installed ? 'not running' : 'not installed', 33);
   const lines = [
     `postgres: ${verdict} - ${d.health_message}`,
     `instances: ${d.total_instances} (${d.running_instances} running, ${d.healthy_instances} healthy; max ${d.max_instances}, ports ${d.port_range_start}-${d.port_range_end})`,
@@ -70,7 +86,17 @@ function renderStatus(d: StatusData, paint: Paint): string {
   if (d.instances.length) {
     const rows = [['NAME', 'ENGINE', 'STATE', 'HEALTHY', 'PORT', 'TEMPLATE', 'DATABASE', 'USER', 'VERSION']];
     for (const i of d.instances) {
-      rows.push([i.name, i.engine, i.state, i.healthy ? 'yes' : 'no', String(i.port ?? '-'), i.template ?? '-', i.database ?? '-', i.user ?? '-', i.version ?? '-']);
+      rows.push([
+        i.name,
+        i.engine,
+        i.state,
+        i.healthy ? 'yes' : 'no',
+        String(i.port ?? '-'),
+        i.template ?? '-',
+        i.database ?? '-',
+        i.user ?? '-',
+        i.version ?? '-',
+      ]);
     }
     lines.push('', table(rows));
     const notes = d.instances.filter((i) => !i.healthy).map((i) => `  ${i.name}: ${i.health_message}`);

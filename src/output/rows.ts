@@ -29,7 +29,9 @@ export function alignedTable(set: RowSet): string[] {
   const n = set.fields.length;
   const right = set.fields.map((f) => NUMERIC_OIDS.has(f.dataTypeID));
   const cells = set.rows.map((row) => row.map((v) => (v ?? '').split('\n')));
-  const widths = set.fields.map((f, c) => Math.max(width(f.name), ...cells.map((row) => Math.max(...row[c]!.map(width)))));
+  const widths = set.fields.map((f, c) =>
+    Math.max(width(f.name), ...cells.map((row) => Math.max(...row[c]!.map(width)))),
+  );
   const out = [
     set.fields.map((f, c) => ` ${center(f.name, widths[c]!)} `).join('|'),
     widths.map((w) => '-'.repeat(w + 2)).join('+'),
@@ -42,7 +44,14 @@ export function alignedTable(set: RowSet): string[] {
         const text = row[c]![l] ?? '';
         const more = l < row[c]!.length - 1;
         const last = c === n - 1;
-        const padded = last && l >= row[c]!.length ? '' : right[c] ? text.padStart(widths[c]! + text.length - width(text)) : last && !more ? text : text.padEnd(widths[c]! + text.length - width(text));
+        const padded =
+          last && l >= row[c]!.length
+            ? ''
+            : right[c]
+              ? text.padStart(widths[c]! + text.length - width(text))
+              : last && !more
+                ? text
+                : text.padEnd(widths[c]! + text.length - width(text));
         line += `${c ? '|' : ''} ${padded}${more ? '+' : last ? '' : ' '}`;
       }
       out.push(line);
@@ -84,5 +93,7 @@ export function jsonRows(set: RowSet): Array<Record<string, unknown>> {
     seen.set(f.name, n);
     return n === 1 ? f.name : `${f.name}_${n}`;
   });
-  return set.rows.map((row) => Object.fromEntries(row.map((v, c) => [keys[c]!, jsonValue(v, set.fields[c]!.dataTypeID)])));
+  return set.rows.map((row) =>
+    Object.fromEntries(row.map((v, c) => [keys[c]!, jsonValue(v, set.fields[c]!.dataTypeID)])),
+  );
 }

@@ -31,7 +31,11 @@ export function clientConfig(instance: Instance, opts: ConnectOptions = {}): Cli
   };
 }
 
-export async function withClient<T>(instance: Instance, opts: ConnectOptions, fn: (client: import('pg').Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  instance: Instance,
+  opts: ConnectOptions,
+  fn: (client: import('pg').Client) => Promise<T>,
+): Promise<T> {
   const pg = await loadPg();
   const client = new pg.Client(clientConfig(instance, opts));
   // An error event after connect (server shutdown) must not crash the process.

@@ -15,7 +15,11 @@ interface ServerError {
 }
 
 function isServerError(e: unknown): e is ServerError {
-  return e instanceof Error && typeof (e as { severity?: unknown }).severity === 'string' && typeof (e as { code?: unknown }).code === 'string';
+  return (
+    e instanceof Error &&
+    typeof (e as { severity?: unknown }).severity === 'string' &&
+    typeof (e as { code?: unknown }).code === 'string'
+  );
 }
 
 /** Which statement of which script failed. */
@@ -57,15 +61,21 @@ export function statementError(e: unknown, at: StatementAt): CliError {
 }
 
 function hintFor(code: string | undefined): string | undefined {
-  if (code === '25P02') return 'an earlier statement failed inside this transaction; fix it, or end the transaction with ROLLBACK';
-  if (code === '25001') return 'this statement cannot run inside a transaction block (in a migration, add the comment -- resource-postgres: no-transaction)';
+  if (code === '25P02')
+    return 'an earlier statement failed inside this transaction; fix it, or end the transaction with ROLLBACK';
+  if (code === '25001')
+    return 'this statement cannot run inside a transaction block (in a migration, add the comment -- resource-postgres: no-transaction)';
   return undefined;
 }
 
 /** A failed catalog or bookkeeping query (not a user's statement): the server's words, as a CliError. */
 export function serverError(e: unknown, what: string): CliError {
   if (e instanceof CliError) return e;
-  if (!isServerError(e)) return new CliError('failed', `${what}: ${describeError(e)}`, { hint: 'the connection to the server was lost; check: resource-postgres status', cause: e });
+  if (!isServerError(e))
+    return new CliError('failed', `${what}: ${describeError(e)}`, {
+      hint: 'the connection to the server was lost; check: resource-postgres status',
+      cause: e,
+    });
   return new CliError('failed', `${what}: ${e.severity ?? 'ERROR'}:  ${e.message}`, {
     details: [e.detail ? `DETAIL:  ${e.detail}` : '', `SQLSTATE: ${e.code}`].filter(Boolean).join('\n'),
     hint: e.hint,
@@ -90,7 +100,10 @@ export function connectError(e: unknown, instance: Instance, database: string): 
     });
   }
   return new CliError('failed', `cannot connect to ${where}: ${describeError(e)}`, {
-    hint: code === '28P01' ? 'the password in instance.conf does not match the server; see resource-postgres credentials' : `check: resource-postgres status --instance ${instance.name}`,
+    hint:
+      code === '28P01'
+        ? 'the password in instance.conf does not match the server; see resource-postgres credentials'
+        : `check: resource-postgres status --instance ${instance.name}`,
     cause: e,
   });
 }

@@ -25,7 +25,11 @@ export interface SessionOptions {
   onNotice?: (message: string) => void;
 }
 
-export const interrupted = () => new CliError('failed', 'interrupted', { hint: 'statements that completed before the interrupt stay applied unless they were inside a transaction', exitCode: 130 });
+export const interrupted = () =>
+  new CliError('failed', 'interrupted', {
+    hint: 'statements that completed before the interrupt stay applied unless they were inside a transaction',
+    exitCode: 130,
+  });
 
 export async function openSession(instance: Instance, opts: SessionOptions): Promise<Session> {
   const pg = await loadPg();
@@ -38,10 +42,16 @@ export async function openSession(instance: Instance, opts: SessionOptions): Pro
     throw connectError(e, instance, opts.database);
   }
   let tag: string | undefined;
-  client.connection.on('commandComplete', (msg: { text?: string }) => { tag = msg.text; });
-  client.on('notice', (n) => opts.onNotice?.(`${n.severity ?? 'NOTICE'}:  ${n.message}${n.detail ? `\nDETAIL:  ${n.detail}` : ''}`));
+  client.connection.on('commandComplete', (msg: { text?: string }) => {
+    tag = msg.text;
+  });
+  client.on('notice', (n) =>
+    opts.onNotice?.(`${n.severity ?? 'NOTICE'}:  ${n.message}${n.detail ? `\nDETAIL:  ${n.detail}` : ''}`),
+  );
 
-  const onAbort = () => { void cancelBackend(instance, opts.database, client); };
+  const onAbort = () => {
+    void cancelBackend(instance, opts.database, client);
+  };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   return {
     client,

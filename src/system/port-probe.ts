@@ -16,7 +16,11 @@ export const systemPortProbe: PortProbe = {
     const pid = await pidOwning(inodes);
     if (pid === undefined) return { kind: 'process', name: `a process of another user (port ${port} is listening)` };
     const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim();
-    return { kind: 'process', name: `pid ${pid} (${comm})`, fix: `stop that process (kill ${pid}) or choose another --port` };
+    return {
+      kind: 'process',
+      name: `pid ${pid} (${comm})`,
+      fix: `stop that process (kill ${pid}) or choose another --port`,
+    };
   },
 };
 

@@ -14,7 +14,8 @@ import { destroyHome, dockerAvailability, runCli, TEST_IMAGE, tempHome } from '.
  * into a 16 server also exercises the script path that drops 17-only session settings.
  */
 const docker = await dockerAvailability();
-if (!docker.ok && process.env.CI) throw new Error(`CI requires Docker for the native logical backup suite: ${docker.reason}`);
+if (!docker.ok && process.env.CI)
+  throw new Error(`CI requires Docker for the native logical backup suite: ${docker.reason}`);
 
 describe.skipIf(!docker.ok)('native engine, logical backups with a newer pg_dump from --pg-bin', () => {
   let home: string;
@@ -22,8 +23,15 @@ describe.skipIf(!docker.ok)('native engine, logical backups with a newer pg_dump
   const name = `nl${randomBytes(3).toString('hex')}`;
   const cli = (args: string[]) => runCli(args, { home, timeoutMs: 240_000 });
   async function sql(text: string, instance = name): Promise<Array<Record<string, unknown>>> {
-    const c = JSON.parse((await cli(['credentials', '--instance', instance, '--json', '--show-secrets'])).stdout).connections[0];
-    const client = new pg.Client({ host: '127.0.0.1', port: c.connection.port, user: c.auth.username, password: c.auth.password, database: c.connection.database });
+    const c = JSON.parse((await cli(['credentials', '--instance', instance, '--json', '--show-secrets'])).stdout)
+      .connections[0];
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: c.connection.port,
+      user: c.auth.username,
+      password: c.auth.password,
+      database: c.connection.database,
+    });
     await client.connect();
     try {
       return (await client.query(text)).rows;
@@ -36,13 +44,20 @@ describe.skipIf(!docker.ok)('native engine, logical backups with a newer pg_dump
     home = await tempHome('rp-native-logical-');
     bin = await mkdtemp(join(tmpdir(), 'rp-pg17-bin-'));
     for (const program of ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql']) {
-      const env = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGAPPNAME', 'PGCONNECT_TIMEOUT'].map((v) => `-e ${v}`).join(' ');
-      await writeFile(join(bin, program), `#!/bin/sh\nexec docker run --rm -i --network host ${env} --entrypoint ${program} ${TEST_IMAGE} "$@"\n`);
+      const env = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGAPPNAME', 'PGCONNECT_TIMEOUT']
+        .map((v) => `-e ${v}`)
+        .join(' ');
+      await writeFile(
+        join(bin, program),
+        `#!/bin/sh\nexec docker run --rm -i --network host ${env} --entrypoint ${program} ${TEST_IMAGE} "$@"\n`,
+      );
       await chmod(join(bin, program), 0o755);
     }
     const start = await cli(['manage', 'start', '--instance', name, '--engine', 'native']);
     expect(start.code, start.stderr).toBe(0);
-    await sql("CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, E'line\\t' || g FROM generate_series(1, 300) g; CREATE ROLE auditor");
+    await sql(
+      "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, E'line\\t' || g FROM generate_series(1, 300) g; CREATE ROLE auditor",
+    );
   }, 240_000);
   afterAll(async () => {
     await destroyHome(home);
@@ -59,7 +74,7 @@ describe.skipIf(!docker.ok)('native engine, logical backups with a newer pg_dump
     const made = await cli(['backup', 'create', '--instance', name, '--name', 'logical1', '--pg-bin', bin]);
     expect(made.code, made.stderr).toBe(0);
     expect(made.stdout).toContain('logical');
-    await sql("DELETE FROM notes WHERE id > 100; DROP ROLE auditor");
+    await sql('DELETE FROM notes WHERE id > 100; DROP ROLE auditor');
     const restored = await cli(['backup', 'restore', 'logical1', '--instance', name, '--force', '--pg-bin', bin]);
     expect(restored.code, restored.stderr).toBe(0);
     expect(await sql('SELECT count(*)::int AS n FROM notes')).toEqual([{ n: 300 }]);

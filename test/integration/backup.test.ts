@@ -15,7 +15,12 @@ import { BIN, destroyHome, enginesUnderTest, runCli, TEST_IMAGE, tempHome } from
  */
 const engines = await enginesUnderTest();
 
-interface Creds { port: number; user: string; password: string; database: string }
+interface Creds {
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
 
 describe.each(engines)('backups on the %s engine', (engine) => {
   let home: string;
@@ -25,11 +30,22 @@ describe.each(engines)('backups on the %s engine', (engine) => {
   const creds = async (name: string): Promise<Creds> => {
     const r = await cli(['credentials', '--instance', name, '--json', '--show-secrets']);
     const c = JSON.parse(r.stdout).connections[0];
-    return { port: c.connection.port, user: c.auth.username, password: c.auth.password, database: c.connection.database };
+    return {
+      port: c.connection.port,
+      user: c.auth.username,
+      password: c.auth.password,
+      database: c.connection.database,
+    };
   };
   async function sql<T = Record<string, unknown>>(name: string, text: string, database?: string): Promise<T[]> {
     const c = await creds(name);
-    const client = new pg.Client({ host: '127.0.0.1', port: c.port, user: c.user, password: c.password, database: database ?? c.database });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      database: database ?? c.database,
+    });
     await client.connect();
     try {
       return (await client.query(text)).rows as T[];
@@ -37,20 +53,33 @@ describe.each(engines)('backups on the %s engine', (engine) => {
       await client.end();
     }
   }
-  const count = async (name: string, table: string, database?: string) => Number((await sql<{ n: string }>(name, `SELECT count(*) AS n FROM ${table}`, database))[0]!.n);
-  const hasRole = async (name: string, role: string) => (await sql(name, `SELECT 1 FROM pg_roles WHERE rolname = '${role}'`)).length === 1;
+  const count = async (name: string, table: string, database?: string) =>
+    Number((await sql<{ n: string }>(name, `SELECT count(*) AS n FROM ${table}`, database))[0]!.n);
+  const hasRole = async (name: string, role: string) =>
+    (await sql(name, `SELECT 1 FROM pg_roles WHERE rolname = '${role}'`)).length === 1;
 
   beforeAll(async () => {
     home = await tempHome('rp-backup-');
-    const start = await cli(['manage', 'start', '--instance', src, '--engine', engine, ...(engine === 'docker' ? ['--image', TEST_IMAGE] : [])]);
+    const start = await cli([
+      'manage',
+      'start',
+      '--instance',
+      src,
+      '--engine',
+      engine,
+      ...(engine === 'docker' ? ['--image', TEST_IMAGE] : []),
+    ]);
     expect(start.code, start.stderr).toBe(0);
-    await sql(src, "CREATE TABLE items (id int PRIMARY KEY, v text); INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 1000) g; CREATE ROLE reporter LOGIN PASSWORD 'r1'");
+    await sql(
+      src,
+      "CREATE TABLE items (id int PRIMARY KEY, v text); INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 1000) g; CREATE ROLE reporter LOGIN PASSWORD 'r1'",
+    );
     await sql(src, 'CREATE DATABASE shop');
     await sql(src, 'CREATE TABLE orders (id int); INSERT INTO orders SELECT generate_series(1, 42)', 'shop');
   }, 240_000);
   afterAll(async () => destroyHome(home), 240_000);
 
-  it('the program\'s own `test all` passes against a fresh instance', async () => {
+  it("the program's own `test all` passes against a fresh instance", async () => {
     const r = await cli(['test', 'all', '--instance', src]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
@@ -77,10 +106,19 @@ describe.each(engines)('backups on the %s engine', (engine) => {
 
   it('restores into a running instance with open connections, ending them with a message', async () => {
     const c = await creds(src);
-    const held = new pg.Client({ host: '127.0.0.1', port: c.port, user: c.user, password: c.password, database: c.database });
+    const held = new pg.Client({
+      host: '127.0.0.1',
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      database: c.database,
+    });
     held.on('error', () => {});
     await held.connect();
-    const sleeping = held.query('SELECT pg_sleep(60)').then(() => 'finished', (e: Error) => e.message);
+    const sleeping = held.query('SELECT pg_sleep(60)').then(
+      () => 'finished',
+      (e: Error) => e.message,
+    );
     const r = await cli(['backup', 'restore', 'full', '--instance', src, '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/open session\(s\)/);
@@ -130,28 +168,35 @@ describe.each(engines)('backups on the %s engine', (engine) => {
     }
   }, 300_000);
 
-  if (engine === 'docker') it('docker also takes and restores physical backups (the container\'s find and tar, helper containers to restore)', async () => {
-    const made = await cli(['backup', 'create', '--instance', src, '--name', 'phys', '--method', 'physical']);
-    expect(made.code, made.stderr).toBe(0);
-    const before = await count(src, 'items');
-    await sql(src, "DELETE FROM items WHERE id <= 10; DROP ROLE reporter");
-    const r = await cli(['backup', 'restore', 'phys', '--instance', src, '--force']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(await count(src, 'items')).toBe(before);
-    expect(await hasRole(src, 'reporter')).toBe(true);
-  }, 240_000);
+  if (engine === 'docker')
+    it("docker also takes and restores physical backups (the container's find and tar, helper containers to restore)", async () => {
+      const made = await cli(['backup', 'create', '--instance', src, '--name', 'phys', '--method', 'physical']);
+      expect(made.code, made.stderr).toBe(0);
+      const before = await count(src, 'items');
+      await sql(src, 'DELETE FROM items WHERE id <= 10; DROP ROLE reporter');
+      const r = await cli(['backup', 'restore', 'phys', '--instance', src, '--force']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await count(src, 'items')).toBe(before);
+      expect(await hasRole(src, 'reporter')).toBe(true);
+    }, 240_000);
 
-  if (engine === 'native') it('native without a pg_dump 16+ refuses logical and says what to do', async () => {
-    const r = await cli(['backup', 'create', '--instance', src, '--name', 'nope', '--method', 'logical']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/needs pg_dump\/pg_restore 16 or newer[\s\S]*--method physical/);
-    expect(JSON.parse((await cli(['backup', 'list', '--json'])).stdout).backups.map((b: { name: string }) => b.name)).not.toContain('nope');
-  });
+  if (engine === 'native')
+    it('native without a pg_dump 16+ refuses logical and says what to do', async () => {
+      const r = await cli(['backup', 'create', '--instance', src, '--name', 'nope', '--method', 'logical']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/needs pg_dump\/pg_restore 16 or newer[\s\S]*--method physical/);
+      expect(
+        JSON.parse((await cli(['backup', 'list', '--json'])).stdout).backups.map((b: { name: string }) => b.name),
+      ).not.toContain('nope');
+    });
 
   it('a backup killed midway never lists as complete; prune clears it', async () => {
     await sql(src, "CREATE TABLE bulk AS SELECT g AS id, repeat('x', 200) AS pad FROM generate_series(1, 300000) g");
     const backups = join(home, src, 'backups');
-    const child = spawn(process.execPath, [BIN, 'backup', 'create', '--instance', src, '--name', 'killed'], { env: { ...process.env, RESOURCE_POSTGRES_HOME: home }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'backup', 'create', '--instance', src, '--name', 'killed'], {
+      env: { ...process.env, RESOURCE_POSTGRES_HOME: home },
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 60_000;
     while (!(await readdir(backups).catch(() => [] as string[])).some((n) => n.startsWith('.partial-killed'))) {
       if (Date.now() > deadline) throw new Error('the backup never started');

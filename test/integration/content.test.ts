@@ -16,7 +16,8 @@ describe.each(engines)('content on the %s engine', (engine) => {
   let home: string;
   let work: string;
   const instance = 'ct';
-  const cli = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => runCli([...args, '--instance', instance], { home, input, env });
+  const cli = (args: string[], input?: string, env?: NodeJS.ProcessEnv) =>
+    runCli([...args, '--instance', instance], { home, input, env });
   const sql = async (database: string, text: string) => {
     const r = await cli(['content', 'execute', '--database', database, '--format', 'json', text]);
     expect(r.stderr).toBe('');
@@ -32,7 +33,20 @@ describe.each(engines)('content on the %s engine', (engine) => {
   beforeAll(async () => {
     home = await tempHome(`rp-content-${engine}-`);
     work = await mkdtemp(join(tmpdir(), 'rp-content-sql-'));
-    const start = await runCli(['manage', 'start', '--instance', instance, '--engine', engine, '--template', 'testing', ...(engine === 'docker' ? ['--image', TEST_IMAGE] : [])], { home });
+    const start = await runCli(
+      [
+        'manage',
+        'start',
+        '--instance',
+        instance,
+        '--engine',
+        engine,
+        '--template',
+        'testing',
+        ...(engine === 'docker' ? ['--image', TEST_IMAGE] : []),
+      ],
+      { home },
+    );
     expect(start.stderr + start.stdout).toMatch(/accepting queries|running/);
     expect(start.code).toBe(0);
   });
@@ -42,7 +56,11 @@ describe.each(engines)('content on the %s engine', (engine) => {
   });
 
   it('execute: argument, --sql, --file and stdin, several statements, printed like psql', async () => {
-    const arg = await cli(['content', 'execute', "CREATE TABLE forms (id int, label text); INSERT INTO forms VALUES (1, 'one'), (22, NULL); SELECT * FROM forms ORDER BY id"]);
+    const arg = await cli([
+      'content',
+      'execute',
+      "CREATE TABLE forms (id int, label text); INSERT INTO forms VALUES (1, 'one'), (22, NULL); SELECT * FROM forms ORDER BY id",
+    ]);
     expect(arg.code).toBe(0);
     expect(arg.stdout).toBe('CREATE TABLE\nINSERT 0 2\n id | label \n----+-------\n  1 | one\n 22 | \n(2 rows)\n\n');
 
@@ -50,20 +68,36 @@ describe.each(engines)('content on the %s engine', (engine) => {
     expect(flag.stdout).toBe(' n \n---\n 2\n(1 row)\n\n');
 
     const file = join(work, 'exec.sql');
-    await writeFile(file, "-- a comment; with a semicolon\nINSERT INTO forms VALUES (3, 'it''s; fine');\nSELECT label FROM forms WHERE id = 3;\n");
+    await writeFile(
+      file,
+      "-- a comment; with a semicolon\nINSERT INTO forms VALUES (3, 'it''s; fine');\nSELECT label FROM forms WHERE id = 3;\n",
+    );
     const fromFile = await cli(['content', 'execute', '--file', file]);
     expect(fromFile.stdout).toBe("INSERT 0 1\n   label    \n------------\n it's; fine\n(1 row)\n\n");
 
-    const stdin = await cli(['content', 'execute', '--quiet'], 'DELETE FROM forms WHERE id = 3;\nSELECT max(id) AS top FROM forms;\n');
+    const stdin = await cli(
+      ['content', 'execute', '--quiet'],
+      'DELETE FROM forms WHERE id = 3;\nSELECT max(id) AS top FROM forms;\n',
+    );
     expect(stdin.code).toBe(0);
     expect(stdin.stdout).toBe(' top \n-----\n  22\n(1 row)\n\n');
   });
 
   it('execute --format json and csv print rows as data', async () => {
-    const json = await cli(['content', 'execute', '--format', 'json', "SELECT 1 AS a, 'x,y' AS b, NULL AS c, true AS d; SELECT 2 AS a"]);
+    const json = await cli([
+      'content',
+      'execute',
+      '--format',
+      'json',
+      "SELECT 1 AS a, 'x,y' AS b, NULL AS c, true AS d; SELECT 2 AS a",
+    ]);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout);
-    expect(doc).toMatchObject({ instance, statements: 2, results: [{ rows: [{ a: 1, b: 'x,y', c: null, d: true }] }, { rows: [{ a: 2 }] }] });
+    expect(doc).toMatchObject({
+      instance,
+      statements: 2,
+      results: [{ rows: [{ a: 1, b: 'x,y', c: null, d: true }] }, { rows: [{ a: 2 }] }],
+    });
     const csv = await cli(['content', 'execute', '--format', 'csv', "SELECT 1 AS a, 'x,y' AS b, '' AS c, NULL AS d"]);
     expect(csv.stdout).toBe('a,b,c,d\n1,"x,y","",\n');
   });
@@ -77,7 +111,11 @@ describe.each(engines)('content on the %s engine', (engine) => {
     expect(bad.stderr).toMatch(/LINE 4: {3}FROM no_such_table;\n {15}\^/);
     expect(bad.stdout).not.toContain('2\n(1 row)');
 
-    const raised = await cli(['content', 'execute', "DO $$ BEGIN RAISE EXCEPTION 'boom' USING DETAIL = 'the detail', HINT = 'the hint'; END $$"]);
+    const raised = await cli([
+      'content',
+      'execute',
+      "DO $$ BEGIN RAISE EXCEPTION 'boom' USING DETAIL = 'the detail', HINT = 'the hint'; END $$",
+    ]);
     expect(raised.code).toBe(1);
     expect(raised.stderr).toMatch(/ERROR: {2}boom[\s\S]*DETAIL: {2}the detail[\s\S]*hint: the hint/);
   });
@@ -100,12 +138,17 @@ describe.each(engines)('content on the %s engine', (engine) => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already exists/);
     const list = JSON.parse((await cli(['content', 'list', '--json'])).stdout);
-    expect(list.databases.map((d: { name: string }) => d.name)).toEqual(expect.arrayContaining(['postgres', 'round_trip']));
+    expect(list.databases.map((d: { name: string }) => d.name)).toEqual(
+      expect.arrayContaining(['postgres', 'round_trip']),
+    );
     expect(list.databases.map((d: { name: string }) => d.name)).not.toContain('template1');
 
     const get = await cli(['content', 'get', 'round_trip', '--json']);
     expect(get.code).toBe(0);
-    expect(JSON.parse(get.stdout).connections[0]).toMatchObject({ connection: { database: 'round_trip' }, auth: { password: '*****' } });
+    expect(JSON.parse(get.stdout).connections[0]).toMatchObject({
+      connection: { database: 'round_trip' },
+      auth: { password: '*****' },
+    });
     const env = await cli(['content', 'get', 'round_trip', '--format', 'env', '--show-secrets']);
     expect(env.stdout).toMatch(/^POSTGRES_DB='round_trip'$/m);
     expect(env.stdout).not.toMatch(/POSTGRES_PASSWORD='\*\*\*\*\*'/);
@@ -148,7 +191,10 @@ describe.each(engines)('content on the %s engine', (engine) => {
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     expect(add.stdout).toMatch(/created database add_db[\s\S]*applied 3 files/);
-    expect((await sql('add_db', 'SELECT step FROM seq_log ORDER BY at'))[0]!.rows).toEqual([{ step: '02' }, { step: '10' }]);
+    expect((await sql('add_db', 'SELECT step FROM seq_log ORDER BY at'))[0]!.rows).toEqual([
+      { step: '02' },
+      { step: '10' },
+    ]);
 
     const typed = await cli(['content', 'add', '--type', 'database', '--name', 'typed_db']);
     expect(typed.code).toBe(0);
@@ -158,7 +204,7 @@ describe.each(engines)('content on the %s engine', (engine) => {
   it('a failure in the middle of a directory leaves earlier files applied and names the file and line', async () => {
     const dir = await files(join(work, 'add-bad'), {
       '1_ok.sql': 'CREATE TABLE kept (v int);\nINSERT INTO kept VALUES (1);\n',
-      '2_bad.sql': 'INSERT INTO kept VALUES (2);\n\nINSERT INTO kept VALUES (\'not a number\');\n',
+      '2_bad.sql': "INSERT INTO kept VALUES (2);\n\nINSERT INTO kept VALUES ('not a number');\n",
       '3_never.sql': 'CREATE TABLE never_created (v int);\n',
     });
     const add = await cli(['content', 'add', dir, '--database', 'add_bad', '--init']);
@@ -166,7 +212,10 @@ describe.each(engines)('content on the %s engine', (engine) => {
     expect(add.stderr).toContain(`${join(dir, '2_bad.sql')}:3: ERROR:  invalid input syntax for type integer`);
     expect(add.stderr).toMatch(/applied before the failure: .*1_ok\.sql/);
     expect(add.stderr).toMatch(/not run: .*3_never\.sql/);
-    const state = await sql('add_bad', "SELECT array_agg(v ORDER BY v) AS vs, to_regclass('never_created') AS never FROM kept");
+    const state = await sql(
+      'add_bad',
+      "SELECT array_agg(v ORDER BY v) AS vs, to_regclass('never_created') AS never FROM kept",
+    );
     expect(state[0]!.rows).toEqual([{ vs: '{1,2}', never: null }]);
   });
 
@@ -178,14 +227,19 @@ describe.each(engines)('content on the %s engine', (engine) => {
     let chunk = '';
     for (let n = 1; n <= 300_000; n++) {
       chunk += `${n}\t${row}\n`;
-      if (chunk.length > 1 << 20) { if (!out.write(chunk)) await once(out, 'drain'); chunk = ''; }
+      if (chunk.length > 1 << 20) {
+        if (!out.write(chunk)) await once(out, 'drain');
+        chunk = '';
+      }
     }
     out.write(`${chunk}\\.\n`);
     for (let n = 0; n < 2000; n++) out.write(`INSERT INTO big VALUES (${-n}, 'stmt;${n}');\n`);
     out.end('SELECT count(*) AS n FROM big;\n');
     await once(out, 'finish');
     // ~62 MB of SQL under a 48 MB heap: loading the file whole would abort the process.
-    const run = await cli(['content', 'execute', '--file', file, '--quiet'], undefined, { NODE_OPTIONS: '--max-old-space-size=48' });
+    const run = await cli(['content', 'execute', '--file', file, '--quiet'], undefined, {
+      NODE_OPTIONS: '--max-old-space-size=48',
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('302000\n(1 row)');
@@ -195,9 +249,11 @@ describe.each(engines)('content on the %s engine', (engine) => {
     let dir: string;
     beforeAll(async () => {
       dir = await files(join(work, 'migrations'), {
-        '001_create.sql': 'CREATE TABLE applied_log (version int, pid int DEFAULT pg_backend_pid());\nINSERT INTO applied_log (version) VALUES (1);\n',
+        '001_create.sql':
+          'CREATE TABLE applied_log (version int, pid int DEFAULT pg_backend_pid());\nINSERT INTO applied_log (version) VALUES (1);\n',
         '002_second.sql': 'INSERT INTO applied_log (version) VALUES (2);\nSELECT pg_sleep(0.2);\n',
-        '003_index.sql': '-- resource-postgres: no-transaction\nCREATE INDEX CONCURRENTLY applied_log_v ON applied_log (version);\n',
+        '003_index.sql':
+          '-- resource-postgres: no-transaction\nCREATE INDEX CONCURRENTLY applied_log_v ON applied_log (version);\n',
         '004_fourth.sql': 'INSERT INTO applied_log (version) VALUES (4);\n',
         'rollback_003_index.sql': 'DROP INDEX applied_log_v;\n',
         '004_fourth.down.sql': 'DELETE FROM applied_log WHERE version = 4;\n',
@@ -209,8 +265,16 @@ describe.each(engines)('content on the %s engine', (engine) => {
       expect(status.code).toBe(0);
       const doc = JSON.parse(status.stdout);
       expect(doc).toMatchObject({ database_exists: false, mode: 'status' });
-      expect(doc.plan.pending.map((m: { file: string }) => m.file)).toEqual(['001_create.sql', '002_second.sql', '003_index.sql', '004_fourth.sql']);
-      expect(doc.ignored.map((f: { file: string }) => f.file)).toEqual(['004_fourth.down.sql', 'rollback_003_index.sql']);
+      expect(doc.plan.pending.map((m: { file: string }) => m.file)).toEqual([
+        '001_create.sql',
+        '002_second.sql',
+        '003_index.sql',
+        '004_fourth.sql',
+      ]);
+      expect(doc.ignored.map((f: { file: string }) => f.file)).toEqual([
+        '004_fourth.down.sql',
+        'rollback_003_index.sql',
+      ]);
       const dry = await cli(['content', 'migrate', dir, '--database', 'mig_db', '--dry-run']);
       expect(dry.stdout).toMatch(/would apply 003_index.sql \(no transaction\)/);
       expect((await cli(['content', 'get', 'mig_db'])).code).toBe(2);
@@ -227,24 +291,49 @@ describe.each(engines)('content on the %s engine', (engine) => {
       const again = await cli(['content', 'migrate', dir, '--database', 'mig_db']);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/up to date: nothing to apply \(4 applied\)/);
-      const rows = await sql('mig_db', "SELECT array_agg(version ORDER BY version) AS v, to_regclass('applied_log_v') IS NOT NULL AS idx FROM applied_log");
+      const rows = await sql(
+        'mig_db',
+        "SELECT array_agg(version ORDER BY version) AS v, to_regclass('applied_log_v') IS NOT NULL AS idx FROM applied_log",
+      );
       expect(rows[0]!.rows).toEqual([{ v: '{1,2,4}', idx: true }]);
-      const tracked = await sql('mig_db', 'SELECT version, name, length(checksum) AS len, duration_ms >= 0 AS timed FROM resource_postgres_migrations ORDER BY version');
-      expect(tracked[0]!.rows).toEqual([1, 2, 3, 4].map((v) => ({ version: v, name: ['create', 'second', 'index', 'fourth'][v - 1], len: 64, timed: true })));
+      const tracked = await sql(
+        'mig_db',
+        'SELECT version, name, length(checksum) AS len, duration_ms >= 0 AS timed FROM resource_postgres_migrations ORDER BY version',
+      );
+      expect(tracked[0]!.rows).toEqual(
+        [1, 2, 3, 4].map((v) => ({
+          version: v,
+          name: ['create', 'second', 'index', 'fourth'][v - 1],
+          len: 64,
+          timed: true,
+        })),
+      );
     });
 
     it('four concurrent runs apply each migration exactly once', async () => {
-      const runs = await Promise.all([1, 2, 3, 4].map(() => cli(['content', 'migrate', dir, '--database', 'mig_race'])));
+      const runs = await Promise.all(
+        [1, 2, 3, 4].map(() => cli(['content', 'migrate', dir, '--database', 'mig_race'])),
+      );
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       expect(runs.filter((r) => /applied 4 migrations/.test(r.stdout))).toHaveLength(1);
-      const rows = await sql('mig_race', 'SELECT version, count(*) AS n FROM applied_log GROUP BY version ORDER BY version');
-      expect(rows[0]!.rows).toEqual([{ version: 1, n: 1 }, { version: 2, n: 1 }, { version: 4, n: 1 }]);
-      expect((await sql('mig_race', 'SELECT count(*) AS n FROM resource_postgres_migrations'))[0]!.rows).toEqual([{ n: 4 }]);
+      const rows = await sql(
+        'mig_race',
+        'SELECT version, count(*) AS n FROM applied_log GROUP BY version ORDER BY version',
+      );
+      expect(rows[0]!.rows).toEqual([
+        { version: 1, n: 1 },
+        { version: 2, n: 1 },
+        { version: 4, n: 1 },
+      ]);
+      expect((await sql('mig_race', 'SELECT count(*) AS n FROM resource_postgres_migrations'))[0]!.rows).toEqual([
+        { n: 4 },
+      ]);
     });
 
     it('refuses an applied migration whose checksum changed', async () => {
       const edited = await files(join(work, 'migrations-edited'), {
-        '001_create.sql': 'CREATE TABLE applied_log (version int, pid int DEFAULT pg_backend_pid());\nINSERT INTO applied_log (version) VALUES (100);\n',
+        '001_create.sql':
+          'CREATE TABLE applied_log (version int, pid int DEFAULT pg_backend_pid());\nINSERT INTO applied_log (version) VALUES (100);\n',
         '005_new.sql': 'INSERT INTO applied_log (version) VALUES (5);\n',
       });
       const run = await cli(['content', 'migrate', edited, '--database', 'mig_db']);
@@ -261,9 +350,14 @@ describe.each(engines)('content on the %s engine', (engine) => {
       });
       const run = await cli(['content', 'migrate', bad, '--database', 'mig_bad']);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`migration 002_bad.sql failed: ${join(bad, '002_bad.sql')}:2: ERROR:  division by zero`);
+      expect(run.stderr).toContain(
+        `migration 002_bad.sql failed: ${join(bad, '002_bad.sql')}:2: ERROR:  division by zero`,
+      );
       expect(run.stderr).toMatch(/rolled back/);
-      const rows = await sql('mig_bad', "SELECT to_regclass('t_half') AS half, (SELECT count(*) FROM resource_postgres_migrations) AS n");
+      const rows = await sql(
+        'mig_bad',
+        "SELECT to_regclass('t_half') AS half, (SELECT count(*) FROM resource_postgres_migrations) AS n",
+      );
       expect(rows[0]!.rows).toEqual([{ half: null, n: 1 }]);
     });
   });

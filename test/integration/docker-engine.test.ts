@@ -67,27 +67,55 @@ async function freePorts(engine: DockerEngine, count: number): Promise<number[]>
 
 function makeInstance(name: string, port: number): Instance {
   return {
-    name, engine: 'docker', image: IMAGE, port, host: '127.0.0.1', user: 'tester', password: new Secret(`pw-${suffix}-x`),
-    database: 'testdb', template: 'development', created: new Date().toISOString(), desiredState: 'running', extra: {},
+    name,
+    engine: 'docker',
+    image: IMAGE,
+    port,
+    host: '127.0.0.1',
+    user: 'tester',
+    password: new Secret(`pw-${suffix}-x`),
+    database: 'testdb',
+    template: 'development',
+    created: new Date().toISOString(),
+    desiredState: 'running',
+    extra: {},
   };
 }
 
 async function waitReady(instance: Instance): Promise<void> {
-  await waitFor(async () => {
-    const r = await probe(instance, 2_000);
-    return r.ok ? undefined : r.message;
-  }, { timeoutMs: 60_000, what: `instance ${instance.name} to accept queries`, maxIntervalMs: 100 });
+  await waitFor(
+    async () => {
+      const r = await probe(instance, 2_000);
+      return r.ok ? undefined : r.message;
+    },
+    { timeoutMs: 60_000, what: `instance ${instance.name} to accept queries`, maxIntervalMs: 100 },
+  );
 }
 
 /** Removes everything labelled with a test home, whatever state the tests left it in. */
 async function cleanHome(home: string): Promise<void> {
   const filters = { label: [`${LABELS.home}=${home}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+  for (const c of await docker.listContainers({ all: true, filters }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => {});
   const { Volumes } = await docker.listVolumes({ filters });
-  for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => {});
+  for (const v of Volumes ?? [])
+    await docker
+      .getVolume(v.Name)
+      .remove()
+      .catch(() => {});
 }
 
-const volumeExists = (name: string) => docker.getVolume(volumeName(name)).inspect().then(() => true, () => false);
+const volumeExists = (name: string) =>
+  docker
+    .getVolume(volumeName(name))
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 
 describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real daemon', () => {
   let home: string;
@@ -122,13 +150,20 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
       expect(r.reason).toMatch(/no Docker daemon answers at unix:\/\/\/nonexistent\/docker.sock: .*ENOENT/);
       expect(r.hint).toMatch(/--engine native/);
     }
-    await expect(nowhere.inspect(main)).rejects.toMatchObject({ kind: 'engine', message: expect.stringMatching(/no Docker daemon/) });
+    await expect(nowhere.inspect(main)).rejects.toMatchObject({
+      kind: 'engine',
+      message: expect.stringMatching(/no Docker daemon/),
+    });
   });
 
   it('prepare() finds a present image and reports an unpullable one as a CliError', async () => {
     await engine.prepare(main, progress);
     const missing = { ...main, image: `resource-postgres-missing-${suffix}:0` };
-    await expect(engine.prepare(missing, progress)).rejects.toMatchObject({ kind: 'engine', message: expect.stringMatching(/^cannot pull image resource-postgres-missing/), hint: expect.stringMatching(/docker load/) });
+    await expect(engine.prepare(missing, progress)).rejects.toMatchObject({
+      kind: 'engine',
+      message: expect.stringMatching(/^cannot pull image resource-postgres-missing/),
+      hint: expect.stringMatching(/docker load/),
+    });
   });
 
   it('creates, runs and answers an authenticated query', async () => {
@@ -141,7 +176,9 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
     expect(state).toMatchObject({ state: 'running', port: main.port });
     // The named volume covers the image's VOLUME path, so no anonymous volume is made.
     const mounts = (await docker.getContainer(state.containerId!).inspect()).Mounts;
-    expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([['volume', volumeName(main.name), '/var/lib/postgresql/data']]);
+    expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([
+      ['volume', volumeName(main.name), '/var/lib/postgresql/data'],
+    ]);
     await withClient(main, {}, (c) => c.query("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')"));
   }, 90_000);
 
@@ -185,7 +222,10 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
   }, 90_000);
 
   it('refuses to start a container whose published port differs from the record', async () => {
-    await expect(engine.start({ ...main, port: spare })).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(`publishes port ${main.port}`) });
+    await expect(engine.start({ ...main, port: spare })).rejects.toMatchObject({
+      kind: 'conflict',
+      message: expect.stringMatching(`publishes port ${main.port}`),
+    });
   });
 
   it('refuses a container name that belongs to another home', async () => {
@@ -194,7 +234,10 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
     const other = new DockerEngine({ home: otherHome });
     const err = await other.create({ ...main, port: spare }, progress).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
-    expect(err).toMatchObject({ kind: 'conflict', message: expect.stringContaining(`belongs to the resource-postgres home ${home}`) });
+    expect(err).toMatchObject({
+      kind: 'conflict',
+      message: expect.stringContaining(`belongs to the resource-postgres home ${home}`),
+    });
     expect(await other.inspect(main)).toEqual({ state: 'absent', dataExists: false });
     await other.remove(main, { keepData: false }); // finds nothing of its own: touches nothing
     expect((await engine.inspect(main)).state).toBe('running');

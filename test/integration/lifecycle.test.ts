@@ -10,8 +10,12 @@ const engines = await enginesUnderTest();
 
 function psql(env: Record<string, string>, sql: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile('psql', ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, env.DATABASE_URL!], { timeout: 20_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}`.trim() }));
+    execFile(
+      'psql',
+      ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, env.DATABASE_URL!],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}`.trim() }),
+    );
   });
 }
 
@@ -36,8 +40,12 @@ describe.each(engines)('lifecycle on the %s engine', (engine) => {
   const engineArgs = ['--engine', engine, ...(engine === 'docker' ? ['--image', TEST_IMAGE] : [])];
   const cli = (...args: string[]) => runCli(args, { home });
 
-  beforeAll(async () => { home = await tempHome(`rp-life-${engine}-`); });
-  afterAll(async () => { await destroyHome(home); });
+  beforeAll(async () => {
+    home = await tempHome(`rp-life-${engine}-`);
+  });
+  afterAll(async () => {
+    await destroyHome(home);
+  });
 
   it('install brings up main healthy; the printed credentials work with psql', async () => {
     const install = await cli('manage', 'install', ...engineArgs);
@@ -55,7 +63,10 @@ describe.each(engines)('lifecycle on the %s engine', (engine) => {
     expect(creds.code).toBe(0);
     const env = parseEnv(creds.stdout);
     expect(Number(env.POSTGRES_PORT)).toBe(doc.port);
-    const q = await psql(env, 'CREATE TABLE kept (v text); INSERT INTO kept VALUES (\'survives\'); SELECT count(*) FROM kept;');
+    const q = await psql(
+      env,
+      "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives'); SELECT count(*) FROM kept;",
+    );
     expect(q).toEqual({ code: 0, out: expect.stringContaining('1') });
 
     const masked = await cli('credentials', '--json');
@@ -118,7 +129,11 @@ describe.each(engines)('lifecycle on the %s engine', (engine) => {
 
   it('8 concurrent starts of new instances get 8 distinct ports and all become healthy', async () => {
     const names = Array.from({ length: 8 }, (_, i) => `par${i}`);
-    const runs = await Promise.all(names.map((n) => cli('manage', 'start', '--instance', n, '--template', 'minimal', ...engineArgs, '--timeout', '120')));
+    const runs = await Promise.all(
+      names.map((n) =>
+        cli('manage', 'start', '--instance', n, '--template', 'minimal', ...engineArgs, '--timeout', '120'),
+      ),
+    );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse((await cli('status', '--json')).stdout);
     const par = doc.instances.filter((i: { name: string }) => i.name.startsWith('par'));

@@ -40,8 +40,18 @@ async function freePort(): Promise<number> {
 
 function makeInstance(name: string, port: number, extra: Partial<Instance> = {}): Instance {
   return {
-    name, engine: 'native', port, host: '127.0.0.1', user: 'vrooli', password: new Secret(PASSWORD), database: 'appdb',
-    template: 'development', created: new Date().toISOString(), desiredState: 'running', extra: {}, ...extra,
+    name,
+    engine: 'native',
+    port,
+    host: '127.0.0.1',
+    user: 'vrooli',
+    password: new Secret(PASSWORD),
+    database: 'appdb',
+    template: 'development',
+    created: new Date().toISOString(),
+    desiredState: 'running',
+    extra: {},
+    ...extra,
   };
 }
 
@@ -59,17 +69,21 @@ function track(engine: NativeEngine, instance: Instance) {
   return instance;
 }
 afterEach(async () => {
-  for (const { engine, instance } of created.splice(0)) await engine.remove(instance, { keepData: false }).catch(() => {});
+  for (const { engine, instance } of created.splice(0))
+    await engine.remove(instance, { keepData: false }).catch(() => {});
 });
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
 async function ready(instance: Instance): Promise<void> {
-  await waitFor(async () => {
-    const r = await probe(instance);
-    return r.ok ? undefined : r.message;
-  }, { timeoutMs: 30_000, what: `instance ${instance.name} to accept queries` });
+  await waitFor(
+    async () => {
+      const r = await probe(instance);
+      return r.ok ? undefined : r.message;
+    },
+    { timeoutMs: 30_000, what: `instance ${instance.name} to accept queries` },
+  );
 }
 
 const sql = <T = Record<string, unknown>>(instance: Instance, text: string) =>
@@ -105,11 +119,11 @@ describe('native engine lifecycle (home under /tmp)', () => {
     expect(instance.dataDir).toBeUndefined();
     expect(instance.version).toBe('16');
     await ready(instance);
-    await sql(instance, 'CREATE TABLE t (v text); INSERT INTO t VALUES (\'kept\')');
+    await sql(instance, "CREATE TABLE t (v text); INSERT INTO t VALUES ('kept')");
 
     // Files: logs in the home, config root-only, data the server user's.
     const root = join(home, 'life');
-    expect((await readFile(join(root, 'logs', 'postgresql.log'), 'utf8'))).toMatch(/ready to accept connections/);
+    expect(await readFile(join(root, 'logs', 'postgresql.log'), 'utf8')).toMatch(/ready to accept connections/);
     expect((await stat(join(root, 'config'))).mode & 0o777).toBe(0o700);
     expect((await stat(join(root, 'config', 'postgresql.conf'))).mode & 0o777).toBe(0o600);
     if (process.getuid?.() === 0) {
@@ -139,7 +153,10 @@ describe('native engine lifecycle (home under /tmp)', () => {
     // kill -9: a stale postmaster.pid must be reported and must not block the next start.
     const victim = await postmasterPid(engine, instance);
     process.kill(victim, 'SIGKILL');
-    await waitFor(async () => ((await engine.inspect(instance)).state === 'stopped' ? undefined : 'still running'), { timeoutMs: 10_000, what: 'the postmaster to die' });
+    await waitFor(async () => ((await engine.inspect(instance)).state === 'stopped' ? undefined : 'still running'), {
+      timeoutMs: 10_000,
+      what: 'the postmaster to die',
+    });
     const dead = await engine.inspect(instance);
     expect(dead.detail).toBe(`postmaster.pid left by pid ${victim} which is gone (crashed?)`);
     expect(existsSync(join(root, 'data', 'postmaster.pid'))).toBe(true);
@@ -165,7 +182,10 @@ describe('native engine lifecycle (home under /tmp)', () => {
     await new Promise<void>((r) => holder.listen(port, '127.0.0.1', () => r()));
     try {
       const instance = track(engine, makeInstance('busy', port));
-      const err = await engine.create(instance, quiet).then(() => undefined, (e: unknown) => e);
+      const err = await engine.create(instance, quiet).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(PortTakenError);
       expect((err as PortTakenError).message).toMatch(/could not bind IPv4 address/);
     } finally {
@@ -198,7 +218,10 @@ describe('native engine socket directory', () => {
     const target = await newHome('/tmp');
     await symlink(target, socketDir);
     try {
-      await expect(engine.create(instance, quiet)).rejects.toMatchObject({ kind: 'refused', message: expect.stringContaining('not a directory') });
+      await expect(engine.create(instance, quiet)).rejects.toMatchObject({
+        kind: 'refused',
+        message: expect.stringContaining('not a directory'),
+      });
       expect((await stat(target)).uid).toBe(process.getuid?.());
     } finally {
       await rm(socketDir, { force: true });
@@ -206,7 +229,8 @@ describe('native engine socket directory', () => {
   }, 60_000);
 });
 
-if (process.getuid?.() !== 0 && process.env.CI) throw new Error('CI runs as root: the root-home case of the native engine must run there');
+if (process.getuid?.() !== 0 && process.env.CI)
+  throw new Error('CI runs as root: the root-home case of the native engine must run there');
 describe.runIf(process.getuid?.() === 0)('native engine as root with a home under /root', () => {
   it('relocates data the server user can reach, keeps it with keepData, reuses it, then removes it', async () => {
     const home = await newHome('/root');
@@ -225,8 +249,26 @@ describe.runIf(process.getuid?.() === 0)('native engine as root with a home unde
     const psql = join(DEBIAN_15, 'psql');
     if (existsSync(psql)) {
       const sock = join(instance.dataDir!, '..', 'run');
-      const args = ['-h', sock, '-p', String(instance.port), '-U', instance.user, '-d', 'postgres', '-Atc', 'SELECT current_user', '-w'];
-      const asServer = spawnSync(psql, args, { uid: 101, gid: 104, cwd: '/', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      const args = [
+        '-h',
+        sock,
+        '-p',
+        String(instance.port),
+        '-U',
+        instance.user,
+        '-d',
+        'postgres',
+        '-Atc',
+        'SELECT current_user',
+        '-w',
+      ];
+      const asServer = spawnSync(psql, args, {
+        uid: 101,
+        gid: 104,
+        cwd: '/',
+        encoding: 'utf8',
+        env: { PATH: '/usr/bin:/bin' },
+      });
       expect(asServer.stdout.trim()).toBe('vrooli');
       const asRoot = spawnSync(psql, args, { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
       expect(asRoot.status).not.toBe(0);
@@ -266,7 +308,10 @@ describe.runIf(existsSync(join(DEBIAN_15, 'postgres')))('native engine with --pg
     await engine.stop(instance, { timeoutSec: 30 });
 
     const bundled = { ...instance, pgBin: undefined };
-    const err = await engine.start(bundled).then(() => undefined, (e: unknown) => e as Error);
+    const err = await engine.start(bundled).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toMatch(/was created by PostgreSQL 15, but the binaries in .* are PostgreSQL 16/);
     expect((await engine.inspect(instance)).state).toBe('stopped');
   }, 120_000);

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enginesUnderTest, runCli, tempHome } from '../support/cli.js';
 import { mounted, mountReadOnly, mountSmallTmpfs, unmount } from '../support/mounts.js';
 import {
-  credentials, engineArgs, expectRefused, forceCleanup, freePort, psql, statusJson, worldState,
+  credentials,
+  engineArgs,
+  expectRefused,
+  forceCleanup,
+  freePort,
+  psql,
+  statusJson,
+  worldState,
 } from '../support/reliability.js';
 
 /**
@@ -18,7 +25,8 @@ const engines = await enginesUnderTest();
 const withDocker = engines.includes('docker');
 const canMount = await mounted.available();
 // Root can always mount here; in CI these cases must run, never skip.
-if (!canMount && process.env.CI) throw new Error('CI requires the read-only and full-filesystem cases, but mounting is not possible (run as root)');
+if (!canMount && process.env.CI)
+  throw new Error('CI requires the read-only and full-filesystem cases, but mounting is not possible (run as root)');
 
 let home: string;
 let before: string;
@@ -28,16 +36,26 @@ const keep = (engine: string) => `keep-${engine}`;
 
 beforeAll(async () => {
   home = await tempHome('rp-bad-');
-  const created = await Promise.all(engines.map((e) => cli('manage', 'start', '--instance', keep(e), '--template', 'minimal', ...engineArgs(e))));
+  const created = await Promise.all(
+    engines.map((e) => cli('manage', 'start', '--instance', keep(e), '--template', 'minimal', ...engineArgs(e))),
+  );
   for (const r of created) expect(r.code, r.stderr).toBe(0);
   before = await worldState(home, withDocker);
 }, 180_000);
-afterAll(async () => { await forceCleanup(home); }, 120_000);
+afterAll(async () => {
+  await forceCleanup(home);
+}, 120_000);
 
 const LONG = 'a'.repeat(51);
 const BAD_NAMES: Array<[string, string]> = [
-  ['../x', '"../x"'], ['a/b', '"a/b"'], ['a b', '"a b"'], ['x;rm -rf /', '"x;rm -rf /"'],
-  [LONG, `"${LONG}"`], ['', '--instance'], ['dätabase', '"dätabase"'], ['名前', '"名前"'],
+  ['../x', '"../x"'],
+  ['a/b', '"a/b"'],
+  ['a b', '"a b"'],
+  ['x;rm -rf /', '"x;rm -rf /"'],
+  [LONG, `"${LONG}"`],
+  ['', '--instance'],
+  ['dätabase', '"dätabase"'],
+  ['名前', '"名前"'],
 ];
 
 describe.concurrent.each(engines)('instance names on the %s engine', (engine) => {
@@ -48,7 +66,15 @@ describe.concurrent.each(engines)('instance names on the %s engine', (engine) =>
 });
 
 describe.concurrent('instance names on every verb, and from the environment', () => {
-  const verbs = [['status'], ['logs'], ['credentials'], ['manage', 'stop'], ['manage', 'restart'], ['manage', 'uninstall', '--force'], ['manage', 'install']];
+  const verbs = [
+    ['status'],
+    ['logs'],
+    ['credentials'],
+    ['manage', 'stop'],
+    ['manage', 'restart'],
+    ['manage', 'uninstall', '--force'],
+    ['manage', 'install'],
+  ];
   it.each(verbs)('%s --instance ../x is refused', async (...verb) => {
     expectRefused(await cli(...verb, '--instance', '../x'), '"../x"');
     await unchanged();
@@ -62,13 +88,18 @@ describe.concurrent('instance names on every verb, and from the environment', ()
 
 describe.each(engines)('ports on the %s engine', (engine) => {
   it.each([['80'], ['5432'], ['5500'], ['-1'], ['abc'], ['5433.5']])('--port %s is refused', async (port) => {
-    expectRefused(await cli('manage', 'start', '--instance', 'fresh', '--port', port, ...engineArgs(engine)), `"${port}"`);
+    expectRefused(
+      await cli('manage', 'start', '--instance', 'fresh', '--port', port, ...engineArgs(engine)),
+      `"${port}"`,
+    );
     await unchanged();
   });
 
   it('a port held by a foreign listener is refused, naming the process', async () => {
     const port = await freePort(5480);
-    const server: Server = await new Promise((resolve) => { const s = createServer().listen(port, '127.0.0.1', () => resolve(s)); });
+    const server: Server = await new Promise((resolve) => {
+      const s = createServer().listen(port, '127.0.0.1', () => resolve(s));
+    });
     try {
       const r = await cli('manage', 'start', '--instance', 'fresh', '--port', String(port), ...engineArgs(engine));
       expectRefused(r, `port ${port} is already taken by pid ${process.pid}`);
@@ -81,7 +112,10 @@ describe.each(engines)('ports on the %s engine', (engine) => {
 
   it('a port claimed by another instance is refused, naming it', async () => {
     const claimed = (await statusJson(home)).doc.instances.find((i: { name: string }) => i.name === keep(engine)).port;
-    expectRefused(await cli('manage', 'start', '--instance', 'fresh', '--port', String(claimed), ...engineArgs(engine)), `instance ${keep(engine)}`);
+    expectRefused(
+      await cli('manage', 'start', '--instance', 'fresh', '--port', String(claimed), ...engineArgs(engine)),
+      `instance ${keep(engine)}`,
+    );
     await unchanged();
   });
 });
@@ -131,12 +165,17 @@ describe('content inputs are refused before any connection', () => {
   ])('%j', async (args, mention) => {
     expectRefused(await cli(...args, '--instance', target()), mention);
     const env = await credentials(home, target());
-    expect((await psql(env.POSTGRES_ADMIN_URL!, "SELECT count(*) FROM pg_database WHERE datname = 'vrooli'")).out).toBe('1');
+    expect((await psql(env.POSTGRES_ADMIN_URL!, "SELECT count(*) FROM pg_database WHERE datname = 'vrooli'")).out).toBe(
+      '1',
+    );
     await unchanged();
   });
 
   it('a directory given as a file', async () => {
-    expectRefused(await cli('content', 'execute', '--file', home, '--instance', target()), new RegExp(`${home}|director|not available`));
+    expectRefused(
+      await cli('content', 'execute', '--file', home, '--instance', target()),
+      new RegExp(`${home}|director|not available`),
+    );
     await unchanged();
   });
 });
@@ -149,51 +188,69 @@ describe.each(engines)('a damaged instance.conf of the %s instance', (engine) =>
     ['with an unknown engine', (t) => t.replace(/^engine=".*"$/m, 'engine="vm"'), /engine must be docker or native/],
     ['without a password', (t) => t.replace(/^password=".*"\n/m, ''), /missing password/],
   ];
-  it.each(damages)('%s: reported with its path, never replaced or acted on', async (_what, damage, why) => {
-    const original = await readFile(conf(), 'utf8');
-    const damaged = damage(original);
-    await writeFile(conf(), damaged, { mode: 0o600 });
-    try {
-      before = await worldState(home, withDocker);
-      const status = await statusJson(home);
-      expect(status.code).toBe(1);
-      const entry = status.doc.instances.find((i: { name: string }) => i.name === keep(engine));
-      expect(entry).toMatchObject({ healthy: false });
-      expect(entry.health_message).toContain(conf());
-      expect(status.doc.running_instances).toBe(engines.length - 1); // unknown is not counted as running
-      for (const args of [['manage', 'start'], ['manage', 'stop'], ['manage', 'restart'], ['credentials'], ['manage', 'uninstall', '--force']]) {
-        const r = await cli(...args, '--instance', keep(engine));
-        expectRefused(r, conf());
-        expect(r.stderr).toMatch(why);
+  it.each(damages)(
+    '%s: reported with its path, never replaced or acted on',
+    async (_what, damage, why) => {
+      const original = await readFile(conf(), 'utf8');
+      const damaged = damage(original);
+      await writeFile(conf(), damaged, { mode: 0o600 });
+      try {
+        before = await worldState(home, withDocker);
+        const status = await statusJson(home);
+        expect(status.code).toBe(1);
+        const entry = status.doc.instances.find((i: { name: string }) => i.name === keep(engine));
+        expect(entry).toMatchObject({ healthy: false });
+        expect(entry.health_message).toContain(conf());
+        expect(status.doc.running_instances).toBe(engines.length - 1); // unknown is not counted as running
+        for (const args of [
+          ['manage', 'start'],
+          ['manage', 'stop'],
+          ['manage', 'restart'],
+          ['credentials'],
+          ['manage', 'uninstall', '--force'],
+        ]) {
+          const r = await cli(...args, '--instance', keep(engine));
+          expectRefused(r, conf());
+          expect(r.stderr).toMatch(why);
+        }
+        expect(await readFile(conf(), 'utf8')).toBe(damaged);
+        await unchanged();
+      } finally {
+        await writeFile(conf(), original, { mode: 0o600 });
+        before = await worldState(home, withDocker);
       }
-      expect(await readFile(conf(), 'utf8')).toBe(damaged);
-      await unchanged();
-    } finally {
-      await writeFile(conf(), original, { mode: 0o600 });
-      before = await worldState(home, withDocker);
-    }
-    // The server was never touched: it still answers.
-    expect((await statusJson(home, '--instance', keep(engine))).doc.instances[0].healthy).toBe(true);
-  }, 60_000);
+      // The server was never touched: it still answers.
+      expect((await statusJson(home, '--instance', keep(engine))).doc.instances[0].healthy).toBe(true);
+    },
+    60_000,
+  );
 });
 
 describe.skipIf(!canMount)('a read-only home (the home bind-mounted read-only onto itself)', () => {
-  beforeAll(async () => { await mountReadOnly(home); });
-  afterAll(async () => { await unmount(home); });
+  beforeAll(async () => {
+    await mountReadOnly(home);
+  });
+  afterAll(async () => {
+    await unmount(home);
+  });
 
   it.each(engines)('creating a %s instance is refused naming the home', async (engine) => {
     expectRefused(await cli('manage', 'start', '--instance', 'fresh', ...engineArgs(engine)), home);
     await unchanged();
   });
 
-  it.each(engines)('stop and uninstall of the %s instance are refused before anything is removed', async (engine) => {
-    expectRefused(await cli('manage', 'stop', '--instance', keep(engine)), home);
-    expectRefused(await cli('manage', 'uninstall', '--instance', keep(engine), '--force'), home);
-    expectRefused(await cli('manage', 'uninstall', '--force'), home);
-    await unchanged();
-    const env = await credentials(home, keep(engine));
-    expect((await psql(env.DATABASE_URL!, 'SELECT 1')).out).toBe('1');
-  }, 60_000);
+  it.each(engines)(
+    'stop and uninstall of the %s instance are refused before anything is removed',
+    async (engine) => {
+      expectRefused(await cli('manage', 'stop', '--instance', keep(engine)), home);
+      expectRefused(await cli('manage', 'uninstall', '--instance', keep(engine), '--force'), home);
+      expectRefused(await cli('manage', 'uninstall', '--force'), home);
+      await unchanged();
+      const env = await credentials(home, keep(engine));
+      expect((await psql(env.DATABASE_URL!, 'SELECT 1')).out).toBe('1');
+    },
+    60_000,
+  );
 
   it('status still reports (it only reads)', async () => {
     const status = await statusJson(home);
@@ -222,7 +279,10 @@ describe.skipIf(!canMount).each(engines)('a home on a full filesystem (%s)', (en
     expect(await worldState(full, withDocker)).toBe(filled);
     // A second try is refused the same way at once: no empty lock file was left to wait for.
     const t0 = Date.now();
-    expectRefused(await runCli(['manage', 'start', '--instance', 'f1', ...engineArgs(engine)], { home: full }), /no space left|ENOSPC/);
+    expectRefused(
+      await runCli(['manage', 'start', '--instance', 'f1', ...engineArgs(engine)], { home: full }),
+      /no space left|ENOSPC/,
+    );
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(await worldState(full, withDocker)).toBe(filled);
     expect((await statusJson(full)).code).toBe(2);

@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enginesUnderTest, runCli, tempHome } from '../support/cli.js';
-import { credentials, dockerObjects, engineArgs, forceCleanup, psql, rawLines, statusJson } from '../support/reliability.js';
+import {
+  credentials,
+  dockerObjects,
+  engineArgs,
+  forceCleanup,
+  psql,
+  rawLines,
+  statusJson,
+} from '../support/reliability.js';
 
 /**
  * Many CLIs at once in one home: creates never share a port, and start/stop races on one
@@ -13,12 +21,20 @@ const engines = await enginesUnderTest();
 describe.each(engines)('concurrency on the %s engine', (engine) => {
   let home: string;
   const cli = (...args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
-  beforeAll(async () => { home = await tempHome(`rp-conc-${engine}-`); });
-  afterAll(async () => { await forceCleanup(home); }, 180_000);
+  beforeAll(async () => {
+    home = await tempHome(`rp-conc-${engine}-`);
+  });
+  afterAll(async () => {
+    await forceCleanup(home);
+  }, 180_000);
 
   it('16 parallel starts of new instances: 16 distinct ports, all healthy', async () => {
     const names = Array.from({ length: 16 }, (_, i) => `p${i}`);
-    const runs = await Promise.all(names.map((n) => cli('manage', 'start', '--instance', n, '--template', 'minimal', '--timeout', '180', ...engineArgs(engine))));
+    const runs = await Promise.all(
+      names.map((n) =>
+        cli('manage', 'start', '--instance', n, '--template', 'minimal', '--timeout', '180', ...engineArgs(engine)),
+      ),
+    );
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(0);
       expect(rawLines(r.stderr)).toEqual([]);
@@ -34,7 +50,11 @@ describe.each(engines)('concurrency on the %s engine', (engine) => {
   }, 400_000);
 
   it('parallel starts of the same new instance create it once', async () => {
-    const runs = await Promise.all(Array.from({ length: 4 }, () => cli('manage', 'start', '--instance', 'twin', '--template', 'minimal', ...engineArgs(engine))));
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        cli('manage', 'start', '--instance', 'twin', '--template', 'minimal', ...engineArgs(engine)),
+      ),
+    );
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(0);
       expect(rawLines(r.stderr)).toEqual([]);
@@ -42,14 +62,23 @@ describe.each(engines)('concurrency on the %s engine', (engine) => {
     expect(runs.filter((r) => /created/.test(r.stdout))).toHaveLength(1);
     const { doc } = await statusJson(home, '--instance', 'twin');
     expect(doc.instances[0]).toMatchObject({ state: 'running', healthy: true });
-    if (engine === 'docker') expect((await dockerObjects(home)).containers.filter((c) => c.startsWith('resource-postgres-twin '))).toHaveLength(1);
+    if (engine === 'docker')
+      expect(
+        (await dockerObjects(home)).containers.filter((c) => c.startsWith('resource-postgres-twin ')),
+      ).toHaveLength(1);
   }, 180_000);
 
   it('parallel start and stop of one instance end consistent, with no raw errors', async () => {
-    expect((await cli('manage', 'start', '--instance', 'flip', '--template', 'minimal', ...engineArgs(engine))).code).toBe(0);
+    expect(
+      (await cli('manage', 'start', '--instance', 'flip', '--template', 'minimal', ...engineArgs(engine))).code,
+    ).toBe(0);
     const env = await credentials(home, 'flip');
     expect((await psql(env.DATABASE_URL!, "CREATE TABLE kept AS SELECT 'survives' AS v")).code).toBe(0);
-    const orders = [['start', 'stop', 'start', 'stop'], ['stop', 'start', 'stop', 'start'], ['start', 'start', 'stop', 'stop']];
+    const orders = [
+      ['start', 'stop', 'start', 'stop'],
+      ['stop', 'start', 'stop', 'start'],
+      ['start', 'start', 'stop', 'stop'],
+    ];
     for (const order of orders) {
       const runs = await Promise.all([
         ...order.map((verb) => cli('manage', verb, '--instance', 'flip')),
@@ -62,7 +91,9 @@ describe.each(engines)('concurrency on the %s engine', (engine) => {
       for (const r of runs.slice(0, order.length)) expect(r.code, r.stderr).toBe(0);
       JSON.parse(runs[order.length]!.stdout); // one JSON document even mid-race
       // Consistent: what instance.conf wants is what runs, and status says so.
-      const desired = /^desired_state="(\w+)"$/m.exec(await readFile(join(home, 'flip', 'config', 'instance.conf'), 'utf8'))?.[1];
+      const desired = /^desired_state="(\w+)"$/m.exec(
+        await readFile(join(home, 'flip', 'config', 'instance.conf'), 'utf8'),
+      )?.[1];
       const { code, doc } = await statusJson(home, '--instance', 'flip');
       if (desired === 'running') {
         expect(code).toBe(0);

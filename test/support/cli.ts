@@ -31,8 +31,12 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliRun> {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -61,13 +65,18 @@ export const TEST_IMAGE = process.env.RESOURCE_POSTGRES_TEST_IMAGE ?? 'resource-
  * failure there, never a skip. Elsewhere the docker suites skip and say why.
  */
 export async function dockerAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const run = (args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
-    execFile('docker', args, { timeout: 10_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }));
-  });
+  const run = (args: string[]) =>
+    new Promise<{ code: number; out: string }>((resolve) => {
+      execFile('docker', args, { timeout: 10_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
+      );
+    });
   const info = await run(['info', '--format', '{{.ServerVersion}}']);
-  if (info.code !== 0) return { ok: false, reason: `no Docker daemon answers (docker info: ${info.out.trim().split('\n')[0]})` };
+  if (info.code !== 0)
+    return { ok: false, reason: `no Docker daemon answers (docker info: ${info.out.trim().split('\n')[0]})` };
   const image = await run(['image', 'inspect', TEST_IMAGE]);
-  if (image.code !== 0) return { ok: false, reason: `test image ${TEST_IMAGE} is missing (build it: bash test/image/build.sh)` };
+  if (image.code !== 0)
+    return { ok: false, reason: `test image ${TEST_IMAGE} is missing (build it: bash test/image/build.sh)` };
   return { ok: true };
 }
 

@@ -39,7 +39,14 @@ export async function fakeWorld(): Promise<FakeWorld> {
       home: { dir: home, source: '--home' },
       registry: new Registry(home),
       env: {},
-      io: { stdout: { write: () => true }, stderr: { write: () => true }, stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, stdin: process.stdin },
+      io: {
+        stdout: { write: () => true },
+        stderr: { write: () => true },
+        stdoutIsTTY: false,
+        stderrIsTTY: false,
+        stdinIsTTY: false,
+        stdin: process.stdin,
+      },
       talk: { info: (m) => talk.push(m), warn: (m) => talk.push(`warning: ${m}`), progress: () => {} },
       ports,
       ledger: new PortLedger(join(home, '.ledger')),
@@ -48,7 +55,9 @@ export async function fakeWorld(): Promise<FakeWorld> {
       probe: async (instance) => {
         if (world.probeResult) return world.probeResult(instance);
         const running = engines[instance.engine].servers.get(instance.name)?.running;
-        return running ? { ok: true, message: 'ok', version: '16.4' } : { ok: false, message: 'ECONNREFUSED', transient: true };
+        return running
+          ? { ok: true, message: 'ok', version: '16.4' }
+          : { ok: false, message: 'ECONNREFUSED', transient: true };
       },
       confirm: async () => false,
     },

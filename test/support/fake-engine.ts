@@ -14,7 +14,9 @@ export class FakeEngine implements Engine {
   constructor(readonly name: EngineName = 'docker') {}
 
   async check() {
-    return this.available ? ({ ok: true } as const) : ({ ok: false, reason: 'fake engine switched off', hint: 'switch it on' } as const);
+    return this.available
+      ? ({ ok: true } as const)
+      : ({ ok: false, reason: 'fake engine switched off', hint: 'switch it on' } as const);
   }
   async prepare(instance: Instance) {
     this.calls.push(`prepare ${instance.name}`);
@@ -23,7 +25,13 @@ export class FakeEngine implements Engine {
     this.calls.push(`create ${instance.name}:${instance.port}`);
     if (this.busyPorts.has(instance.port)) throw new PortTakenError(instance.port, 'address already in use');
     const existing = this.servers.get(instance.name);
-    this.servers.set(instance.name, { running: true, port: instance.port, log: ['database system is ready to accept connections'], data: true, ...(existing ? { log: existing.log } : {}) });
+    this.servers.set(instance.name, {
+      running: true,
+      port: instance.port,
+      log: ['database system is ready to accept connections'],
+      data: true,
+      ...(existing ? { log: existing.log } : {}),
+    });
   }
   async start(instance: Instance) {
     this.calls.push(`start ${instance.name}`);

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
-  if (process.env.RECORD_LOADS_FILE && resolved.url.startsWith('file:')) appendFileSync(process.env.RECORD_LOADS_FILE, `${resolved.url}\n`);
+  if (process.env.RECORD_LOADS_FILE && resolved.url.startsWith('file:'))
+    appendFileSync(process.env.RECORD_LOADS_FILE, `${resolved.url}\n`);
   return resolved;
 }

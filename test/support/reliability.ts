@@ -13,26 +13,46 @@ import { BIN, type CliRun, destroyHome, runCli, TEST_IMAGE } from './cli.js';
 export type EngineName = 'docker' | 'native';
 
 /** Flags that create an instance on `engine` (docker needs the offline test image). */
-export const engineArgs = (engine: EngineName): string[] => ['--engine', engine, ...(engine === 'docker' ? ['--image', TEST_IMAGE] : [])];
+export const engineArgs = (engine: EngineName): string[] => [
+  '--engine',
+  engine,
+  ...(engine === 'docker' ? ['--image', TEST_IMAGE] : []),
+];
 
 /** The CLI as a child we can SIGKILL mid-way; `done` resolves like runCli. */
-export function spawnCli(args: string[], home: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliRun> } {
+export function spawnCli(
+  args: string[],
+  home: string,
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
   const [command, argv] = process.env.RESOURCE_POSTGRES_TEST_BIN ? [BIN, args] : [process.execPath, [BIN, ...args]];
-  const child = spawn(command, argv, { env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, {
+    env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const done = new Promise<CliRun>((resolve) => {
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
   });
   return { child, done };
 }
 
-export function run(file: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; out: string; err: string }> {
+export function run(
+  file: string,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (e, stdout, stderr) =>
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out: stdout.trim(), err: stderr.trim() }));
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out: stdout.trim(), err: stderr.trim() }),
+    );
   });
 }
 
@@ -45,7 +65,10 @@ export async function docker(...args: string[]): Promise<string> {
 /** This home's containers ("name state") and volumes, found by label like the CLI does. */
 export async function dockerObjects(home: string): Promise<{ containers: string[]; volumes: string[] }> {
   const label = `label=io.resource-postgres.home=${home}`;
-  const containers = (await docker('ps', '-a', '--filter', label, '--format', '{{.Names}} {{.State}}')).split('\n').filter(Boolean).sort();
+  const containers = (await docker('ps', '-a', '--filter', label, '--format', '{{.Names}} {{.State}}'))
+    .split('\n')
+    .filter(Boolean)
+    .sort();
   const volumes = (await docker('volume', 'ls', '-q', '--filter', label)).split('\n').filter(Boolean).sort();
   return { containers, volumes };
 }
@@ -72,7 +95,13 @@ export async function snapshotHome(home: string): Promise<string[]> {
       else if (st.isDirectory()) {
         out.push(`${rel}/ ${mode}`);
         if (!['data', 'logs', 'run'].includes(name)) await walk(path);
-      } else out.push(`${rel} ${mode} ${createHash('sha1').update(await readFile(path)).digest('hex').slice(0, 12)}`);
+      } else
+        out.push(
+          `${rel} ${mode} ${createHash('sha1')
+            .update(await readFile(path))
+            .digest('hex')
+            .slice(0, 12)}`,
+        );
     }
   }
   await walk(home);
@@ -133,7 +162,12 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 20): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
@@ -187,7 +221,11 @@ export async function forceCleanup(home: string): Promise<void> {
   const vols = (await run('docker', ['volume', 'ls', '-q', '--filter', label])).out.split('\n').filter(Boolean);
   if (vols.length) await run('docker', ['volume', 'rm', '-f', ...vols]);
   for (const p of await processesMentioning(`-D ${home}/`, `-D ${relocationBase(home)}/`)) {
-    try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
   await rm(relocationBase(home), { recursive: true, force: true });
   await rm(home, { recursive: true, force: true });

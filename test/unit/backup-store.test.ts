@@ -13,8 +13,24 @@ afterEach(async () => world?.cleanup());
 
 function manifest(name: string, finished: string, files: Manifest['files']): Manifest {
   return {
-    format: 1, name, instance: 'main', engine: 'docker', template: 'development', user: 'u', database: 'd', server_version: '17.1', server_major: 17,
-    method: 'logical', scope: 'all-databases', databases: [], tool: 'pg_dump', files, total_bytes: 0, started_at: finished, finished_at: finished, status: 'complete',
+    format: 1,
+    name,
+    instance: 'main',
+    engine: 'docker',
+    template: 'development',
+    user: 'u',
+    database: 'd',
+    server_version: '17.1',
+    server_major: 17,
+    method: 'logical',
+    scope: 'all-databases',
+    databases: [],
+    tool: 'pg_dump',
+    files,
+    total_bytes: 0,
+    started_at: finished,
+    finished_at: finished,
+    status: 'complete',
   };
 }
 
@@ -81,7 +97,12 @@ describe('backup store', () => {
   it('prune keeps the newest and clears dead partial backups; remove needs --force without a TTY', async () => {
     world = await fakeWorld();
     const store = new BackupStore(world.ctx.home.dir);
-    for (const [n, t] of [['b1', '2026-01-01T00:00:00Z'], ['b2', '2026-01-02T00:00:00Z'], ['b3', '2026-01-03T00:00:00Z']] as const) await makeBackup(store, n, t);
+    for (const [n, t] of [
+      ['b1', '2026-01-01T00:00:00Z'],
+      ['b2', '2026-01-02T00:00:00Z'],
+      ['b3', '2026-01-03T00:00:00Z'],
+    ] as const)
+      await makeBackup(store, n, t);
     const dead = await store.begin('main', 'b4', new Date());
     await writeFile(join(dead.dir, 'in-progress.json'), JSON.stringify({ name: 'b4', pid: 2 ** 22 + 7 }));
     const dry = await pruneBackups(world.ctx, { action: 'prune', keep: 1, dryRun: true });
@@ -91,7 +112,9 @@ describe('backup store', () => {
     const after = await store.list();
     expect(after.complete.map((b) => b.name)).toEqual(['b3']);
     expect(after.partial).toHaveLength(0);
-    await expect(removeBackup(world.ctx, { action: 'remove', name: 'b3', force: false, dryRun: false })).rejects.toThrow(/without confirmation/);
+    await expect(
+      removeBackup(world.ctx, { action: 'remove', name: 'b3', force: false, dryRun: false }),
+    ).rejects.toThrow(/without confirmation/);
     await removeBackup(world.ctx, { action: 'remove', name: 'b3', force: true, dryRun: false });
     expect((await store.list()).complete).toHaveLength(0);
   });

@@ -7,8 +7,14 @@ const parse = (line: string) => parseArgv(line.split(' '), penv);
 describe('backup argv -> options', () => {
   it.each([
     ['backup create', { action: 'create', instance: 'main', dryRun: false, method: undefined, database: undefined }],
-    ['backup create --instance app --database shop --name pre-upgrade --method logical', { instance: 'app', database: 'shop', name: 'pre-upgrade', method: 'logical' }],
-    ['backup create --all-databases --method physical --backup-dir /srv/b', { method: 'physical', backupDir: '/srv/b' }],
+    [
+      'backup create --instance app --database shop --name pre-upgrade --method logical',
+      { instance: 'app', database: 'shop', name: 'pre-upgrade', method: 'logical' },
+    ],
+    [
+      'backup create --all-databases --method physical --backup-dir /srv/b',
+      { method: 'physical', backupDir: '/srv/b' },
+    ],
     ['backup list', { action: 'list', instance: undefined }],
     ['backup restore b1', { action: 'restore', name: 'b1', force: false, instance: undefined, toInstance: undefined }],
     ['backup restore b1 --to-instance copy', { toInstance: 'copy' }],
@@ -42,8 +48,11 @@ describe('backup argv -> options', () => {
     await expect(parse(line)).rejects.toThrow(message);
   });
 
-  it.each(['backup --help', 'backup create --help', 'backup restore --help', 'test --help'])('%s prints help', async (line) => {
-    const inv = await parse(line);
-    expect(inv.kind).toBe('print');
-  });
+  it.each(['backup --help', 'backup create --help', 'backup restore --help', 'test --help'])(
+    '%s prints help',
+    async (line) => {
+      const inv = await parse(line);
+      expect(inv.kind).toBe('print');
+    },
+  );
 });

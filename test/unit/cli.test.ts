@@ -9,8 +9,16 @@ describe('argv -> options', () => {
     ['status', 'status', { fast: false, instance: undefined }],
     ['status --json --fast', 'status', { fast: true }],
     ['status --instance app', 'status', { instance: 'app' }],
-    ['manage start', 'manage.start', { instance: 'main', all: false, engine: 'auto', wait: true, force: false, dryRun: false }],
-    ['manage start --instance app --port 5440 --template testing --engine native', 'manage.start', { instance: 'app', port: 5440, template: 'testing', engine: 'native' }],
+    [
+      'manage start',
+      'manage.start',
+      { instance: 'main', all: false, engine: 'auto', wait: true, force: false, dryRun: false },
+    ],
+    [
+      'manage start --instance app --port 5440 --template testing --engine native',
+      'manage.start',
+      { instance: 'app', port: 5440, template: 'testing', engine: 'native' },
+    ],
     ['manage start --no-wait --timeout 90 --force', 'manage.start', { wait: false, timeoutSec: 90, force: true }],
     ['manage start --all', 'manage.start', { all: true }],
     ['manage stop --force --timeout 5', 'manage.stop', { force: true, timeoutSec: 5 }],
@@ -43,7 +51,17 @@ describe('argv -> options', () => {
     expect(inv.kind === 'run' && inv.globals.format).toBe(format);
   });
 
-  it.each(['', 'help', '--help', '-h', 'manage --help', 'manage start --help', 'content --help', 'test --help', 'status --help'])('%j prints help', async (line) => {
+  it.each([
+    '',
+    'help',
+    '--help',
+    '-h',
+    'manage --help',
+    'manage start --help',
+    'content --help',
+    'test --help',
+    'status --help',
+  ])('%j prints help', async (line) => {
     const inv = await parse(line);
     expect(inv.kind).toBe('print');
     if (inv.kind === 'print') expect(inv.text).toMatch(/resource-postgres/);
@@ -52,7 +70,20 @@ describe('argv -> options', () => {
   it('help lists every group, the defaults and the home in use', async () => {
     const inv = await parse('--help');
     const text = inv.kind === 'print' ? inv.text : '';
-    for (const word of ['info', 'status', 'logs', 'credentials', 'manage', 'test', 'content', '5433-5499', 'postgres:16-alpine', 'vrooli', '/tmp/home-in-use']) expect(text).toContain(word);
+    for (const word of [
+      'info',
+      'status',
+      'logs',
+      'credentials',
+      'manage',
+      'test',
+      'content',
+      '5433-5499',
+      'postgres:16-alpine',
+      'vrooli',
+      '/tmp/home-in-use',
+    ])
+      expect(text).toContain(word);
   });
 
   it.each([

@@ -9,19 +9,34 @@ describe('content argv -> options', () => {
     [['content', 'list'], { action: 'list', instance: 'main', format: 'text' }],
     [['content', 'list', '--json', '--instance', 'app'], { action: 'list', instance: 'app', format: 'json' }],
     [['content', 'create-database', 'app_db'], { action: 'create-database', database: 'app_db', dryRun: false }],
-    [['content', 'add', '--type', 'database', '--name', 'app_db', '--dry-run'], { action: 'create-database', database: 'app_db', dryRun: true }],
+    [
+      ['content', 'add', '--type', 'database', '--name', 'app_db', '--dry-run'],
+      { action: 'create-database', database: 'app_db', dryRun: true },
+    ],
     [['content', 'add', 'schema/'], { action: 'add', path: 'schema/', init: false, database: undefined }],
-    [['content', 'add', '--file', 'x.sql', '--database', 'd', '--init'], { action: 'add', path: 'x.sql', database: 'd', init: true }],
-    [['content', 'get', 'd', '--show-sensitive', '--format', 'env'], { action: 'get', database: 'd', showSecrets: true, format: 'env' }],
+    [
+      ['content', 'add', '--file', 'x.sql', '--database', 'd', '--init'],
+      { action: 'add', path: 'x.sql', database: 'd', init: true },
+    ],
+    [
+      ['content', 'get', 'd', '--show-sensitive', '--format', 'env'],
+      { action: 'get', database: 'd', showSecrets: true, format: 'env' },
+    ],
     [['content', 'get'], { action: 'get', database: undefined, showSecrets: false }],
     [['content', 'remove', 'd', '--force'], { action: 'remove', database: 'd', force: true, dryRun: false }],
     [['content', 'execute', 'SELECT 1; SELECT 2'], { action: 'execute', sql: 'SELECT 1; SELECT 2', file: undefined }],
-    [['content', 'execute', '--sql', 'SELECT 1', '--database', 'd', '--format', 'csv'], { action: 'execute', sql: 'SELECT 1', database: 'd', format: 'csv' }],
+    [
+      ['content', 'execute', '--sql', 'SELECT 1', '--database', 'd', '--format', 'csv'],
+      { action: 'execute', sql: 'SELECT 1', database: 'd', format: 'csv' },
+    ],
     [['content', 'execute', '--sql=-- comment\nSELECT 1'], { action: 'execute', sql: '-- comment\nSELECT 1' }],
     [['content', 'execute', '--file', 'big.sql'], { action: 'execute', file: 'big.sql', sql: undefined }],
     [['content', 'execute'], { action: 'execute', file: undefined, sql: undefined }],
     [['content', 'migrate'], { action: 'migrate', dir: 'migrations', status: false, dryRun: false, target: undefined }],
-    [['content', 'migrate', 'db/migrations', '--status', '--target', '3', '--database', 'app'], { action: 'migrate', dir: 'db/migrations', status: true, target: 3, database: 'app' }],
+    [
+      ['content', 'migrate', 'db/migrations', '--status', '--target', '3', '--database', 'app'],
+      { action: 'migrate', dir: 'db/migrations', status: true, target: 3, database: 'app' },
+    ],
   ])('%j', async (argv, options) => {
     const inv = await parse(argv);
     expect(inv.kind).toBe('run');
@@ -54,7 +69,11 @@ describe('content argv -> options', () => {
     await expect(parse(argv)).rejects.toThrow(message);
   });
 
-  it.each([['content', '--help'], ['content', 'execute', '--help'], ['content', 'migrate', '--help']])('%j prints help', async (...argv) => {
+  it.each([
+    ['content', '--help'],
+    ['content', 'execute', '--help'],
+    ['content', 'migrate', '--help'],
+  ])('%j prints help', async (...argv) => {
     const inv = await parse(argv);
     expect(inv.kind).toBe('print');
   });

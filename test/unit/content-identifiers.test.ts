@@ -28,7 +28,7 @@ describe('database identifiers', () => {
     try {
       validateIdentifier(name);
     } catch (e) {
-      expect((e as { kind: string; exitCode: number })).toMatchObject({ kind: 'usage', exitCode: 1 });
+      expect(e as { kind: string; exitCode: number }).toMatchObject({ kind: 'usage', exitCode: 1 });
     }
   });
 

@@ -7,11 +7,23 @@ const files = (...names: string[]) => names.map((name) => ({ name, isFile: true 
 describe('selectMigrations', () => {
   it('orders NNN_name.sql by number and lists what it ignores', () => {
     const { migrations, ignored } = selectMigrations([
-      ...files('010_ten.sql', '002_two.sql', '1_one.sql', 'rollback_003_x.sql', '003_x.down.sql', 'README.md', 'seed.sql', '.gitkeep', '004_four.SQL'),
+      ...files(
+        '010_ten.sql',
+        '002_two.sql',
+        '1_one.sql',
+        'rollback_003_x.sql',
+        '003_x.down.sql',
+        'README.md',
+        'seed.sql',
+        '.gitkeep',
+        '004_four.SQL',
+      ),
       { name: '005_dir.sql', isFile: false },
     ]);
     expect(migrations.map((m) => [m.version, m.name, m.file])).toEqual([
-      [1, 'one', '1_one.sql'], [2, 'two', '002_two.sql'], [10, 'ten', '010_ten.sql'],
+      [1, 'one', '1_one.sql'],
+      [2, 'two', '002_two.sql'],
+      [10, 'ten', '010_ten.sql'],
     ]);
     expect(ignored).toEqual([
       { file: '003_x.down.sql', reason: 'not named NNN_name.sql' },
@@ -24,11 +36,15 @@ describe('selectMigrations', () => {
   });
 
   it('numbers compare as numbers, not text', () => {
-    expect(selectMigrations(files('9_a.sql', '10_b.sql', '0100_c.sql')).migrations.map((m) => m.version)).toEqual([9, 10, 100]);
+    expect(selectMigrations(files('9_a.sql', '10_b.sql', '0100_c.sql')).migrations.map((m) => m.version)).toEqual([
+      9, 10, 100,
+    ]);
   });
 
   it('refuses two files with the same number', () => {
-    expect(() => selectMigrations(files('001_a.sql', '1_b.sql'))).toThrow(/two migrations have version 1: 001_a.sql and 1_b.sql/);
+    expect(() => selectMigrations(files('001_a.sql', '1_b.sql'))).toThrow(
+      /two migrations have version 1: 001_a.sql and 1_b.sql/,
+    );
   });
 });
 
@@ -67,8 +83,20 @@ describe('migration checksum and marker', () => {
 });
 
 describe('planMigrations', () => {
-  const m = (version: number, checksum = `c${version}`): ScannedMigration => ({ version, name: `m${version}`, file: `00${version}_m${version}.sql`, checksum, no_transaction: false });
-  const rec = (version: number, checksum = `c${version}`): AppliedMigration => ({ version, name: `m${version}`, checksum, applied_at: '2026-01-01T00:00:00.000Z', duration_ms: 5 });
+  const m = (version: number, checksum = `c${version}`): ScannedMigration => ({
+    version,
+    name: `m${version}`,
+    file: `00${version}_m${version}.sql`,
+    checksum,
+    no_transaction: false,
+  });
+  const rec = (version: number, checksum = `c${version}`): AppliedMigration => ({
+    version,
+    name: `m${version}`,
+    checksum,
+    applied_at: '2026-01-01T00:00:00.000Z',
+    duration_ms: 5,
+  });
 
   it('splits applied and pending', () => {
     const plan = planMigrations([m(1), m(2), m(3)], [rec(1)]);

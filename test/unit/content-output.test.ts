@@ -2,13 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { alignedTable, csvLines, jsonRows } from '../../src/output/rows.js';
 import { locatePosition } from '../../src/postgres/sql/error-position.js';
 
-const INT4 = 23, TEXT = 25, NUMERIC = 1700, BOOL = 16, INT8 = 20, JSONB = 3802;
+const INT4 = 23,
+  TEXT = 25,
+  NUMERIC = 1700,
+  BOOL = 16,
+  INT8 = 20,
+  JSONB = 3802;
 
 describe('psql-aligned tables', () => {
   it('matches psql 15 byte for byte (captured with psql -X -c)', () => {
     const lines = alignedTable({
-      fields: [{ name: 'id', dataTypeID: INT4 }, { name: 'name', dataTypeID: TEXT }, { name: 'n', dataTypeID: TEXT }, { name: 'amount', dataTypeID: NUMERIC }, { name: 'ok', dataTypeID: BOOL }],
-      rows: [['1', 'alice', null, '3.5', 't'], ['22', 'bo', 'x', '10', 'f']],
+      fields: [
+        { name: 'id', dataTypeID: INT4 },
+        { name: 'name', dataTypeID: TEXT },
+        { name: 'n', dataTypeID: TEXT },
+        { name: 'amount', dataTypeID: NUMERIC },
+        { name: 'ok', dataTypeID: BOOL },
+      ],
+      rows: [
+        ['1', 'alice', null, '3.5', 't'],
+        ['22', 'bo', 'x', '10', 'f'],
+      ],
     });
     expect(lines).toEqual([
       ' id | name  | n | amount | ok ',
@@ -21,27 +35,50 @@ describe('psql-aligned tables', () => {
   });
 
   it('wraps multi-line values with + and counts one row', () => {
-    expect(alignedTable({ fields: [{ name: 'm', dataTypeID: TEXT }, { name: 'z', dataTypeID: INT4 }], rows: [['multi\nline', '2']] })).toEqual([
-      '   m   | z ',
-      '-------+---',
-      ' multi+| 2',
-      ' line  | ',
-      '(1 row)',
-      '',
-    ]);
+    expect(
+      alignedTable({
+        fields: [
+          { name: 'm', dataTypeID: TEXT },
+          { name: 'z', dataTypeID: INT4 },
+        ],
+        rows: [['multi\nline', '2']],
+      }),
+    ).toEqual(['   m   | z ', '-------+---', ' multi+| 2', ' line  | ', '(1 row)', '']);
   });
 
   it('prints a header and (0 rows) for an empty result', () => {
-    expect(alignedTable({ fields: [{ name: '?column?', dataTypeID: INT4 }], rows: [] })).toEqual([' ?column? ', '----------', '(0 rows)', '']);
+    expect(alignedTable({ fields: [{ name: '?column?', dataTypeID: INT4 }], rows: [] })).toEqual([
+      ' ?column? ',
+      '----------',
+      '(0 rows)',
+      '',
+    ]);
   });
 });
 
 describe('csv and json rows', () => {
-  const set = { fields: [{ name: 'a', dataTypeID: INT4 }, { name: 'b', dataTypeID: TEXT }, { name: 'b', dataTypeID: TEXT }, { name: 'j', dataTypeID: JSONB }, { name: 'c', dataTypeID: INT8 }, { name: 'big', dataTypeID: INT8 }, { name: 'ok', dataTypeID: BOOL }],
-    rows: [['1', 'x,"y"', '', '{"k": [1]}', '2', '9223372036854775807', 't'], [null, null, 'line\nbreak', null, null, null, 'f']] };
+  const set = {
+    fields: [
+      { name: 'a', dataTypeID: INT4 },
+      { name: 'b', dataTypeID: TEXT },
+      { name: 'b', dataTypeID: TEXT },
+      { name: 'j', dataTypeID: JSONB },
+      { name: 'c', dataTypeID: INT8 },
+      { name: 'big', dataTypeID: INT8 },
+      { name: 'ok', dataTypeID: BOOL },
+    ],
+    rows: [
+      ['1', 'x,"y"', '', '{"k": [1]}', '2', '9223372036854775807', 't'],
+      [null, null, 'line\nbreak', null, null, null, 'f'],
+    ],
+  };
 
   it('csv quotes what needs it and keeps empty string apart from NULL', () => {
-    expect(csvLines(set)).toEqual(['a,b,b,j,c,big,ok', '1,"x,""y""","","{""k"": [1]}",2,9223372036854775807,t', ',,"line\nbreak",,,,f']);
+    expect(csvLines(set)).toEqual([
+      'a,b,b,j,c,big,ok',
+      '1,"x,""y""","","{""k"": [1]}",2,9223372036854775807,t',
+      ',,"line\nbreak",,,,f',
+    ]);
   });
 
   it('json types values by column and keeps repeated names', () => {

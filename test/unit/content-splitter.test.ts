@@ -22,7 +22,8 @@ function merge(items: SqlItem[]): SqlItem[] {
   return out;
 }
 
-const texts = (items: SqlItem[]) => items.map((i) => (i.kind === 'copy-data' ? `DATA:${i.data}` : i.kind === 'copy-end' ? 'END' : i.text));
+const texts = (items: SqlItem[]) =>
+  items.map((i) => (i.kind === 'copy-data' ? `DATA:${i.data}` : i.kind === 'copy-end' ? 'END' : i.text));
 
 describe('SqlSplitter', () => {
   it.each([
@@ -33,18 +34,30 @@ describe('SqlSplitter', () => {
     ["SELECT 'a;b', 'it''s; x';", ["SELECT 'a;b', 'it''s; x';"]],
     ["SELECT E'\\'; still', E'a''b\\';c';", ["SELECT E'\\'; still', E'a''b\\';c';"]],
     ['SELECT "we;ird""name" FROM t;', ['SELECT "we;ird""name" FROM t;']],
-    ['CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql; SELECT 2;',
-      ['CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;', 'SELECT 2;']],
-    ['DO $body$ BEGIN PERFORM $$;$$; END $body$; SELECT 1;', ['DO $body$ BEGIN PERFORM $$;$$; END $body$;', 'SELECT 1;']],
+    [
+      'CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql; SELECT 2;',
+      ['CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;', 'SELECT 2;'],
+    ],
+    [
+      'DO $body$ BEGIN PERFORM $$;$$; END $body$; SELECT 1;',
+      ['DO $body$ BEGIN PERFORM $$;$$; END $body$;', 'SELECT 1;'],
+    ],
     ['SELECT $1, a$b$c FROM t; SELECT 2;', ['SELECT $1, a$b$c FROM t;', 'SELECT 2;']],
     ['-- a comment; not a statement\nSELECT 1; -- trailing; comment\n', ['SELECT 1;']],
     ['/* outer /* nested; */ still; */ SELECT 1;', ['SELECT 1;']],
     ['SELECT 1 /* in; side */ + 2;', ['SELECT 1 /* in; side */ + 2;']],
     ['SELECT 1 -- not;\n + 2;', ['SELECT 1 -- not;\n + 2;']],
-    ['CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));',
-      ['CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));']],
-    ['CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;',
-      ['CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;', 'SELECT 3;']],
+    [
+      'CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));',
+      ['CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));'],
+    ],
+    [
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;',
+      [
+        'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;',
+        'SELECT 3;',
+      ],
+    ],
     ['BEGIN; SELECT 1; END;', ['BEGIN;', 'SELECT 1;', 'END;']],
     ['\uFEFFSELECT 1;', ['SELECT 1;']],
     ["SELECT 'unterminated; ", ["SELECT 'unterminated;"]],
@@ -83,7 +96,7 @@ describe('SqlSplitter', () => {
     "-- c\nINSERT INTO t VALUES (1, 'a;''b', E'x\\'y;'); /* n /* e */ d; */",
     'CREATE FUNCTION g() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql;\nSELECT $$;$$, "q;""x";',
     'COPY t FROM stdin;\nrow\\.1\n\\.x\n\\.\r\nSELECT 2;\nCOPY u FROM stdin;\n1\n\\.',
-    'CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\nSELECT e\'\\\\\';\n',
+    "CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\nSELECT e'\\\\';\n",
     `SELECT ${'9'.repeat(700)}; SELECT '${'x'.repeat(300)}';`,
   ];
   it.each(tricky)('gives the same items whatever the chunk size (%#)', (sql) => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '../../src/core/instance.js';
 import { Secret } from '../../src/core/secret.js';
-import { containerSpec, dataMountTarget, labelFilters, serverArgs, volumeSpec } from '../../src/engines/docker/container-spec.js';
+import {
+  containerSpec,
+  dataMountTarget,
+  labelFilters,
+  serverArgs,
+  volumeSpec,
+} from '../../src/engines/docker/container-spec.js';
 
 const HOME = '/srv/rp-home';
 
@@ -54,7 +60,9 @@ describe('containerSpec', () => {
 
   it('restarts unless stopped and keeps data in the named volume', () => {
     expect(spec.HostConfig?.RestartPolicy).toEqual({ Name: 'unless-stopped' });
-    expect(spec.HostConfig?.Mounts).toEqual([{ Type: 'volume', Source: 'resource-postgres-main-data', Target: '/var/lib/postgresql/data' }]);
+    expect(spec.HostConfig?.Mounts).toEqual([
+      { Type: 'volume', Source: 'resource-postgres-main-data', Target: '/var/lib/postgresql/data' },
+    ]);
     expect(spec.HostConfig?.Binds).toBeUndefined();
     expect(spec.HostConfig?.NetworkMode).toBeUndefined();
   });
@@ -96,20 +104,34 @@ describe('volumeSpec and labelFilters', () => {
   it('labels the volume like the container', () => {
     expect(volumeSpec(instance({ name: 'app' }), HOME)).toEqual({
       Name: 'resource-postgres-app-data',
-      Labels: { 'io.resource-postgres.managed': 'true', 'io.resource-postgres.instance': 'app', 'io.resource-postgres.home': HOME },
+      Labels: {
+        'io.resource-postgres.managed': 'true',
+        'io.resource-postgres.instance': 'app',
+        'io.resource-postgres.home': HOME,
+      },
     });
   });
 
   it('filters on home, and on the instance when named', () => {
-    expect(labelFilters(HOME)).toEqual({ label: ['io.resource-postgres.managed=true', `io.resource-postgres.home=${HOME}`] });
+    expect(labelFilters(HOME)).toEqual({
+      label: ['io.resource-postgres.managed=true', `io.resource-postgres.home=${HOME}`],
+    });
     expect(labelFilters(HOME, 'app').label).toContain('io.resource-postgres.instance=app');
   });
 });
 
 describe('dataMountTarget', () => {
   it.each([
-    ['the official <=17 layout', { Env: ['PGDATA=/var/lib/postgresql/data'], Volumes: { '/var/lib/postgresql/data': {} } }, '/var/lib/postgresql/data'],
-    ['postgres:18 (VOLUME above PGDATA)', { Env: ['PGDATA=/var/lib/postgresql/18/docker'], Volumes: { '/var/lib/postgresql': {} } }, '/var/lib/postgresql'],
+    [
+      'the official <=17 layout',
+      { Env: ['PGDATA=/var/lib/postgresql/data'], Volumes: { '/var/lib/postgresql/data': {} } },
+      '/var/lib/postgresql/data',
+    ],
+    [
+      'postgres:18 (VOLUME above PGDATA)',
+      { Env: ['PGDATA=/var/lib/postgresql/18/docker'], Volumes: { '/var/lib/postgresql': {} } },
+      '/var/lib/postgresql',
+    ],
     ['no VOLUME declared', { Env: ['PGDATA=/data/pg'] }, '/data/pg'],
     ['no PGDATA in the image', { Env: [] }, '/var/lib/postgresql/data'],
     ['an unrelated VOLUME', { Env: ['PGDATA=/pg'], Volumes: { '/backups': {} } }, '/pg'],

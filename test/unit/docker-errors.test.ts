@@ -5,15 +5,29 @@ import { pullReporter } from '../../src/engines/docker/image-pull.js';
 
 /** The shape docker-modem rejects with: message, statusCode, json from the daemon. */
 function apiError(statusCode: number, message: string): Error {
-  return Object.assign(new Error(`(HTTP code ${statusCode}) server error - ${message}`), { statusCode, json: { message } });
+  return Object.assign(new Error(`(HTTP code ${statusCode}) server error - ${message}`), {
+    statusCode,
+    json: { message },
+  });
 }
 
 afterEach(() => vi.unstubAllEnvs());
 
 describe('docker errors', () => {
   it('maps port conflicts from both daemon wordings, only on 500', () => {
-    expect(isPortConflict(apiError(500, 'driver failed programming external connectivity on endpoint x: Bind for 127.0.0.1:5433 failed: port is already allocated'))).toBe(true);
-    expect(isPortConflict(apiError(500, 'Error starting userland proxy: listen tcp4 127.0.0.1:5433: bind: address already in use'))).toBe(true);
+    expect(
+      isPortConflict(
+        apiError(
+          500,
+          'driver failed programming external connectivity on endpoint x: Bind for 127.0.0.1:5433 failed: port is already allocated',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      isPortConflict(
+        apiError(500, 'Error starting userland proxy: listen tcp4 127.0.0.1:5433: bind: address already in use'),
+      ),
+    ).toBe(true);
     expect(isPortConflict(apiError(500, 'OCI runtime create failed'))).toBe(false);
     expect(isPortConflict(apiError(409, 'port is already allocated'))).toBe(false);
   });
@@ -24,7 +38,11 @@ describe('docker errors', () => {
   });
 
   it('turns socket errors into a "no Docker daemon" engine error with a hint', () => {
-    const e = toEngineError(Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }), 'list containers', 'unix:///var/run/docker.sock');
+    const e = toEngineError(
+      Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }),
+      'list containers',
+      'unix:///var/run/docker.sock',
+    );
     expect(e).toBeInstanceOf(CliError);
     expect(e.kind).toBe('engine');
     expect(e.message).toMatch(/^no Docker daemon answers at unix:\/\/\/var\/run\/docker.sock/);
@@ -32,7 +50,11 @@ describe('docker errors', () => {
   });
 
   it('names what failed with the daemon message otherwise', () => {
-    const e = toEngineError(apiError(500, 'OCI runtime create failed'), 'start container x', 'unix:///var/run/docker.sock');
+    const e = toEngineError(
+      apiError(500, 'OCI runtime create failed'),
+      'start container x',
+      'unix:///var/run/docker.sock',
+    );
     expect(e.message).toBe('docker could not start container x: OCI runtime create failed (HTTP 500)');
   });
 
@@ -50,7 +72,12 @@ describe('pullReporter', () => {
   it('summarises layers and throttles messages', () => {
     const said: string[] = [];
     let t = 0;
-    const report = pullReporter('postgres:16-alpine', (m) => said.push(m), 1_000, () => t);
+    const report = pullReporter(
+      'postgres:16-alpine',
+      (m) => said.push(m),
+      1_000,
+      () => t,
+    );
     report({ status: 'Pulling fs layer', id: 'a' });
     report({ status: 'Downloading', id: 'a', progressDetail: { current: 1024 * 1024, total: 4 * 1024 * 1024 } });
     t = 1_500;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { boundTcpPorts, holderFix, mapInspect, publishedPort, type InspectLike } from '../../src/engines/docker/inspect-state.js';
+import {
+  boundTcpPorts,
+  holderFix,
+  mapInspect,
+  publishedPort,
+  type InspectLike,
+} from '../../src/engines/docker/inspect-state.js';
 
 const ZERO = '0001-01-01T00:00:00Z';
 const BINDINGS = { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '5433' }] };
@@ -12,7 +18,17 @@ function fixture(state: Partial<InspectLike['State']>, over: Partial<InspectLike
     HostConfig: { PortBindings: BINDINGS },
     NetworkSettings: { Ports: {} },
     ...over,
-    State: { Status: 'exited', Running: false, Restarting: false, OOMKilled: false, Dead: false, ExitCode: 0, Error: '', FinishedAt: ZERO, ...state },
+    State: {
+      Status: 'exited',
+      Running: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      ExitCode: 0,
+      Error: '',
+      FinishedAt: ZERO,
+      ...state,
+    },
   };
 }
 
@@ -22,7 +38,10 @@ describe('mapInspect', () => {
   });
 
   it('running, with the live published port and container id', () => {
-    const info = fixture({ Status: 'running', Running: true }, { NetworkSettings: { Ports: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '5444' }] } } });
+    const info = fixture(
+      { Status: 'running', Running: true },
+      { NetworkSettings: { Ports: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '5444' }] } } },
+    );
     expect(mapInspect(info)).toEqual({ state: 'running', containerId: 'c0ffee00112233', dataExists: true, port: 5444 });
   });
 
@@ -34,7 +53,9 @@ describe('mapInspect', () => {
   });
 
   it('exited with a daemon error says it', () => {
-    expect(mapInspect(fixture({ ExitCode: 128, Error: 'port is already allocated' })).detail).toBe('exited with code 128: port is already allocated');
+    expect(mapInspect(fixture({ ExitCode: 128, Error: 'port is already allocated' })).detail).toBe(
+      'exited with code 128: port is already allocated',
+    );
   });
 
   it('OOM killed', () => {
@@ -44,7 +65,9 @@ describe('mapInspect', () => {
   });
 
   it('restarting counts as running but says so', () => {
-    const s = mapInspect(fixture({ Status: 'restarting', Restarting: true, Running: true, ExitCode: 1 }, { RestartCount: 4 }));
+    const s = mapInspect(
+      fixture({ Status: 'restarting', Restarting: true, Running: true, ExitCode: 1 }, { RestartCount: 4 }),
+    );
     expect(s.state).toBe('running');
     expect(s.detail).toBe('restarting (restart #4; last run exited with code 1)');
   });
@@ -60,12 +83,17 @@ describe('mapInspect', () => {
 describe('published ports', () => {
   it('falls back to the create-time bindings of a stopped container', () => {
     expect(publishedPort({ HostConfig: { PortBindings: BINDINGS }, NetworkSettings: { Ports: {} } })).toBe(5433);
-    expect(publishedPort({ HostConfig: { PortBindings: {} }, NetworkSettings: { Ports: { '5432/tcp': null } } })).toBeUndefined();
+    expect(
+      publishedPort({ HostConfig: { PortBindings: {} }, NetworkSettings: { Ports: { '5432/tcp': null } } }),
+    ).toBeUndefined();
   });
 
   it('lists every TCP host port of a binding map, skipping random and UDP ones', () => {
     const map = {
-      '5432/tcp': [{ HostIp: '0.0.0.0', HostPort: '5450' }, { HostIp: '::', HostPort: '5450' }],
+      '5432/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '5450' },
+        { HostIp: '::', HostPort: '5450' },
+      ],
       '80/tcp': [{ HostIp: '', HostPort: '8080' }],
       '53/udp': [{ HostIp: '', HostPort: '5353' }],
       '9000/tcp': [{ HostIp: '', HostPort: '' }],
@@ -83,7 +111,13 @@ describe('holderFix', () => {
   });
 
   it('uninstalls, keeping data, an instance of another home', () => {
-    const labels = { 'io.resource-postgres.managed': 'true', 'io.resource-postgres.instance': 'app', 'io.resource-postgres.home': "/srv/it's here" };
-    expect(holderFix('resource-postgres-app', true, labels)).toBe(`resource-postgres --home '/srv/it'\\''s here' manage uninstall --instance app --keep-data`);
+    const labels = {
+      'io.resource-postgres.managed': 'true',
+      'io.resource-postgres.instance': 'app',
+      'io.resource-postgres.home': "/srv/it's here",
+    };
+    expect(holderFix('resource-postgres-app', true, labels)).toBe(
+      `resource-postgres --home '/srv/it'\\''s here' manage uninstall --instance app --keep-data`,
+    );
   });
 });

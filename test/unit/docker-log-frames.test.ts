@@ -21,7 +21,10 @@ describe('LogFrameDecoder', () => {
     const all = Buffer.concat([frame(2, 'LOG:  database system is ready\n'), frame(1, 'done\n')]);
     for (let cut = 1; cut < all.length; cut++) {
       const d = new LogFrameDecoder();
-      expect([...d.push(all.subarray(0, cut)), ...d.push(all.subarray(cut))]).toEqual(['LOG:  database system is ready', 'done']);
+      expect([...d.push(all.subarray(0, cut)), ...d.push(all.subarray(cut))]).toEqual([
+        'LOG:  database system is ready',
+        'done',
+      ]);
     }
   });
 

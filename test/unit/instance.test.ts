@@ -7,9 +7,12 @@ describe('instance names', () => {
   it.each(['main', 'a', 'app_1', 'App-2', '9lives', 'x'.repeat(50)])('accepts %j', (name) => {
     expect(validateInstanceName(name)).toBe(name);
   });
-  it.each(['', '../x', 'a/b', 'a b', 'x;rm -rf /', 'x'.repeat(51), 'ünï', '-lead', '_lead', 'a.b', '--force'])('rejects %j', (name) => {
-    expect(() => validateInstanceName(name)).toThrow(/invalid instance name/);
-  });
+  it.each(['', '../x', 'a/b', 'a b', 'x;rm -rf /', 'x'.repeat(51), 'ünï', '-lead', '_lead', 'a.b', '--force'])(
+    'rejects %j',
+    (name) => {
+      expect(() => validateInstanceName(name)).toThrow(/invalid instance name/);
+    },
+  );
 });
 
 describe('passwords', () => {

@@ -6,11 +6,22 @@ import type { StartOptions } from '../../src/commands/options.js';
 import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 
 let w: FakeWorld;
-beforeEach(async () => { w = await fakeWorld(); });
-afterEach(async () => { await w.cleanup(); });
+beforeEach(async () => {
+  w = await fakeWorld();
+});
+afterEach(async () => {
+  await w.cleanup();
+});
 
 const startOpts = (over: Partial<StartOptions> = {}): StartOptions => ({
-  instance: 'main', all: false, engine: 'auto', wait: true, timeoutSec: 5, force: false, dryRun: false, ...over,
+  instance: 'main',
+  all: false,
+  engine: 'auto',
+  wait: true,
+  timeoutSec: 5,
+  force: false,
+  dryRun: false,
+  ...over,
 });
 
 describe('manage start', () => {
@@ -48,7 +59,9 @@ describe('manage start', () => {
 
   it('refuses an explicit port held by a foreign process, naming it, and creates nothing', async () => {
     w.listening.set(5440, { kind: 'process', name: 'pid 77 (nc)' });
-    await expect(start(w.ctx, startOpts({ port: 5440 }))).rejects.toThrow(/port 5440 is already taken by pid 77 \(nc\)/);
+    await expect(start(w.ctx, startOpts({ port: 5440 }))).rejects.toThrow(
+      /port 5440 is already taken by pid 77 \(nc\)/,
+    );
     expect(await w.ctx.registry.names()).toEqual([]);
   });
 
@@ -91,7 +104,14 @@ describe('status', () => {
   it('is exit 2 and not installed with no instances', async () => {
     const res = await status(w.ctx, { fast: false });
     expect(res.exitCode).toBe(2);
-    expect(res.data).toMatchObject({ installed: false, running: false, healthy: false, total_instances: 0, port: null, max_instances: 67 });
+    expect(res.data).toMatchObject({
+      installed: false,
+      running: false,
+      healthy: false,
+      total_instances: 0,
+      port: null,
+      max_instances: 67,
+    });
   });
 
   it('is healthy with a running instance; a stopped-on-purpose one does not spoil it', async () => {
@@ -100,9 +120,20 @@ describe('status', () => {
     await stop(w.ctx, { instance: 'side', all: false, force: false, timeoutSec: 5, dryRun: false });
     const res = await status(w.ctx, { fast: false });
     expect(res.exitCode).toBe(0);
-    expect(res.data).toMatchObject({ installed: true, running: true, healthy: true, total_instances: 2, running_instances: 1, port: 5433 });
+    expect(res.data).toMatchObject({
+      installed: true,
+      running: true,
+      healthy: true,
+      total_instances: 2,
+      running_instances: 1,
+      port: 5433,
+    });
     expect(res.data.connection_string).toBe('postgres://vrooli@127.0.0.1:5433/vrooli?sslmode=disable');
-    expect(res.data.instances.find((i) => i.name === 'side')).toMatchObject({ state: 'stopped', healthy: false, health_message: 'stopped (on purpose)' });
+    expect(res.data.instances.find((i) => i.name === 'side')).toMatchObject({
+      state: 'stopped',
+      healthy: false,
+      health_message: 'stopped (on purpose)',
+    });
   });
 
   it('an instance that died makes the resource unhealthy (exit 1)', async () => {
@@ -137,7 +168,10 @@ describe('status', () => {
 
 describe('stop, install, uninstall', () => {
   it('stop of a missing or stopped instance is success', async () => {
-    expect((await stop(w.ctx, { instance: 'main', all: false, force: false, timeoutSec: 5, dryRun: false })).data.instances[0]!.result).toBe('absent');
+    expect(
+      (await stop(w.ctx, { instance: 'main', all: false, force: false, timeoutSec: 5, dryRun: false })).data
+        .instances[0]!.result,
+    ).toBe('absent');
     await start(w.ctx, startOpts());
     await stop(w.ctx, { instance: 'main', all: false, force: false, timeoutSec: 5, dryRun: false });
     const again = await stop(w.ctx, { instance: 'main', all: false, force: false, timeoutSec: 5, dryRun: false });
@@ -146,14 +180,23 @@ describe('stop, install, uninstall', () => {
   });
 
   it('install twice: the second says already installed', async () => {
-    const base = { instance: 'main', engine: 'auto' as const, force: false, skipValidation: false, dryRun: false, timeoutSec: 5 };
+    const base = {
+      instance: 'main',
+      engine: 'auto' as const,
+      force: false,
+      skipValidation: false,
+      dryRun: false,
+      timeoutSec: 5,
+    };
     expect((await install(w.ctx, base)).data.instances[0]!.result).toBe('installed');
     expect((await install(w.ctx, base)).data.instances[0]!.result).toBe('already installed');
   });
 
   it('uninstall without a TTY refuses unless --force, and changes nothing', async () => {
     await start(w.ctx, startOpts());
-    await expect(uninstall(w.ctx, { force: false, keepData: false, dryRun: false })).rejects.toThrow(/without confirmation/);
+    await expect(uninstall(w.ctx, { force: false, keepData: false, dryRun: false })).rejects.toThrow(
+      /without confirmation/,
+    );
     expect(await w.ctx.registry.names()).toEqual(['main']);
     const res = await uninstall(w.ctx, { force: true, keepData: false, dryRun: false });
     expect(res.data.instances[0]!.result).toBe('removed');

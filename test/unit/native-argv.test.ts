@@ -6,8 +6,16 @@ const base = { dataDir: '/d/data', user: 'vrooli', pwFile: '/d/run/.initdb-pw-1'
 describe('initdbArgs', () => {
   it('asks for scram over TCP, peer on the socket, UTF8, C.UTF-8 and the password file', () => {
     expect(initdbArgs({ ...base, locale: 'C.UTF-8' })).toEqual([
-      '--pgdata', '/d/data', '--username', 'vrooli', '--pwfile=/d/run/.initdb-pw-1',
-      '--auth-local=peer', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8', '--no-instructions',
+      '--pgdata',
+      '/d/data',
+      '--username',
+      'vrooli',
+      '--pwfile=/d/run/.initdb-pw-1',
+      '--auth-local=peer',
+      '--auth-host=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      '--no-instructions',
     ]);
   });
   it('falls back to --no-locale and leaves out --no-instructions before 14', () => {
@@ -24,14 +32,41 @@ describe('initdbArgs', () => {
 
 describe('pgCtlArgs', () => {
   it('start waits with a timeout and redirects the server output to the log', () => {
-    expect(pgCtlArgs('start', { dataDir: '/d', logFile: '/l/postgresql.log', timeoutSec: 60 })).toEqual(['start', '-D', '/d', '-l', '/l/postgresql.log', '-w', '-t', '60']);
+    expect(pgCtlArgs('start', { dataDir: '/d', logFile: '/l/postgresql.log', timeoutSec: 60 })).toEqual([
+      'start',
+      '-D',
+      '/d',
+      '-l',
+      '/l/postgresql.log',
+      '-w',
+      '-t',
+      '60',
+    ]);
   });
   it('start without a log file is a programming error (pg_ctl would hold our pipes open)', () => {
     expect(() => pgCtlArgs('start', { dataDir: '/d' })).toThrow(/logFile/);
   });
   it('stop is fast, or immediate with force; the timeout is whole seconds, at least 1', () => {
-    expect(pgCtlArgs('stop', { dataDir: '/d', timeoutSec: 30 })).toEqual(['stop', '-D', '/d', '-m', 'fast', '-w', '-t', '30']);
-    expect(pgCtlArgs('stop', { dataDir: '/d', timeoutSec: 0.2, force: true })).toEqual(['stop', '-D', '/d', '-m', 'immediate', '-w', '-t', '1']);
+    expect(pgCtlArgs('stop', { dataDir: '/d', timeoutSec: 30 })).toEqual([
+      'stop',
+      '-D',
+      '/d',
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '30',
+    ]);
+    expect(pgCtlArgs('stop', { dataDir: '/d', timeoutSec: 0.2, force: true })).toEqual([
+      'stop',
+      '-D',
+      '/d',
+      '-m',
+      'immediate',
+      '-w',
+      '-t',
+      '1',
+    ]);
   });
   it('status names only the data directory', () => {
     expect(pgCtlArgs('status', { dataDir: '/d', timeoutSec: 5 })).toEqual(['status', '-D', '/d']);
@@ -52,6 +87,8 @@ describe('pgCtlStatusState', () => {
 
 describe('showCommand', () => {
   it('quotes only what needs it', () => {
-    expect(showCommand('/bin/pg_ctl', ['start', '-D', '/a b/data', "it's"])).toBe(`/bin/pg_ctl start -D '/a b/data' 'it'\\''s'`);
+    expect(showCommand('/bin/pg_ctl', ['start', '-D', '/a b/data', "it's"])).toBe(
+      `/bin/pg_ctl start -D '/a b/data' 'it'\\''s'`,
+    );
   });
 });

@@ -3,20 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/core/errors.js';
-import { bundledBinDir, bundledPackageName, locateBinaries, parsePostgresVersion } from '../../src/engines/native/binaries.js';
+import {
+  bundledBinDir,
+  bundledPackageName,
+  locateBinaries,
+  parsePostgresVersion,
+} from '../../src/engines/native/binaries.js';
 
 /** Tiny fixture executables, execa-style: shell scripts standing in for the server programs. */
 let root: string;
-async function fakeBin(name: string, opts: { version?: string; omit?: string; notExecutable?: string; broken?: boolean } = {}): Promise<string> {
+async function fakeBin(
+  name: string,
+  opts: { version?: string; omit?: string; notExecutable?: string; broken?: boolean } = {},
+): Promise<string> {
   const dir = join(root, name);
   await mkdir(dir, { recursive: true });
   for (const program of ['initdb', 'pg_ctl', 'postgres']) {
     if (program === opts.omit) continue;
-    const body = program === 'postgres'
-      ? opts.broken
-        ? 'echo "error while loading shared libraries: libicuuc.so.60" >&2; exit 127'
-        : `echo "postgres (PostgreSQL) ${opts.version ?? '15.3'}"`
-      : 'exit 0';
+    const body =
+      program === 'postgres'
+        ? opts.broken
+          ? 'echo "error while loading shared libraries: libicuuc.so.60" >&2; exit 127'
+          : `echo "postgres (PostgreSQL) ${opts.version ?? '15.3'}"`
+        : 'exit 0';
     const path = join(dir, program);
     await writeFile(path, `#!/bin/sh\n${body}\n`);
     await chmod(path, program === opts.notExecutable ? 0o644 : 0o755);
@@ -25,7 +34,10 @@ async function fakeBin(name: string, opts: { version?: string; omit?: string; no
 }
 
 async function failure(p: Promise<unknown>): Promise<CliError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(CliError);
   return e as CliError;
 }
@@ -56,7 +68,13 @@ describe('locateBinaries', () => {
     const a = await fakeBin('a', { version: '15.3' });
     const b = await fakeBin('b', { version: '14.9' });
     const env = { RESOURCE_POSTGRES_PG_BIN: b };
-    expect(await locateBinaries({ pgBin: a, env })).toMatchObject({ dir: a, source: 'instance', version: '15.3', major: '15', pgCtl: join(a, 'pg_ctl') });
+    expect(await locateBinaries({ pgBin: a, env })).toMatchObject({
+      dir: a,
+      source: 'instance',
+      version: '15.3',
+      major: '15',
+      pgCtl: join(a, 'pg_ctl'),
+    });
     expect(await locateBinaries({ env })).toMatchObject({ dir: b, source: 'env', major: '14' });
   });
   it('falls back to the npm package', async () => {

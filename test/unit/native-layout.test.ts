@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { layoutOf, pathHash, RELOCATION_ROOT, relocatedDataDir, socketDirFor } from '../../src/engines/native/layout.js';
+import {
+  layoutOf,
+  pathHash,
+  RELOCATION_ROOT,
+  relocatedDataDir,
+  socketDirFor,
+} from '../../src/engines/native/layout.js';
 
 describe('layoutOf', () => {
   it('keeps everything under <home>/<name> by default', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { getTemplate } from '../../src/core/templates.js';
-import { confValue, INCLUDE_LINE, renderHba, renderIdent, renderPostgresConf, withIncludeLine } from '../../src/engines/native/render.js';
+import {
+  confValue,
+  INCLUDE_LINE,
+  renderHba,
+  renderIdent,
+  renderPostgresConf,
+  withIncludeLine,
+} from '../../src/engines/native/render.js';
 
 const input = {
   name: 'main',
@@ -38,7 +45,9 @@ describe('renderPostgresConf', () => {
     expect(s.log_line_prefix).toMatch(/^%m /);
   });
   it('lets the engine win over a template that sets the same keys', () => {
-    const s = effective(renderPostgresConf({ ...input, settings: { port: '9999', listen_addresses: '*', log_timezone: 'Europe/Paris' } }));
+    const s = effective(
+      renderPostgresConf({ ...input, settings: { port: '9999', listen_addresses: '*', log_timezone: 'Europe/Paris' } }),
+    );
     expect(s).toMatchObject({ port: '5433', listen_addresses: '127.0.0.1', log_timezone: 'UTC' });
   });
   it('quotes values and refuses setting names that could inject lines', () => {
@@ -48,7 +57,11 @@ describe('renderPostgresConf', () => {
 });
 
 describe('renderHba', () => {
-  const rules = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/).join(' '));
+  const rules = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/).join(' '));
   it('allows the socket for the mapped server user and scram from loopback only', () => {
     expect(rules(renderHba('127.0.0.1'))).toEqual([
       'local all all peer map=resource-postgres',

@@ -48,13 +48,20 @@ describe('readServerLog', () => {
   });
   it('tails a file bigger than one read chunk', async () => {
     const big = join(dir, 'big.log');
-    const many = Array.from({ length: 5000 }, (_, i) => `2025-01-31 10:00:00.000 UTC [1] LOG:  line ${i} ${'x'.repeat(40)}`);
+    const many = Array.from(
+      { length: 5000 },
+      (_, i) => `2025-01-31 10:00:00.000 UTC [1] LOG:  line ${i} ${'x'.repeat(40)}`,
+    );
     await writeFile(big, many.join('\n') + '\n');
     expect(await tailLines(big, 3000, Buffer.byteLength(many.join('\n') + '\n'))).toEqual(many.slice(-3000));
   });
   it('filters by --since, then tails', async () => {
-    expect(await collect(readServerLog(log, { since: new Date('2025-01-31T10:30:00Z'), tail: 0 }))).toEqual(LINES.slice(2));
-    expect(await collect(readServerLog(log, { since: new Date('2025-01-31T10:30:00Z'), tail: 1 }))).toEqual(LINES.slice(-1));
+    expect(await collect(readServerLog(log, { since: new Date('2025-01-31T10:30:00Z'), tail: 0 }))).toEqual(
+      LINES.slice(2),
+    );
+    expect(await collect(readServerLog(log, { since: new Date('2025-01-31T10:30:00Z'), tail: 1 }))).toEqual(
+      LINES.slice(-1),
+    );
   });
   it('is a not-found error when there is no log', async () => {
     await expect(collect(readServerLog(join(dir, 'none.log'), {}))).rejects.toMatchObject({ kind: 'not-found' });

@@ -6,7 +6,13 @@ const PID_FILE = '4242\n/var/lib/x/data\n1700000000\n5433\n/var/lib/x/run\n127.0
 
 describe('parsePostmasterPid', () => {
   it('reads pid, data dir, port, socket dir and status', () => {
-    expect(parsePostmasterPid(PID_FILE)).toEqual({ pid: 4242, dataDir: '/var/lib/x/data', port: 5433, socketDir: '/var/lib/x/run', status: 'ready' });
+    expect(parsePostmasterPid(PID_FILE)).toEqual({
+      pid: 4242,
+      dataDir: '/var/lib/x/data',
+      port: 5433,
+      socketDir: '/var/lib/x/run',
+      status: 'ready',
+    });
   });
   it('rejects garbage', () => {
     expect(parsePostmasterPid('')).toBeUndefined();
@@ -34,15 +40,31 @@ describe('mapNativeState', () => {
   const base = { dataDir: '/d', initialised: true, dataDirNonEmpty: true };
   const pidFile = { pid: 7, port: 5433 };
   it.each([
-    ['no data directory', { ...base, initialised: false, dataDirNonEmpty: false }, { state: 'absent', dataExists: false }],
+    [
+      'no data directory',
+      { ...base, initialised: false, dataDirNonEmpty: false },
+      { state: 'absent', dataExists: false },
+    ],
     ['clean stop', { ...base }, { state: 'stopped', dataExists: true }],
-    ['running', { ...base, pidFile, liveness: 'alive' as const }, { state: 'running', dataExists: true, pid: 7, port: 5433 }],
-    ['crashed', { ...base, pidFile, liveness: 'gone' as const }, { state: 'stopped', dataExists: true, detail: 'postmaster.pid left by pid 7 which is gone (crashed?)' }],
+    [
+      'running',
+      { ...base, pidFile, liveness: 'alive' as const },
+      { state: 'running', dataExists: true, pid: 7, port: 5433 },
+    ],
+    [
+      'crashed',
+      { ...base, pidFile, liveness: 'gone' as const },
+      { state: 'stopped', dataExists: true, detail: 'postmaster.pid left by pid 7 which is gone (crashed?)' },
+    ],
   ])('%s', (_what, facts, expected) => {
     expect(mapNativeState(facts)).toEqual(expected);
   });
   it('says when a pid was reused, and when a directory holds no cluster', () => {
     expect(mapNativeState({ ...base, pidFile, liveness: 'other' }).detail).toMatch(/another program/);
-    expect(mapNativeState({ ...base, initialised: false })).toMatchObject({ state: 'absent', dataExists: true, detail: expect.stringMatching(/no PG_VERSION/) });
+    expect(mapNativeState({ ...base, initialised: false })).toMatchObject({
+      state: 'absent',
+      dataExists: true,
+      detail: expect.stringMatching(/no PG_VERSION/),
+    });
   });
 });

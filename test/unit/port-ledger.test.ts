@@ -18,7 +18,9 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'rp-ledger-'));
   ledger = new PortLedger(join(root, 'ledger'));
 });
-afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 describe('the machine-wide port ledger', () => {
   it('gives a port to one home only while that instance exists', async () => {
@@ -40,7 +42,7 @@ describe('the machine-wide port ledger', () => {
     expect(await ledger.claim(5442, { home: homeB(), name: 'z' })).toBe(true);
   });
 
-  it('release frees only the owner\'s claim', async () => {
+  it("release frees only the owner's claim", async () => {
     await record(homeA(), 'main', 5443);
     await ledger.claim(5443, { home: homeA(), name: 'main' });
     await ledger.release(5443, { home: homeB(), name: 'main' });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkExplicitPort, choosePort, parsePort, type PortClaims, type PortHolder, type PortProbe } from '../../src/core/ports.js';
+import {
+  checkExplicitPort,
+  choosePort,
+  parsePort,
+  type PortClaims,
+  type PortHolder,
+  type PortProbe,
+} from '../../src/core/ports.js';
 
 const probe = (listening: Record<number, string> = {}): PortProbe => ({
   isFree: async (p) => !(p in listening),

@@ -12,14 +12,25 @@ let world: FakeWorld;
 afterEach(async () => world?.cleanup());
 
 const instance = (name: string, port: number) => ({
-  name, engine: 'docker' as const, port, host: '127.0.0.1', user: 'u', password: new Secret('pw'), database: 'd',
-  template: 'development', created: '2026-01-01T00:00:00Z', desiredState: 'running' as const, extra: {},
+  name,
+  engine: 'docker' as const,
+  port,
+  host: '127.0.0.1',
+  user: 'u',
+  password: new Secret('pw'),
+  database: 'd',
+  template: 'development',
+  created: '2026-01-01T00:00:00Z',
+  desiredState: 'running' as const,
+  extra: {},
 });
 
 describe('check results', () => {
   it('a check records pass with detail, fail with the reason, and a deadline', async () => {
     const pass = await runCheck('smoke', 'ok', async () => 'seen 17.1');
-    const fail = await runCheck('smoke', 'bad', async () => { throw new CheckFailed('port closed'); });
+    const fail = await runCheck('smoke', 'bad', async () => {
+      throw new CheckFailed('port closed');
+    });
     const slow = await runCheck('smoke', 'slow', () => new Promise(() => {}), 50);
     expect(pass).toMatchObject({ status: 'pass', detail: 'seen 17.1' });
     expect(fail).toMatchObject({ status: 'fail', reason: 'port closed' });
@@ -28,10 +39,21 @@ describe('check results', () => {
   });
 
   it('renders one PASS/FAIL line per check and the closing count', () => {
-    const data = summarize('smoke', 'main', [
-      { suite: 'smoke', name: 'instance running', status: 'pass', duration_ms: 3, detail: 'docker' },
-      { suite: 'smoke', name: 'authenticated SELECT 1', status: 'fail', duration_ms: 12, reason: 'password authentication failed' },
-    ], true);
+    const data = summarize(
+      'smoke',
+      'main',
+      [
+        { suite: 'smoke', name: 'instance running', status: 'pass', duration_ms: 3, detail: 'docker' },
+        {
+          suite: 'smoke',
+          name: 'authenticated SELECT 1',
+          status: 'fail',
+          duration_ms: 12,
+          reason: 'password authentication failed',
+        },
+      ],
+      true,
+    );
     const lines = renderSelftest(data).split('\n');
     expect(lines[0]).toMatch(/^PASS {2}smoke: instance running {8}\(3 ms\) {2}docker$/);
     expect(lines[1]).toMatch(/^FAIL {2}smoke: authenticated SELECT 1 {2}\(12 ms\) {2}password authentication failed$/);
@@ -86,11 +108,18 @@ describe('stream plumbing', () => {
   });
 
   it('drops only header settings an older server lacks, never data', async () => {
-    const script = 'SET statement_timeout = 0;\nSET transaction_timeout = 0;\nSET client_encoding = \'UTF8\';\n\nCREATE TABLE t (v text);\nCOPY t (v) FROM stdin;\nSET transaction_timeout = 0;\n\\.\n';
+    const script =
+      "SET statement_timeout = 0;\nSET transaction_timeout = 0;\nSET client_encoding = 'UTF8';\n\nCREATE TABLE t (v text);\nCOPY t (v) FROM stdin;\nSET transaction_timeout = 0;\n\\.\n";
     let out = '';
     const filter = dropNewerSettings(['transaction_timeout']);
-    filter.on('data', (b: Buffer) => { out += b.toString('latin1'); });
-    await new Promise<void>((resolve) => { Readable.from([Buffer.from(script.slice(0, 30)), Buffer.from(script.slice(30))]).pipe(filter).on('end', resolve); });
+    filter.on('data', (b: Buffer) => {
+      out += b.toString('latin1');
+    });
+    await new Promise<void>((resolve) => {
+      Readable.from([Buffer.from(script.slice(0, 30)), Buffer.from(script.slice(30))])
+        .pipe(filter)
+        .on('end', resolve);
+    });
     expect(out).toBe(script.replace('SET transaction_timeout = 0;\n', ''));
   });
 });

@@ -18,30 +18,44 @@ const registerHooks = `data:text/javascript,import{register}from"node:module";re
 const bundle = join(ROOT, 'dist', 'resource-postgres.mjs');
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'rp-startup-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rp-startup-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 function runRecorded(args: string[], name: string): Promise<{ code: number; stdout: string; packages: Set<string> }> {
   const log = join(dir, `${name}.log`);
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', registerHooks, bundle, ...args], {
-      env: { ...process.env, RECORD_LOADS_FILE: log, RESOURCE_POSTGRES_HOME: join(dir, 'home'), NO_COLOR: '1' },
-      timeout: 20_000,
-    }, async (err, stdout) => {
-      const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n');
-      const packages = new Set(urls.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p): p is string => Boolean(p)));
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, packages });
-    });
+    execFile(
+      process.execPath,
+      ['--import', registerHooks, bundle, ...args],
+      {
+        env: { ...process.env, RECORD_LOADS_FILE: log, RESOURCE_POSTGRES_HOME: join(dir, 'home'), NO_COLOR: '1' },
+        timeout: 20_000,
+      },
+      async (err, stdout) => {
+        const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n');
+        const packages = new Set(
+          urls.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p): p is string => Boolean(p)),
+        );
+        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, packages });
+      },
+    );
   });
 }
 
 describe('start-up loads only what the command needs', () => {
-  it.each([['--help'], ['--version'], ['info'], ['info', '--json'], ['completion'], ['status', '--json']])('%s', async (...args) => {
-    const run = await runRecorded(args, args.join('_'));
-    expect(run.code).toBe(args[0] === 'status' ? 2 : 0); // status: no instances in the temp home
-    expect(run.packages.has('yargs')).toBe(true); // the recorder works
-    expect([...run.packages].filter((p) => HEAVY.includes(p))).toEqual([]);
-  });
+  it.each([['--help'], ['--version'], ['info'], ['info', '--json'], ['completion'], ['status', '--json']])(
+    '%s',
+    async (...args) => {
+      const run = await runRecorded(args, args.join('_'));
+      expect(run.code).toBe(args[0] === 'status' ? 2 : 0); // status: no instances in the temp home
+      expect(run.packages.has('yargs')).toBe(true); // the recorder works
+      expect([...run.packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+    },
+  );
 });
 
 describe('--version and completion', () => {
@@ -52,14 +66,28 @@ describe('--version and completion', () => {
 
   it('completion prints a bash script that calls back for completions', async () => {
     const inv = await parseArgv(['completion'], { env: {}, homeInUse: () => '/tmp' });
-    expect(inv).toMatchObject({ kind: 'print', text: expect.stringContaining('complete -o bashdefault -o default -F _resource-postgres_yargs_completions resource-postgres') });
+    expect(inv).toMatchObject({
+      kind: 'print',
+      text: expect.stringContaining(
+        'complete -o bashdefault -o default -F _resource-postgres_yargs_completions resource-postgres',
+      ),
+    });
     expect(inv.kind === 'print' && inv.text).toContain('--get-yargs-completions');
   });
 
   it.each([
-    [['resource-postgres', 'ma'], ['manage', 'status', 'completion']],
-    [['resource-postgres', 'manage', ''], ['install', 'start', 'stop', 'restart', 'uninstall']],
-    [['resource-postgres', 'manage', 'start', '--engine', ''], ['docker', 'native', 'auto']],
+    [
+      ['resource-postgres', 'ma'],
+      ['manage', 'status', 'completion'],
+    ],
+    [
+      ['resource-postgres', 'manage', ''],
+      ['install', 'start', 'stop', 'restart', 'uninstall'],
+    ],
+    [
+      ['resource-postgres', 'manage', 'start', '--engine', ''],
+      ['docker', 'native', 'auto'],
+    ],
   ])('completes %j', async (words, expected) => {
     const inv = await parseArgv(['--get-yargs-completions', ...words], { env: {}, homeInUse: () => '/tmp' });
     expect(inv.kind).toBe('print');
@@ -67,6 +95,8 @@ describe('--version and completion', () => {
   });
 
   it('completion is strict like every verb', async () => {
-    await expect(parseArgv(['completion', 'extra'], { env: {}, homeInUse: () => '/tmp' })).rejects.toThrow(/unknown command: extra/);
+    await expect(parseArgv(['completion', 'extra'], { env: {}, homeInUse: () => '/tmp' })).rejects.toThrow(
+      /unknown command: extra/,
+    );
   });
 });

@@ -29,9 +29,12 @@ export async function checkFiles(backup: StoredBackup): Promise<FileCheck[]> {
       continue;
     }
     const got = await hashFile(join(backup.dir, f.path)).catch((e: NodeJS.ErrnoException) => e);
-    if (got instanceof Error) checks.push({ path: f.path, ok: false, problem: got.code === 'ENOENT' ? 'missing' : got.message });
-    else if (got.bytes !== f.bytes) checks.push({ path: f.path, ok: false, problem: `size ${got.bytes}, manifest says ${f.bytes}` });
-    else if (got.sha256 !== f.sha256) checks.push({ path: f.path, ok: false, problem: 'sha256 differs from the manifest (corrupted)' });
+    if (got instanceof Error)
+      checks.push({ path: f.path, ok: false, problem: got.code === 'ENOENT' ? 'missing' : got.message });
+    else if (got.bytes !== f.bytes)
+      checks.push({ path: f.path, ok: false, problem: `size ${got.bytes}, manifest says ${f.bytes}` });
+    else if (got.sha256 !== f.sha256)
+      checks.push({ path: f.path, ok: false, problem: 'sha256 differs from the manifest (corrupted)' });
     else checks.push({ path: f.path, ok: true });
   }
   const listed = new Set(backup.manifest.files.map((f) => f.path));

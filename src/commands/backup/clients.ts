@@ -9,25 +9,48 @@ import { Transform } from 'node:stream';
 import { withByteProgress } from './progress.js';
 
 /** Client programs for the logical method, or a clear error that says what to do instead. */
-export async function requireTools(engine: Engine, instance: Instance, major: number, what: string): Promise<{ label: string; major: number }> {
+export async function requireTools(
+  engine: Engine,
+  instance: Instance,
+  major: number,
+  what: string,
+): Promise<{ label: string; major: number }> {
   if (!engine.clientTools || !engine.runClient) {
-    throw new CliError('engine', `${what} needs PostgreSQL client programs, which the ${engine.name} engine cannot run`, { hint: 'use --method physical' });
+    throw new CliError(
+      'engine',
+      `${what} needs PostgreSQL client programs, which the ${engine.name} engine cannot run`,
+      { hint: 'use --method physical' },
+    );
   }
   const check = await engine.clientTools(instance, major);
   if (!check.ok) {
     const physical = engine.name === 'native' ? '; or take a physical backup with --method physical' : '';
-    throw new CliError('engine', `${what} needs pg_dump/pg_restore ${major} or newer: ${check.reason}`, { hint: `${check.hint}${physical}` });
+    throw new CliError('engine', `${what} needs pg_dump/pg_restore ${major} or newer: ${check.reason}`, {
+      hint: `${check.hint}${physical}`,
+    });
   }
   return { label: `${check.version} (${check.where})`, major: check.major };
 }
 
 function failure(program: string, exitCode: number, stderr: string, what: string): CliError {
   const said = stderr.trim().split('\n').slice(-8).join('\n');
-  return new CliError('failed', `${program} failed while ${what} (exit ${exitCode})`, { details: said || undefined, hint: 'see the message above; nothing was replaced' });
+  return new CliError('failed', `${program} failed while ${what} (exit ${exitCode})`, {
+    details: said || undefined,
+    hint: 'see the message above; nothing was replaced',
+  });
 }
 
 /** Runs a client program with its standard output written (hashed, counted) into `path`. */
-export async function runToFile(ctx: Context, engine: Engine, instance: Instance, program: ClientProgram, args: string[], path: string, rel: string, opts: { env?: Record<string, string>; signal?: AbortSignal; what: string }): Promise<ManifestFile> {
+export async function runToFile(
+  ctx: Context,
+  engine: Engine,
+  instance: Instance,
+  program: ClientProgram,
+  args: string[],
+  path: string,
+  rel: string,
+  opts: { env?: Record<string, string>; signal?: AbortSignal; what: string },
+): Promise<ManifestFile> {
   const sink = openSink(path);
   const res = await withByteProgress(ctx, opts.what, sink.bytes, () =>
     engine.runClient!(instance, program, args, { stdout: sink.stream, env: opts.env, signal: opts.signal }),
@@ -41,8 +64,19 @@ export async function runToFile(ctx: Context, engine: Engine, instance: Instance
 }
 
 /** Runs a client program reading `path` on standard input; returns its stderr for the caller to sift. */
-export async function runFromFile(engine: Engine, instance: Instance, program: ClientProgram, args: string[], path: string, opts: { env?: Record<string, string>; signal?: AbortSignal; what: string; tolerate?: boolean }): Promise<string> {
-  const res = await engine.runClient!(instance, program, args, { stdin: createReadStream(path), env: opts.env, signal: opts.signal });
+export async function runFromFile(
+  engine: Engine,
+  instance: Instance,
+  program: ClientProgram,
+  args: string[],
+  path: string,
+  opts: { env?: Record<string, string>; signal?: AbortSignal; what: string; tolerate?: boolean },
+): Promise<string> {
+  const res = await engine.runClient!(instance, program, args, {
+    stdin: createReadStream(path),
+    env: opts.env,
+    signal: opts.signal,
+  });
   if (res.exitCode !== 0 && !opts.tolerate) throw failure(program, res.exitCode, res.stderr, opts.what);
   return res.stderr;
 }
@@ -58,7 +92,13 @@ export function dropNewerSettings(unknown: readonly string[]): Transform {
   let partial = '';
   const keep = (line: string) => {
     if (!header) return true;
-    if (line === '' || line.startsWith('--') || line.startsWith('SET ') || line.startsWith('SELECT pg_catalog.set_config') || line.startsWith('\\')) {
+    if (
+      line === '' ||
+      line.startsWith('--') ||
+      line.startsWith('SET ') ||
+      line.startsWith('SELECT pg_catalog.set_config') ||
+      line.startsWith('\\')
+    ) {
       return !unknown.some((name) => line.startsWith(`SET ${name} `));
     }
     header = false;
@@ -71,7 +111,10 @@ export function dropNewerSettings(unknown: readonly string[]): Transform {
       const text = partial + chunk.toString('latin1');
       const lines = text.split('\n');
       partial = lines.pop()!;
-      const out = lines.filter(keep).map((l) => `${l}\n`).join('');
+      const out = lines
+        .filter(keep)
+        .map((l) => `${l}\n`)
+        .join('');
       if (!header) {
         done(null, Buffer.from(out + partial, 'latin1'));
         partial = '';

@@ -29,23 +29,39 @@ export async function backupCredentials(backup: StoredBackup): Promise<BackupCre
  * the backup's source, and the source's superuser credentials, since the restored roles
  * carry them anyway. It is created and started empty; the caller fills it.
  */
-export async function createCloneTarget(ctx: Context, backup: StoredBackup, name: string): Promise<{ instance: Instance; engine: Engine }> {
+export async function createCloneTarget(
+  ctx: Context,
+  backup: StoredBackup,
+  name: string,
+): Promise<{ instance: Instance; engine: Engine }> {
   if (await ctx.registry.exists(name)) {
-    throw new CliError('conflict', `instance ${name} already exists; --to-instance makes a new one`, { hint: `to replace its data: resource-postgres backup restore ${backup.name} --instance ${name} --force` });
+    throw new CliError('conflict', `instance ${name} already exists; --to-instance makes a new one`, {
+      hint: `to replace its data: resource-postgres backup restore ${backup.name} --instance ${name} --force`,
+    });
   }
   const m = backup.manifest;
   const creds = await backupCredentials(backup);
   // Native: the source's server binaries (same major), when the source still exists.
   const source = await ctx.registry.find(m.instance).catch(() => undefined);
-  const draft = draftInstance(ctx, name, { engine: m.engine, template: m.template, image: m.image, pgBin: source?.pgBin }, m.engine);
+  const draft = draftInstance(
+    ctx,
+    name,
+    { engine: m.engine, template: m.template, image: m.image, pgBin: source?.pgBin },
+    m.engine,
+  );
   if (creds) Object.assign(draft, { user: creds.user, password: new Secret(creds.password), database: creds.database });
   const engine = await ctx.engine(m.engine);
   const check = await engine.check();
-  if (!check.ok) throw new CliError('engine', `the ${m.engine} engine the backup came from is not usable: ${check.reason}`, { hint: check.hint });
+  if (!check.ok)
+    throw new CliError('engine', `the ${m.engine} engine the backup came from is not usable: ${check.reason}`, {
+      hint: check.hint,
+    });
   await engine.prepare(draft, ctx.talk.progress);
   await recordNewInstance(ctx, draft, undefined);
   ctx.talk.info(`creating instance ${name} (${m.engine}) to restore backup ${backup.name} into`);
-  await withPortRetry(ctx, name, () => ensureRunning(ctx, name, { engine: m.engine, wait: true, timeoutSec: DEFAULTS.startTimeoutSec * 2, force: false }));
+  await withPortRetry(ctx, name, () =>
+    ensureRunning(ctx, name, { engine: m.engine, wait: true, timeoutSec: DEFAULTS.startTimeoutSec * 2, force: false }),
+  );
   return { instance: await ctx.registry.get(name), engine };
 }
 

@@ -31,18 +31,29 @@ export async function runningInstance(ctx: Context, name: string): Promise<{ ins
   const engine = await ctx.engine(instance.engine);
   const probe = await ctx.probe(instance);
   if (!probe.ok) {
-    throw new CliError('failed', `instance ${name} does not answer: ${probe.message}`, { hint: `start it: resource-postgres manage start --instance ${name}`, exitCode: 2 });
+    throw new CliError('failed', `instance ${name} does not answer: ${probe.message}`, {
+      hint: `start it: resource-postgres manage start --instance ${name}`,
+      exitCode: 2,
+    });
   }
   return { instance, engine };
 }
 
 /** Logical unless asked otherwise; on native without a suitable pg_dump, physical (and say so). */
-async function chooseMethod(ctx: Context, engine: Engine, instance: Instance, facts: ServerFacts, asked?: BackupMethod): Promise<BackupMethod> {
+async function chooseMethod(
+  ctx: Context,
+  engine: Engine,
+  instance: Instance,
+  facts: ServerFacts,
+  asked?: BackupMethod,
+): Promise<BackupMethod> {
   if (asked) return asked;
   if (engine.name !== 'native' || !engine.clientTools) return 'logical';
   const tools = await engine.clientTools(instance, facts.major);
   if (tools.ok) return 'logical';
-  ctx.talk.info(`no suitable pg_dump for PostgreSQL ${facts.major} here (${tools.reason}); taking a physical backup instead`);
+  ctx.talk.info(
+    `no suitable pg_dump for PostgreSQL ${facts.major} here (${tools.reason}); taking a physical backup instead`,
+  );
   return 'physical';
 }
 
@@ -51,48 +62,91 @@ export async function createBackup(ctx: Context, opts: BackupOptionsOf<'create'>
   const store = storeOf(ctx, opts);
   const started = ctx.now();
   const name = opts.name ?? defaultBackupName(instance.name, started);
-  if (await store.exists(name)) throw new CliError('conflict', `a backup named ${name} already exists`, { hint: 'choose another --name, or remove it first: resource-postgres backup remove NAME --force' });
+  if (await store.exists(name))
+    throw new CliError('conflict', `a backup named ${name} already exists`, {
+      hint: 'choose another --name, or remove it first: resource-postgres backup remove NAME --force',
+    });
   const facts = await serverFacts(instance);
   const target = opts.pgBin ? { ...instance, pgBin: opts.pgBin } : instance;
   const method = await chooseMethod(ctx, engine, target, facts, opts.method);
-  if (method === 'physical' && opts.database) throw new CliError('usage', 'a physical backup always holds every database', { hint: 'leave out --database, or use --method logical' });
+  if (method === 'physical' && opts.database)
+    throw new CliError('usage', 'a physical backup always holds every database', {
+      hint: 'leave out --database, or use --method logical',
+    });
   let dbs = await backupDatabases(instance);
   if (opts.database) {
     dbs = dbs.filter((d) => d.name === opts.database);
-    if (!dbs.length) throw notFound(`instance ${instance.name} has no database ${opts.database}`, `see resource-postgres content list --instance ${instance.name}`);
+    if (!dbs.length)
+      throw notFound(
+        `instance ${instance.name} has no database ${opts.database}`,
+        `see resource-postgres content list --instance ${instance.name}`,
+      );
   }
   const dbNames = dbs.map((d) => d.name);
   const base = { name, instance: instance.name, method, databases: dbNames };
   if (opts.dryRun) {
-    return result<BackupCreateData>('backup-create', { ...base, path: store.dirOf(instance.name), total_bytes: 0, duration_ms: 0, dry_run: true, message: `would take a ${method} backup ${name} of instance ${instance.name} (${dbNames.join(', ')}) into ${store.dirOf(instance.name)}` });
+    return result<BackupCreateData>('backup-create', {
+      ...base,
+      path: store.dirOf(instance.name),
+      total_bytes: 0,
+      duration_ms: 0,
+      dry_run: true,
+      message: `would take a ${method} backup ${name} of instance ${instance.name} (${dbNames.join(', ')}) into ${store.dirOf(instance.name)}`,
+    });
   }
   const partial = await store.begin(instance.name, name, started);
   try {
-    const part = method === 'logical'
-      ? await dumpLogical(ctx, engine, target, facts, dbs, partial.dir, signal)
-      : await copyPhysical(ctx, engine, instance, facts, dbs, partial.dir, name, signal);
+    const part =
+      method === 'logical'
+        ? await dumpLogical(ctx, engine, target, facts, dbs, partial.dir, signal)
+        : await copyPhysical(ctx, engine, instance, facts, dbs, partial.dir, name, signal);
     // The superuser's password, 0600 beside the data it unlocks: a physical restore brings the
     // role back with this password, and instance.conf must then say so.
-    const credentials = await writeSmallFile(join(partial.dir, 'credentials.json'), `${JSON.stringify({ user: instance.user, password: instance.password.reveal(), database: instance.database })}\n`);
+    const credentials = await writeSmallFile(
+      join(partial.dir, 'credentials.json'),
+      `${JSON.stringify({ user: instance.user, password: instance.password.reveal(), database: instance.database })}\n`,
+    );
     const files = [...part.files, { path: 'credentials.json', ...credentials }];
     const finished = ctx.now();
     const manifest: Manifest = {
-      format: 1, name, instance: instance.name, engine: instance.engine, image: instance.image, template: instance.template,
-      user: instance.user, database: instance.database, server_version: facts.version, server_major: facts.major, method,
-      scope: opts.database ? 'database' : 'all-databases', databases: part.databases, globals: part.globals,
+      format: 1,
+      name,
+      instance: instance.name,
+      engine: instance.engine,
+      image: instance.image,
+      template: instance.template,
+      user: instance.user,
+      database: instance.database,
+      server_version: facts.version,
+      server_major: facts.major,
+      method,
+      scope: opts.database ? 'database' : 'all-databases',
+      databases: part.databases,
+      globals: part.globals,
       physical: 'physical' in part ? (part as { physical: Manifest['physical'] }).physical : undefined,
-      tool: part.tool, files, total_bytes: files.reduce((n, f) => n + f.bytes, 0),
-      started_at: started.toISOString(), finished_at: finished.toISOString(), status: 'complete',
+      tool: part.tool,
+      files,
+      total_bytes: files.reduce((n, f) => n + f.bytes, 0),
+      started_at: started.toISOString(),
+      finished_at: finished.toISOString(),
+      status: 'complete',
     };
     const path = await partial.finish(manifest);
     const ms = finished.getTime() - started.getTime();
     return result<BackupCreateData>('backup-create', {
-      ...base, path, total_bytes: manifest.total_bytes, duration_ms: ms, dry_run: false,
+      ...base,
+      path,
+      total_bytes: manifest.total_bytes,
+      duration_ms: ms,
+      dry_run: false,
       message: `backup ${name} of instance ${instance.name} complete: ${method}, ${dbNames.length} database(s), ${formatBytes(manifest.total_bytes)} in ${(ms / 1000).toFixed(1)} s\n  ${path}`,
     });
   } catch (e) {
     await partial.abandon().catch(() => {});
-    if (signal.aborted) throw new CliError('failed', `interrupted: backup ${name} was not completed and its partial files were removed`, { exitCode: 130 });
+    if (signal.aborted)
+      throw new CliError('failed', `interrupted: backup ${name} was not completed and its partial files were removed`, {
+        exitCode: 130,
+      });
     throw e;
   }
 }

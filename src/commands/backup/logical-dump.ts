@@ -21,12 +21,31 @@ export interface BackupPart {
  * which the per-table row counts for the manifest are taken: counts and dump agree exactly,
  * whatever writes happen meanwhile.
  */
-export async function dumpLogical(ctx: Context, engine: Engine, instance: Instance, facts: ServerFacts, dbs: DatabaseFacts[], dir: string, signal: AbortSignal): Promise<BackupPart> {
+export async function dumpLogical(
+  ctx: Context,
+  engine: Engine,
+  instance: Instance,
+  facts: ServerFacts,
+  dbs: DatabaseFacts[],
+  dir: string,
+  signal: AbortSignal,
+): Promise<BackupPart> {
   const tool = await requireTools(engine, instance, facts.major, 'a logical backup');
   await mkdir(join(dir, 'databases'), { mode: 0o700 });
   const files: ManifestFile[] = [];
   ctx.talk.progress('dumping roles (pg_dumpall --globals-only)');
-  files.push(await runToFile(ctx, engine, instance, 'pg_dumpall', ['--globals-only', '--no-password'], join(dir, 'globals.sql'), 'globals.sql', { signal, what: 'dumping roles' }));
+  files.push(
+    await runToFile(
+      ctx,
+      engine,
+      instance,
+      'pg_dumpall',
+      ['--globals-only', '--no-password'],
+      join(dir, 'globals.sql'),
+      'globals.sql',
+      { signal, what: 'dumping roles' },
+    ),
+  );
   const databases: ManifestDatabase[] = [];
   for (const [i, db] of dbs.entries()) {
     signal.throwIfAborted();
@@ -35,7 +54,11 @@ export async function dumpLogical(ctx: Context, engine: Engine, instance: Instan
     const { file, counts } = await withExportedSnapshot(instance, db.name, async (snapshot, counts) => {
       const args = ['--format=custom', `--snapshot=${snapshot}`, '--no-password'];
       // The database goes through PGDATABASE: a name with "=" would be taken as a connection string.
-      const file = await runToFile(ctx, engine, instance, 'pg_dump', args, join(dir, rel), rel, { env: { PGDATABASE: db.name }, signal, what });
+      const file = await runToFile(ctx, engine, instance, 'pg_dump', args, join(dir, rel), rel, {
+        env: { PGDATABASE: db.name },
+        signal,
+        what,
+      });
       return { file, counts };
     });
     files.push(file);

@@ -22,13 +22,26 @@ export interface RestoredDatabase {
 }
 
 /** Roles first (owners must exist), with the target's own superuser password left alone. */
-async function restoreGlobals(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, signal: AbortSignal): Promise<void> {
+async function restoreGlobals(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  signal: AbortSignal,
+): Promise<void> {
   const sql = keepOwnPassword(await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), target.user);
   const scratch = await mkdtemp(join(tmpdir(), 'rp-globals-'));
   try {
     const file = join(scratch, 'globals.sql');
     await writeFile(file, sql, { mode: 0o600 });
-    const stderr = await runFromFile(engine, target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-d', 'postgres'], file, { signal, what: 'restoring roles', tolerate: true });
+    const stderr = await runFromFile(
+      engine,
+      target,
+      'psql',
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-d', 'postgres'],
+      file,
+      { signal, what: 'restoring roles', tolerate: true },
+    );
     for (const problem of unexpectedGlobalsErrors(stderr)) ctx.talk.warn(`restoring roles: ${problem}`);
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -44,28 +57,70 @@ interface Tools {
 const NEWER_SETTINGS: Array<[number, string]> = [[17, 'transaction_timeout']];
 
 /** pg_restore --file=- | (header settings the server lacks dropped) | psql, for client programs newer than the server. */
-async function restoreViaScript(engine: Engine, target: Instance, staging: string, file: string, serverMajor: number, signal: AbortSignal, name: string): Promise<void> {
-  const filter = dropNewerSettings(NEWER_SETTINGS.filter(([since]) => serverMajor < since).map(([, setting]) => setting));
-  const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `--dbname=${staging}`], { stdin: filter, signal });
-  const restore = await engine.runClient!(target, 'pg_restore', ['--file=-'], { stdin: createReadStream(file), stdout: filter, signal })
-    .finally(() => filter.end());
+async function restoreViaScript(
+  engine: Engine,
+  target: Instance,
+  staging: string,
+  file: string,
+  serverMajor: number,
+  signal: AbortSignal,
+  name: string,
+): Promise<void> {
+  const filter = dropNewerSettings(
+    NEWER_SETTINGS.filter(([since]) => serverMajor < since).map(([, setting]) => setting),
+  );
+  const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `--dbname=${staging}`], {
+    stdin: filter,
+    signal,
+  });
+  const restore = await engine.runClient!(target, 'pg_restore', ['--file=-'], {
+    stdin: createReadStream(file),
+    stdout: filter,
+    signal,
+  }).finally(() => filter.end());
   const applied = await psql;
-  if (restore.exitCode !== 0) throw new CliError('failed', `pg_restore failed while reading the archive of database ${name} (exit ${restore.exitCode})`, { details: restore.stderr.trim() });
-  if (applied.exitCode !== 0) throw new CliError('failed', `psql failed while restoring database ${name} (exit ${applied.exitCode})`, { details: applied.stderr.trim().split('\n').slice(-8).join('\n'), hint: 'nothing was replaced' });
+  if (restore.exitCode !== 0)
+    throw new CliError(
+      'failed',
+      `pg_restore failed while reading the archive of database ${name} (exit ${restore.exitCode})`,
+      { details: restore.stderr.trim() },
+    );
+  if (applied.exitCode !== 0)
+    throw new CliError('failed', `psql failed while restoring database ${name} (exit ${applied.exitCode})`, {
+      details: applied.stderr.trim().split('\n').slice(-8).join('\n'),
+      hint: 'nothing was replaced',
+    });
 }
 
 /**
  * Each database is restored into a staging database with pg_restore and swapped in only
  * when that succeeded; the sessions on the database it replaces are ended at the swap.
  */
-async function restoreDatabase(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, db: ManifestDatabase, tools: Tools, signal: AbortSignal): Promise<RestoredDatabase> {
+async function restoreDatabase(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  db: ManifestDatabase,
+  tools: Tools,
+  signal: AbortSignal,
+): Promise<RestoredDatabase> {
   const staging = `rp_restore_${randomBytes(5).toString('hex')}`;
   ctx.talk.progress(`restoring database ${db.name}`);
   await createStaging(target, db, staging);
   try {
     const file = join(backup.dir, db.file!);
-    if (tools.major > tools.serverMajor) await restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
-    else await runFromFile(engine, target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${staging}`], file, { signal, what: `restoring database ${db.name}` });
+    if (tools.major > tools.serverMajor)
+      await restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
+    else
+      await runFromFile(
+        engine,
+        target,
+        'pg_restore',
+        ['--exit-on-error', '--no-password', `--dbname=${staging}`],
+        file,
+        { signal, what: `restoring database ${db.name}` },
+      );
   } catch (e) {
     await dropIfExists(target, staging).catch(() => {});
     throw e;
@@ -75,11 +130,22 @@ async function restoreDatabase(ctx: Context, engine: Engine, target: Instance, b
   return { name: db.name, ...swap };
 }
 
-export async function restoreLogical(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, databases: ManifestDatabase[], signal: AbortSignal): Promise<RestoredDatabase[]> {
+export async function restoreLogical(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  databases: ManifestDatabase[],
+  signal: AbortSignal,
+): Promise<RestoredDatabase[]> {
   const facts = await serverFacts(target);
   // pg_restore reads archives of its own version or older: as new as the server and the dump.
-  const dumpMajor = parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
-  const tools = { ...(await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore')), serverMajor: facts.major };
+  const dumpMajor =
+    parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
+  const tools = {
+    ...(await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore')),
+    serverMajor: facts.major,
+  };
   if (backup.manifest.globals) await restoreGlobals(ctx, engine, target, backup, signal);
   const done: RestoredDatabase[] = [];
   for (const db of databases) {

@@ -40,7 +40,16 @@ export interface Manifest {
   /** logical: pg_dumpall --globals-only (roles, tablespaces). */
   globals?: string;
   /** physical: base.tar, wal.tar, backup_label, tablespace_map and the WAL range. */
-  physical?: { base: string; wal: string; backup_label: string; tablespace_map?: string; start_lsn: string; stop_lsn: string; wal_from: string; wal_to: string };
+  physical?: {
+    base: string;
+    wal: string;
+    backup_label: string;
+    tablespace_map?: string;
+    start_lsn: string;
+    stop_lsn: string;
+    wal_from: string;
+    wal_to: string;
+  };
   tool: string;
   files: ManifestFile[];
   total_bytes: number;
@@ -53,12 +62,18 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function validateBackupName(name: unknown): string {
   if (typeof name === 'string' && NAME_RE.test(name)) return name;
-  throw usageError(`invalid backup name ${JSON.stringify(String(name ?? ''))}`, 'use 1-100 characters: letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. main-before-upgrade)');
+  throw usageError(
+    `invalid backup name ${JSON.stringify(String(name ?? ''))}`,
+    'use 1-100 characters: letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. main-before-upgrade)',
+  );
 }
 
 /** "<instance>-20260131T120000Z": sorts by time, unique per second. */
 export function defaultBackupName(instance: string, at: Date): string {
-  return `${instance}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${instance}-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /** Parses manifest.json, refusing what this version cannot restore. */
@@ -67,12 +82,20 @@ export function parseManifest(text: string, path: string): Manifest {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new CliError('config', `damaged backup manifest ${path}: ${(e as Error).message}`, { hint: 'the backup cannot be trusted; remove it with backup remove NAME --force' });
+    throw new CliError('config', `damaged backup manifest ${path}: ${(e as Error).message}`, {
+      hint: 'the backup cannot be trusted; remove it with backup remove NAME --force',
+    });
   }
   const m = data as Partial<Manifest>;
-  const missing = (['name', 'instance', 'engine', 'method', 'files', 'status', 'server_major'] as const).filter((k) => m[k] === undefined);
+  const missing = (['name', 'instance', 'engine', 'method', 'files', 'status', 'server_major'] as const).filter(
+    (k) => m[k] === undefined,
+  );
   if (missing.length || m.format !== 1 || !Array.isArray(m.files) || !Array.isArray(m.databases)) {
-    throw new CliError('config', `backup manifest ${path} is not a format-1 manifest${missing.length ? ` (missing ${missing.join(', ')})` : ''}`, { hint: 'it was not written by this version, or is damaged' });
+    throw new CliError(
+      'config',
+      `backup manifest ${path} is not a format-1 manifest${missing.length ? ` (missing ${missing.join(', ')})` : ''}`,
+      { hint: 'it was not written by this version, or is damaged' },
+    );
   }
   return m as Manifest;
 }

@@ -7,9 +7,26 @@ type Base = {
 };
 
 export type BackupOptions =
-  | (Base & { action: 'create'; instance: string; database?: string; name?: string; method?: BackupMethod; pgBin?: string; dryRun: boolean })
+  | (Base & {
+      action: 'create';
+      instance: string;
+      database?: string;
+      name?: string;
+      method?: BackupMethod;
+      pgBin?: string;
+      dryRun: boolean;
+    })
   | (Base & { action: 'list'; instance?: string })
-  | (Base & { action: 'restore'; name: string; instance?: string; toInstance?: string; database?: string; force: boolean; pgBin?: string; dryRun: boolean })
+  | (Base & {
+      action: 'restore';
+      name: string;
+      instance?: string;
+      toInstance?: string;
+      database?: string;
+      force: boolean;
+      pgBin?: string;
+      dryRun: boolean;
+    })
   | (Base & { action: 'verify'; name: string; restoreTest: boolean; pgBin?: string })
   | (Base & { action: 'prune'; instance?: string; keep?: number; olderThan?: string; dryRun: boolean })
   | (Base & { action: 'remove'; name: string; force: boolean; dryRun: boolean });

@@ -11,10 +11,24 @@ import { enterBackupMode } from '../../postgres/backup/mode.js';
 import type { BackupPart } from './logical-dump.js';
 import { withByteProgress } from './progress.js';
 
-async function archive(ctx: Context, engine: Engine, instance: Instance, request: DataArchiveRequest, path: string, rel: string): Promise<ManifestFile> {
+async function archive(
+  ctx: Context,
+  engine: Engine,
+  instance: Instance,
+  request: DataArchiveRequest,
+  path: string,
+  rel: string,
+): Promise<ManifestFile> {
   const sink = openSink(path);
-  const failed = await withByteProgress(ctx, request.kind === 'base' ? 'copying the data directory' : 'copying WAL', sink.bytes, () => engine.archiveData!(instance, request, sink.stream))
-    .then(() => undefined, (e: unknown) => e ?? new Error('archive failed'));
+  const failed = await withByteProgress(
+    ctx,
+    request.kind === 'base' ? 'copying the data directory' : 'copying WAL',
+    sink.bytes,
+    () => engine.archiveData!(instance, request, sink.stream),
+  ).then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('archive failed'),
+  );
   // Closed either way, so no descriptor is left open on a partial file.
   const info = await sink.close();
   if (failed) throw failed;
@@ -27,21 +41,47 @@ async function archive(ctx: Context, engine: Engine, instance: Instance, request
  * WAL from the backup's start to its end copied from pg_wal so the copy replays to a
  * consistent state without any archive.
  */
-export async function copyPhysical(ctx: Context, engine: Engine, instance: Instance, facts: ServerFacts, dbs: DatabaseFacts[], dir: string, label: string, signal?: AbortSignal): Promise<BackupPart & { physical: NonNullable<Manifest['physical']> }> {
+export async function copyPhysical(
+  ctx: Context,
+  engine: Engine,
+  instance: Instance,
+  facts: ServerFacts,
+  dbs: DatabaseFacts[],
+  dir: string,
+  label: string,
+  signal?: AbortSignal,
+): Promise<BackupPart & { physical: NonNullable<Manifest['physical']> }> {
   if (!engine.archiveData || !engine.replaceData) {
-    throw new CliError('usage', `physical backups are not available on the ${engine.name} engine`, { hint: 'use the default logical method (pg_dump inside the container)' });
+    throw new CliError('usage', `physical backups are not available on the ${engine.name} engine`, {
+      hint: 'use the default logical method (pg_dump inside the container)',
+    });
   }
   const blocker = physicalBlocker({ wal_level: facts.walLevel, server_major: facts.major });
-  if (blocker) throw new CliError('failed', `instance ${instance.name} cannot take a physical backup: ${blocker}`, { hint: 'use --method logical, or an instance with another template' });
+  if (blocker)
+    throw new CliError('failed', `instance ${instance.name} cannot take a physical backup: ${blocker}`, {
+      hint: 'use --method logical, or an instance with another template',
+    });
   const session = await enterBackupMode(instance, `resource-postgres ${label}`, facts.versionNum);
   try {
-    if (!session.slot) ctx.talk.warn('no temporary replication slot could be made (max_replication_slots = 0?): a long copy may lose WAL to recycling');
+    if (!session.slot)
+      ctx.talk.warn(
+        'no temporary replication slot could be made (max_replication_slots = 0?): a long copy may lose WAL to recycling',
+      );
     const files = [await archive(ctx, engine, instance, { kind: 'base' }, join(dir, 'base.tar'), 'base.tar')];
     signal?.throwIfAborted();
     const databases: ManifestDatabase[] = [];
     for (const db of dbs) databases.push({ ...db, tables: await tableCounts(instance, db.name) });
     const stop = await session.stop();
-    files.push(await archive(ctx, engine, instance, { kind: 'wal', from: stop.startWal, to: stop.stopWal }, join(dir, 'wal.tar'), 'wal.tar'));
+    files.push(
+      await archive(
+        ctx,
+        engine,
+        instance,
+        { kind: 'wal', from: stop.startWal, to: stop.stopWal },
+        join(dir, 'wal.tar'),
+        'wal.tar',
+      ),
+    );
     files.push({ path: 'backup_label', ...(await writeSmallFile(join(dir, 'backup_label'), stop.labelFile)) });
     const spcmap = stop.spcmapFile.trim() ? 'tablespace_map' : undefined;
     if (spcmap) files.push({ path: spcmap, ...(await writeSmallFile(join(dir, spcmap), stop.spcmapFile)) });
@@ -49,7 +89,16 @@ export async function copyPhysical(ctx: Context, engine: Engine, instance: Insta
       databases,
       files,
       tool: `low-level base backup API (PostgreSQL ${facts.version})`,
-      physical: { base: 'base.tar', wal: 'wal.tar', backup_label: 'backup_label', tablespace_map: spcmap, start_lsn: stop.startLsn, stop_lsn: stop.stopLsn, wal_from: stop.startWal, wal_to: stop.stopWal },
+      physical: {
+        base: 'base.tar',
+        wal: 'wal.tar',
+        backup_label: 'backup_label',
+        tablespace_map: spcmap,
+        start_lsn: stop.startLsn,
+        stop_lsn: stop.stopLsn,
+        wal_from: stop.startWal,
+        wal_to: stop.stopWal,
+      },
     };
   } finally {
     await session.close();

@@ -16,27 +16,50 @@ import { backupCredentials, withPortRetry } from './clone-target.js';
  * on failure the previous directory comes back. The roles come back exactly as they were,
  * so instance.conf takes the backup's superuser credentials.
  */
-export async function restorePhysical(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, fresh = false): Promise<{ terminated: number }> {
+export async function restorePhysical(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  fresh = false,
+): Promise<{ terminated: number }> {
   const m = backup.manifest;
   if (!engine.replaceData || !m.physical || target.engine !== m.engine) {
-    throw new CliError('usage', `a physical backup of a ${m.engine} instance restores only into a ${m.engine} instance (${target.name} is ${target.engine})`, { hint: `restore it into a new instance: resource-postgres backup restore ${backup.name} --to-instance NEW` });
+    throw new CliError(
+      'usage',
+      `a physical backup of a ${m.engine} instance restores only into a ${m.engine} instance (${target.name} is ${target.engine})`,
+      { hint: `restore it into a new instance: resource-postgres backup restore ${backup.name} --to-instance NEW` },
+    );
   }
   const targetMajor = Number.parseInt(target.version ?? '', 10);
   if (m.engine === 'native' ? targetMajor && targetMajor !== m.server_major : target.image !== m.image) {
     const what = m.engine === 'native' ? `PostgreSQL ${target.version}` : `image ${target.image}`;
-    throw new CliError('conflict', `backup ${backup.name} holds the data files of ${m.engine === 'native' ? `PostgreSQL ${m.server_major}` : `image ${m.image}`}; instance ${target.name} runs ${what}`, { hint: 'a physical backup restores only into the same server version; use --to-instance NEW' });
+    throw new CliError(
+      'conflict',
+      `backup ${backup.name} holds the data files of ${m.engine === 'native' ? `PostgreSQL ${m.server_major}` : `image ${m.image}`}; instance ${target.name} runs ${what}`,
+      { hint: 'a physical backup restores only into the same server version; use --to-instance NEW' },
+    );
   }
   let terminated = 0;
   if ((await engine.inspect(target)).state === 'running') {
     terminated = await countSessions(target).catch(() => 0);
-    ctx.talk.info(`stopping instance ${target.name} to replace its data directory${terminated ? `: ${terminated} open session(s) will be ended` : ''}`);
+    ctx.talk.info(
+      `stopping instance ${target.name} to replace its data directory${terminated ? `: ${terminated} open session(s) will be ended` : ''}`,
+    );
     await engine.stop(target, { timeoutSec: DEFAULTS.stopTimeoutSec });
   }
   const p = m.physical;
-  const files = { baseTar: join(backup.dir, p.base), walTar: join(backup.dir, p.wal), backupLabel: join(backup.dir, p.backup_label), tablespaceMap: p.tablespace_map ? join(backup.dir, p.tablespace_map) : undefined };
+  const files = {
+    baseTar: join(backup.dir, p.base),
+    walTar: join(backup.dir, p.wal),
+    backupLabel: join(backup.dir, p.backup_label),
+    tablespaceMap: p.tablespace_map ? join(backup.dir, p.tablespace_map) : undefined,
+  };
   const replacement = await engine.replaceData(target, files, ctx.talk.progress);
   const creds = await backupCredentials(backup);
-  let restored: Instance = creds ? { ...target, user: creds.user, password: new Secret(creds.password), database: creds.database } : target;
+  let restored: Instance = creds
+    ? { ...target, user: creds.user, password: new Secret(creds.password), database: creds.database }
+    : target;
   const startRestored = async () => {
     // A fresh clone may be moved to another port if its own was taken while it was stopped.
     const current = fresh ? await ctx.registry.get(target.name) : target;
@@ -52,13 +75,22 @@ export async function restorePhysical(ctx: Context, engine: Engine, target: Inst
     await engine.stop(target, { timeoutSec: 10, force: true }).catch(() => {});
     await replacement.undo();
     await engine.start(target).catch(() => {});
-    throw new CliError('failed', `the restored data of backup ${backup.name} did not start; instance ${target.name} has its previous data back: ${describeError(e)}`, { details: e instanceof CliError ? e.details : undefined });
+    throw new CliError(
+      'failed',
+      `the restored data of backup ${backup.name} did not start; instance ${target.name} has its previous data back: ${describeError(e)}`,
+      { details: e instanceof CliError ? e.details : undefined },
+    );
   }
   await replacement.keep();
   if (restored !== target) {
     await ctx.registry.locked(async () => {
       const fresh = await ctx.registry.get(target.name);
-      await ctx.registry.save({ ...fresh, user: restored.user, password: restored.password, database: restored.database });
+      await ctx.registry.save({
+        ...fresh,
+        user: restored.user,
+        password: restored.password,
+        database: restored.database,
+      });
     });
   }
   return { terminated };

@@ -16,9 +16,17 @@ export function formatBytes(n: number): string {
  * Reports a growing byte count once a second while `work` runs. talk.progress prints only on
  * a TTY, so pipelines and --json stay quiet.
  */
-export async function withByteProgress<T>(ctx: Context, label: string, bytes: () => number, work: () => Promise<T>): Promise<T> {
+export async function withByteProgress<T>(
+  ctx: Context,
+  label: string,
+  bytes: () => number,
+  work: () => Promise<T>,
+): Promise<T> {
   const started = Date.now();
-  const timer = setInterval(() => ctx.talk.progress(`${label}: ${formatBytes(bytes())} (${Math.round((Date.now() - started) / 1000)} s)`), 1000);
+  const timer = setInterval(
+    () => ctx.talk.progress(`${label}: ${formatBytes(bytes())} (${Math.round((Date.now() - started) / 1000)} s)`),
+    1000,
+  );
   timer.unref();
   try {
     return await work();

@@ -27,20 +27,42 @@ export interface BackupRestoreData {
 async function assertIntact(backup: StoredBackup): Promise<void> {
   const bad = (await checkFiles(backup)).filter((c) => !c.ok);
   if (bad.length) {
-    throw new CliError('failed', `backup ${backup.name} is damaged: ${bad.map((b) => `${b.path}: ${b.problem}`).join('; ')}`, { hint: `nothing was changed; see resource-postgres backup verify ${backup.name}` });
+    throw new CliError(
+      'failed',
+      `backup ${backup.name} is damaged: ${bad.map((b) => `${b.path}: ${b.problem}`).join('; ')}`,
+      { hint: `nothing was changed; see resource-postgres backup verify ${backup.name}` },
+    );
   }
 }
 
 /** Fills `target` from the backup; returns what was restored. */
-export async function restoreInto(ctx: Context, engine: Engine, target: Instance, backup: StoredBackup, database: string | undefined, signal: AbortSignal, pgBin?: string, fresh = false): Promise<BackupRestoreData['databases']> {
+export async function restoreInto(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  database: string | undefined,
+  signal: AbortSignal,
+  pgBin?: string,
+  fresh = false,
+): Promise<BackupRestoreData['databases']> {
   const m = backup.manifest;
   if (m.method === 'physical') {
-    if (database) throw new CliError('usage', 'a physical backup restores the whole instance; --database applies to logical backups', { hint: 'leave out --database' });
+    if (database)
+      throw new CliError(
+        'usage',
+        'a physical backup restores the whole instance; --database applies to logical backups',
+        { hint: 'leave out --database' },
+      );
     const { terminated } = await restorePhysical(ctx, engine, target, backup, fresh);
     return m.databases.map((d) => ({ name: d.name, replaced: true, terminated }));
   }
   const dbs = database ? m.databases.filter((d) => d.name === database) : m.databases;
-  if (!dbs.length) throw notFound(`backup ${backup.name} holds no database ${database}`, `it holds: ${m.databases.map((d) => d.name).join(', ')}`);
+  if (!dbs.length)
+    throw notFound(
+      `backup ${backup.name} holds no database ${database}`,
+      `it holds: ${m.databases.map((d) => d.name).join(', ')}`,
+    );
   // --pg-bin names client programs: it applies to the logical tools, never to the server's binaries.
   return restoreLogical(ctx, engine, pgBin ? { ...target, pgBin } : target, backup, dbs, signal);
 }
@@ -55,30 +77,71 @@ export async function restoreBackup(ctx: Context, opts: BackupOptionsOf<'restore
   const backup = await storeOf(ctx, opts).find(opts.name);
   const m = backup.manifest;
   const targetName = opts.toInstance ?? opts.instance ?? m.instance;
-  const data = (instance: string, created: boolean, databases: BackupRestoreData['databases'], message: string, dryRun = false) =>
-    result<BackupRestoreData>('backup-restore', { name: backup.name, method: m.method, instance, created_instance: created, databases, duration_ms: Date.now() - started, dry_run: dryRun, message });
+  const data = (
+    instance: string,
+    created: boolean,
+    databases: BackupRestoreData['databases'],
+    message: string,
+    dryRun = false,
+  ) =>
+    result<BackupRestoreData>('backup-restore', {
+      name: backup.name,
+      method: m.method,
+      instance,
+      created_instance: created,
+      databases,
+      duration_ms: Date.now() - started,
+      dry_run: dryRun,
+      message,
+    });
 
   if (opts.dryRun) {
-    const how = opts.toInstance ? `into a new instance ${targetName}` : `into instance ${targetName}, replacing ${m.method === 'physical' ? 'its whole data directory' : `databases ${m.databases.map((d) => d.name).join(', ')}`}`;
-    return data(targetName, Boolean(opts.toInstance), [], `would restore ${m.method} backup ${backup.name} ${how}`, true);
+    const how = opts.toInstance
+      ? `into a new instance ${targetName}`
+      : `into instance ${targetName}, replacing ${m.method === 'physical' ? 'its whole data directory' : `databases ${m.databases.map((d) => d.name).join(', ')}`}`;
+    return data(
+      targetName,
+      Boolean(opts.toInstance),
+      [],
+      `would restore ${m.method} backup ${backup.name} ${how}`,
+      true,
+    );
   }
   await assertIntact(backup);
   if (opts.toInstance) {
     const { instance, engine } = await createCloneTarget(ctx, backup, opts.toInstance);
     try {
       const dbs = await restoreInto(ctx, engine, instance, backup, opts.database, signal, opts.pgBin, true);
-      return data(instance.name, true, dbs, `restored backup ${backup.name} into the new instance ${instance.name} (port ${instance.port}); instance ${m.instance} was not touched`);
+      return data(
+        instance.name,
+        true,
+        dbs,
+        `restored backup ${backup.name} into the new instance ${instance.name} (port ${instance.port}); instance ${m.instance} was not touched`,
+      );
     } catch (e) {
       await discardInstance(ctx, instance);
       throw e;
     }
   }
   // A physical restore stops the server anyway; a logical one needs it answering.
-  const { instance, engine } = m.method === 'physical' ? await recorded(ctx, targetName) : await runningInstance(ctx, targetName);
-  const what = m.method === 'physical' ? `the whole data directory of instance ${targetName}` : `database(s) ${(opts.database ? [opts.database] : m.databases.map((d) => d.name)).join(', ')} of instance ${targetName}`;
+  const { instance, engine } =
+    m.method === 'physical' ? await recorded(ctx, targetName) : await runningInstance(ctx, targetName);
+  const what =
+    m.method === 'physical'
+      ? `the whole data directory of instance ${targetName}`
+      : `database(s) ${(opts.database ? [opts.database] : m.databases.map((d) => d.name)).join(', ')} of instance ${targetName}`;
   if (!opts.force && !(await ctx.confirm(`replace ${what} with backup ${backup.name} (${m.finished_at})?`))) {
-    throw new CliError('refused', `restoring backup ${backup.name} would replace ${what}; not done without confirmation`, { hint: `pass --force, or restore into a new instance with --to-instance NEW` });
+    throw new CliError(
+      'refused',
+      `restoring backup ${backup.name} would replace ${what}; not done without confirmation`,
+      { hint: `pass --force, or restore into a new instance with --to-instance NEW` },
+    );
   }
   const dbs = await restoreInto(ctx, engine, instance, backup, opts.database, signal, opts.pgBin);
-  return data(instance.name, false, dbs, `restored backup ${backup.name} into instance ${instance.name}: ${dbs.map((d) => d.name).join(', ')}`);
+  return data(
+    instance.name,
+    false,
+    dbs,
+    `restored backup ${backup.name} into instance ${instance.name}: ${dbs.map((d) => d.name).join(', ')}`,
+  );
 }

@@ -45,7 +45,10 @@ export function partialName(dirName: string): string {
 }
 
 export class BackupStore {
-  constructor(readonly home: string, readonly customDir?: string) {}
+  constructor(
+    readonly home: string,
+    readonly customDir?: string,
+  ) {}
 
   dirOf(instance: string): string {
     return this.customDir ? join(this.customDir, instance) : instancePaths(this.home, instance).backups;
@@ -58,12 +61,20 @@ export class BackupStore {
     const names: string[] = [];
     for (const e of entries) {
       if (!e.isDirectory() || e.name.startsWith('.')) continue;
-      if (await stat(this.dirOf(e.name)).then((s) => s.isDirectory(), () => false)) names.push(e.name);
+      if (
+        await stat(this.dirOf(e.name)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        )
+      )
+        names.push(e.name);
     }
     return names.sort();
   }
 
-  async list(only?: string): Promise<{ complete: StoredBackup[]; partial: PartialBackup[]; damaged: Array<{ dir: string; error: string }> }> {
+  async list(
+    only?: string,
+  ): Promise<{ complete: StoredBackup[]; partial: PartialBackup[]; damaged: Array<{ dir: string; error: string }> }> {
     const complete: StoredBackup[] = [];
     const partial: PartialBackup[] = [];
     const damaged: Array<{ dir: string; error: string }> = [];
@@ -78,7 +89,14 @@ export class BackupStore {
             .then((t) => JSON.parse(t) as { name?: string; pid?: number; started_at?: string })
             .catch(() => ({}) as { name?: string; pid?: number; started_at?: string });
           const pid = info.pid ?? (Number(e.name.split('-').at(-2)) || undefined);
-          partial.push({ name: info.name ?? partialName(e.name), instance, dir, pid, started_at: info.started_at, status: alive(pid) ? 'in progress' : 'incomplete' });
+          partial.push({
+            name: info.name ?? partialName(e.name),
+            instance,
+            dir,
+            pid,
+            started_at: info.started_at,
+            status: alive(pid) ? 'in progress' : 'incomplete',
+          });
           continue;
         }
         if (e.name.startsWith('.')) continue;
@@ -99,8 +117,16 @@ export class BackupStore {
     const { complete } = await this.list();
     const found = complete.filter((b) => b.name === name);
     if (found.length === 1) return found[0]!;
-    if (found.length > 1) throw new CliError('conflict', `backup ${name} exists for several instances (${found.map((b) => b.instance).join(', ')})`, { hint: 'name the instance with --instance' });
-    throw notFound(`no complete backup named ${name} in ${this.customDir ?? this.home}`, 'see resource-postgres backup list');
+    if (found.length > 1)
+      throw new CliError(
+        'conflict',
+        `backup ${name} exists for several instances (${found.map((b) => b.instance).join(', ')})`,
+        { hint: 'name the instance with --instance' },
+      );
+    throw notFound(
+      `no complete backup named ${name} in ${this.customDir ?? this.home}`,
+      'see resource-postgres backup list',
+    );
   }
 
   async exists(name: string): Promise<boolean> {
@@ -108,19 +134,35 @@ export class BackupStore {
   }
 
   /** A fresh partial directory for a new backup. */
-  async begin(instance: string, name: string, startedAt: Date): Promise<{ dir: string; finish(manifest: Manifest): Promise<string>; abandon(): Promise<void> }> {
+  async begin(
+    instance: string,
+    name: string,
+    startedAt: Date,
+  ): Promise<{ dir: string; finish(manifest: Manifest): Promise<string>; abandon(): Promise<void> }> {
     const root = this.dirOf(instance);
     await mkdir(root, { recursive: true, mode: 0o700 });
     const dir = join(root, `${PARTIAL}${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(dir, { mode: 0o700 });
-    await writeFile(join(dir, 'in-progress.json'), `${JSON.stringify({ name, instance, pid: process.pid, started_at: startedAt.toISOString() })}\n`, { mode: 0o600 });
+    await writeFile(
+      join(dir, 'in-progress.json'),
+      `${JSON.stringify({ name, instance, pid: process.pid, started_at: startedAt.toISOString() })}\n`,
+      { mode: 0o600 },
+    );
     return {
       dir,
       async finish(manifest) {
         await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
         await rm(join(dir, 'in-progress.json'), { force: true });
         const final = join(root, name);
-        if (await stat(final).then(() => true, () => false)) throw new CliError('conflict', `backup ${name} appeared while this one was written`, { hint: 'choose another --name' });
+        if (
+          await stat(final).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw new CliError('conflict', `backup ${name} appeared while this one was written`, {
+            hint: 'choose another --name',
+          });
         await rename(dir, final);
         return final;
       },

@@ -43,7 +43,12 @@ async function compareCounts(ctx: Context, backup: StoredBackup, instanceName: s
 }
 
 /** Restores into a throwaway instance (always removed afterwards) and compares row counts. */
-async function restoreTest(ctx: Context, backup: StoredBackup, signal: AbortSignal, pgBin?: string): Promise<NonNullable<BackupVerifyData['restore_test']>> {
+async function restoreTest(
+  ctx: Context,
+  backup: StoredBackup,
+  signal: AbortSignal,
+  pgBin?: string,
+): Promise<NonNullable<BackupVerifyData['restore_test']>> {
   const name = `verify-${randomBytes(4).toString('hex')}`;
   let created;
   try {
@@ -67,8 +72,28 @@ export async function verifyBackup(ctx: Context, opts: BackupOptionsOf<'verify'>
   const test = opts.restoreTest && filesOk ? await restoreTest(ctx, backup, signal, opts.pgBin) : undefined;
   const ok = filesOk && (test?.ok ?? true);
   const bad = files.filter((f) => !f.ok);
-  const parts = [filesOk ? `${files.length} file(s) match their sha256` : `${bad.length} of ${files.length} file(s) do not match: ${bad.map((f) => `${f.path} (${f.problem})`).join(', ')}`];
-  if (test) parts.push(test.ok ? `restore test passed (${test.tables.length} table row count(s) match)` : `restore test FAILED${test.error ? `: ${test.error}` : `: ${test.tables.filter((t) => !t.ok).map((t) => `${t.database}.${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`}`);
+  const parts = [
+    filesOk
+      ? `${files.length} file(s) match their sha256`
+      : `${bad.length} of ${files.length} file(s) do not match: ${bad.map((f) => `${f.path} (${f.problem})`).join(', ')}`,
+  ];
+  if (test)
+    parts.push(
+      test.ok
+        ? `restore test passed (${test.tables.length} table row count(s) match)`
+        : `restore test FAILED${
+            test.error
+              ? `: ${test.error}`
+              : `: ${test.tables
+                  .filter((t) => !t.ok)
+                  .map((t) => `${t.database}.${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`)
+                  .join('; ')}`
+          }`,
+    );
   const message = `backup ${backup.name} ${ok ? 'verified' : 'FAILED verification'}: ${parts.join('; ')}`;
-  return result<BackupVerifyData>('backup-verify', { name: backup.name, instance: backup.instance, ok, files, restore_test: test, message }, ok ? 0 : 1);
+  return result<BackupVerifyData>(
+    'backup-verify',
+    { name: backup.name, instance: backup.instance, ok, files, restore_test: test, message },
+    ok ? 0 : 1,
+  );
 }

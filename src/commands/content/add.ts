@@ -24,10 +24,20 @@ export interface ContentAddData {
  * like `psql -v ON_ERROR_STOP=1 -f`. The first error stops everything; files before it stay
  * applied, and the error names the file and line and what was and was not applied.
  */
-export async function add(ctx: Context, opts: OptionsOf<'add'>, signal?: AbortSignal): Promise<CommandResult<ContentAddData>> {
+export async function add(
+  ctx: Context,
+  opts: OptionsOf<'add'>,
+  signal?: AbortSignal,
+): Promise<CommandResult<ContentAddData>> {
   const { instance, database } = await contentTarget(ctx, opts.instance, opts.database);
   const files = await sqlFiles(opts.path);
-  const data: ContentAddData = { instance: instance.name, database, dry_run: opts.dryRun, database_created: false, files: [] };
+  const data: ContentAddData = {
+    instance: instance.name,
+    database,
+    dry_run: opts.dryRun,
+    database_created: false,
+    files: [],
+  };
   if (opts.dryRun) {
     const exists = await withAdmin(ctx, instance, signal, (s) => databaseExists(s.client, database));
     if (!exists && !opts.init) throw missingDatabase(database, instance.name);
@@ -35,7 +45,9 @@ export async function add(ctx: Context, opts: OptionsOf<'add'>, signal?: AbortSi
     data.files = files.map((file) => ({ file }));
     return result('content-add', data);
   }
-  if (opts.init) data.database_created = (await withAdmin(ctx, instance, signal, (s) => createDatabase(s.client, database))) === 'created';
+  if (opts.init)
+    data.database_created =
+      (await withAdmin(ctx, instance, signal, (s) => createDatabase(s.client, database))) === 'created';
   await withSession(ctx, instance, database, signal, async (session) => {
     for (const file of files) {
       const started = performance.now();
@@ -63,7 +75,12 @@ async function applyFile(session: Session, file: string, all: string[], data: Co
       `stopped in ${file}: its statements before the failing one stay applied unless the file used a transaction`,
       ...(notRun.length ? [`not run: ${notRun.join(', ')}`] : []),
     ];
-    throw new CliError(e.kind, e.message, { details: [e.details, ...progress].filter(Boolean).join('\n'), hint: e.hint, exitCode: e.exitCode, cause: e });
+    throw new CliError(e.kind, e.message, {
+      details: [e.details, ...progress].filter(Boolean).join('\n'),
+      hint: e.hint,
+      exitCode: e.exitCode,
+      cause: e,
+    });
   }
 }
 
@@ -73,12 +90,20 @@ async function sqlFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch {
-    throw new CliError('usage', `no such file or directory: ${path}`, { hint: 'give a .sql file or a directory of them (relative to the current directory)' });
+    throw new CliError('usage', `no such file or directory: ${path}`, {
+      hint: 'give a .sql file or a directory of them (relative to the current directory)',
+    });
   }
   if (!info.isDirectory()) return [path];
   const entries = await readdir(path, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && e.name.endsWith('.sql')).map((e) => e.name).sort();
-  if (!files.length) throw new CliError('usage', `no .sql files in ${path}`, { hint: 'content add applies *.sql files of the directory in name order' });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.sql'))
+    .map((e) => e.name)
+    .sort();
+  if (!files.length)
+    throw new CliError('usage', `no .sql files in ${path}`, {
+      hint: 'content add applies *.sql files of the directory in name order',
+    });
   return files.map((f) => join(path, f));
 }
 

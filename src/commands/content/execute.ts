@@ -12,10 +12,20 @@ import type { CommandResult } from '../result.js';
  * and printed as it runs (psql-aligned, CSV, or one JSON document at the end). The result is
  * a line stream, so a large script's output never piles up in memory either.
  */
-export async function execute(ctx: Context, opts: OptionsOf<'execute'>, signal?: AbortSignal): Promise<CommandResult<null>> {
+export async function execute(
+  ctx: Context,
+  opts: OptionsOf<'execute'>,
+  signal?: AbortSignal,
+): Promise<CommandResult<null>> {
   const { instance, database } = await contentTarget(ctx, opts.instance, opts.database);
   const source = await pickSource(ctx, opts);
-  if (opts.dryRun) return { kind: 'content-execute', exitCode: 0, data: null, lines: dryRun(source, opts.format, `database ${database} of instance ${instance.name}`) };
+  if (opts.dryRun)
+    return {
+      kind: 'content-execute',
+      exitCode: 0,
+      data: null,
+      lines: dryRun(source, opts.format, `database ${database} of instance ${instance.name}`),
+    };
   // Connect before answering, so a refused connection is an error rather than an empty stream.
   const session = await connect(ctx, instance, database, signal);
   async function* lines(): AsyncGenerator<string> {
@@ -39,7 +49,10 @@ async function pickSource(ctx: Context, opts: OptionsOf<'execute'>): Promise<Sql
   if (opts.file !== undefined) return fileSource(opts.file);
   if (opts.sql !== undefined) return textSource(opts.sql, '<argument>');
   if (ctx.io.stdinIsTTY) {
-    throw usageError('no SQL given', 'pass it as an argument ("SELECT 1"), with --sql or --file, or pipe it on standard input');
+    throw usageError(
+      'no SQL given',
+      'pass it as an argument ("SELECT 1"), with --sql or --file, or pipe it on standard input',
+    );
   }
   return stdinSource(ctx.io.stdin);
 }
@@ -67,10 +80,19 @@ function renderer(format: ContentFormat, quiet: boolean, where: { instance: stri
     let copyOut = '';
     return {
       *event(e) {
-        if (e.type === 'copy-out') { copyOut += e.data; return; }
+        if (e.type === 'copy-out') {
+          copyOut += e.data;
+          return;
+        }
         const r: StatementResult = e.result;
         if (r.fields) {
-          results.push({ line: r.line, command: r.command, row_count: r.rowCount ?? r.rows.length, columns: r.fields.map((f) => ({ name: f.name, type_oid: f.dataTypeID })), rows: jsonRows({ fields: r.fields, rows: r.rows }) });
+          results.push({
+            line: r.line,
+            command: r.command,
+            row_count: r.rowCount ?? r.rows.length,
+            columns: r.fields.map((f) => ({ name: f.name, type_oid: f.dataTypeID })),
+            rows: jsonRows({ fields: r.fields, rows: r.rows }),
+          });
           return;
         }
         const t = tally.get(r.command) ?? { command: r.command, statements: 0, rows: 0 };
@@ -79,13 +101,26 @@ function renderer(format: ContentFormat, quiet: boolean, where: { instance: stri
         tally.set(r.command, t);
       },
       *end(statements) {
-        yield JSON.stringify({ ...where, statements, results, commands: [...tally.values()], ...(copyOut ? { copy_output: copyOut } : {}) }, null, 2);
+        yield JSON.stringify(
+          {
+            ...where,
+            statements,
+            results,
+            commands: [...tally.values()],
+            ...(copyOut ? { copy_output: copyOut } : {}),
+          },
+          null,
+          2,
+        );
       },
     };
   }
   return {
     *event(e) {
-      if (e.type === 'copy-out') { yield e.data.replace(/\n$/, ''); return; }
+      if (e.type === 'copy-out') {
+        yield e.data.replace(/\n$/, '');
+        return;
+      }
       if (e.result.fields) yield* alignedTable({ fields: e.result.fields, rows: e.result.rows });
       else if (!quiet) yield e.result.tag;
     },
@@ -102,7 +137,8 @@ async function* dryRun(source: SqlSource, format: ContentFormat, where: string):
     if (format === 'text') yield `line ${item.line}: ${firstLine(item.text)}`;
   }
   if (format === 'json') yield JSON.stringify({ dry_run: true, source: source.name, statements: n }, null, 2);
-  else yield `would run ${n} statement${n === 1 ? '' : 's'} from ${source.name} on ${where} (dry run: nothing was sent)`;
+  else
+    yield `would run ${n} statement${n === 1 ? '' : 's'} from ${source.name} on ${where} (dry run: nothing was sent)`;
 }
 
 function firstLine(text: string): string {

@@ -5,7 +5,11 @@ import { serverError } from '../../postgres/errors.js';
 import { openSession, type Session } from '../../postgres/session.js';
 
 /** The instance a content verb works on and the database it means (validated before any connection). */
-export async function contentTarget(ctx: Context, instanceName: string, database?: string): Promise<{ instance: Instance; database: string }> {
+export async function contentTarget(
+  ctx: Context,
+  instanceName: string,
+  database?: string,
+): Promise<{ instance: Instance; database: string }> {
   const instance = await ctx.registry.get(instanceName);
   return { instance, database: validateIdentifier(database ?? instance.database) };
 }
@@ -15,7 +19,13 @@ export function connect(ctx: Context, instance: Instance, database: string, sign
   return openSession(instance, { database, signal, onNotice: (m) => ctx.talk.info(m) });
 }
 
-export async function withSession<T>(ctx: Context, instance: Instance, database: string, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  ctx: Context,
+  instance: Instance,
+  database: string,
+  signal: AbortSignal | undefined,
+  fn: (s: Session) => Promise<T>,
+): Promise<T> {
   const session = await connect(ctx, instance, database, signal);
   try {
     return await fn(session);
@@ -29,6 +39,11 @@ export async function withSession<T>(ctx: Context, instance: Instance, database:
 }
 
 /** Catalog and admin work (create, drop, list) connects to the maintenance database. */
-export function withAdmin<T>(ctx: Context, instance: Instance, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+export function withAdmin<T>(
+  ctx: Context,
+  instance: Instance,
+  signal: AbortSignal | undefined,
+  fn: (s: Session) => Promise<T>,
+): Promise<T> {
   return withSession(ctx, instance, MAINTENANCE_DB, signal, fn);
 }

@@ -15,7 +15,8 @@ export async function chooseEngine(ctx: Context, draft: Instance, requested: Cre
   if (requested !== 'auto') {
     const engine = await ctx.engine(requested);
     const check = await engine.check();
-    if (!check.ok) throw new CliError('engine', `the ${requested} engine is not usable: ${check.reason}`, { hint: check.hint });
+    if (!check.ok)
+      throw new CliError('engine', `the ${requested} engine is not usable: ${check.reason}`, { hint: check.hint });
     return engine;
   }
   const docker = await ctx.engine('docker');
@@ -33,9 +34,13 @@ export async function chooseEngine(ctx: Context, draft: Instance, requested: Cre
   const native = await ctx.engine('native');
   const nativeCheck = await native.check();
   if (!nativeCheck.ok) {
-    throw new CliError('engine', `no engine is usable: docker: ${check.ok ? 'image unavailable' : check.reason}; native: ${nativeCheck.reason}`, {
-      hint: nativeCheck.hint,
-    });
+    throw new CliError(
+      'engine',
+      `no engine is usable: docker: ${check.ok ? 'image unavailable' : check.reason}; native: ${nativeCheck.reason}`,
+      {
+        hint: nativeCheck.hint,
+      },
+    );
   }
   return native;
 }
@@ -65,9 +70,14 @@ export async function gatherClaims(ctx: Context, self?: string): Promise<PortCla
   const claimed = new Map<number, PortHolder>();
   for (const entry of await ctx.registry.list()) {
     if ('error' in entry || entry.name === self) continue;
-    claimed.set(entry.port, { kind: 'instance', name: entry.name, fix: `resource-postgres manage uninstall --instance ${entry.name}` });
+    claimed.set(entry.port, {
+      kind: 'instance',
+      name: entry.name,
+      fix: `resource-postgres manage uninstall --instance ${entry.name}`,
+    });
   }
-  for (const [port, holder] of await ctx.ledger.foreign(ctx.home.dir)) if (!claimed.has(port)) claimed.set(port, holder);
+  for (const [port, holder] of await ctx.ledger.foreign(ctx.home.dir))
+    if (!claimed.has(port)) claimed.set(port, holder);
   let published = new Map<number, PortHolder>();
   const docker = await ctx.engine('docker');
   if ((await docker.check()).ok) {
@@ -85,7 +95,12 @@ export async function gatherClaims(ctx: Context, self?: string): Promise<PortCla
  * Chooses the port and writes instance.conf under the home lock, so concurrent creates never
  * collide. Returns the instance already recorded if another process created it meanwhile.
  */
-export async function recordNewInstance(ctx: Context, draft: Instance, explicitPort: number | undefined, skip = new Set<number>()): Promise<{ instance: Instance; created: boolean }> {
+export async function recordNewInstance(
+  ctx: Context,
+  draft: Instance,
+  explicitPort: number | undefined,
+  skip = new Set<number>(),
+): Promise<{ instance: Instance; created: boolean }> {
   return ctx.registry.locked(async () => {
     const existing = await ctx.registry.find(draft.name);
     if (existing) return { instance: existing, created: false };
@@ -94,11 +109,19 @@ export async function recordNewInstance(ctx: Context, draft: Instance, explicitP
     if (explicitPort !== undefined) {
       await checkExplicitPort(explicitPort, claims, ctx.ports, draft.name);
       if (!(await ctx.ledger.claim(explicitPort, owner(ctx, draft.name)))) {
-        throw new CliError('conflict', `port ${explicitPort} was just claimed by an instance of another home`, { hint: 'choose another --port, or leave it out' });
+        throw new CliError('conflict', `port ${explicitPort} was just claimed by an instance of another home`, {
+          hint: 'choose another --port, or leave it out',
+        });
       }
       port = explicitPort;
     } else {
-      port = await claimFreePort(ctx, draft.name, claims, draft.name === DEFAULTS.instance ? DEFAULTS.preferredPort : undefined, skip);
+      port = await claimFreePort(
+        ctx,
+        draft.name,
+        claims,
+        draft.name === DEFAULTS.instance ? DEFAULTS.preferredPort : undefined,
+        skip,
+      );
     }
     const instance = { ...draft, port };
     try {
@@ -114,7 +137,13 @@ export async function recordNewInstance(ctx: Context, draft: Instance, explicitP
 const owner = (ctx: Context, name: string) => ({ home: ctx.home.dir, name });
 
 /** The first free port that the machine-wide ledger also lets this instance claim. */
-async function claimFreePort(ctx: Context, name: string, claims: PortClaims, preferred: number | undefined, skip: Set<number>): Promise<number> {
+async function claimFreePort(
+  ctx: Context,
+  name: string,
+  claims: PortClaims,
+  preferred: number | undefined,
+  skip: Set<number>,
+): Promise<number> {
   const tried = new Set(skip);
   for (;;) {
     const port = await choosePort(claims, ctx.ports, preferred, tried);

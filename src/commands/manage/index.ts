@@ -4,7 +4,14 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
-import type { InstallOptions, InstanceSelector, RestartOptions, StartOptions, StopOptions, UninstallOptions } from '../options.js';
+import type {
+  InstallOptions,
+  InstanceSelector,
+  RestartOptions,
+  StartOptions,
+  StopOptions,
+  UninstallOptions,
+} from '../options.js';
 import { type CommandResult, result } from '../result.js';
 
 export interface ManageData {
@@ -14,7 +21,12 @@ export interface ManageData {
   message: string;
 }
 
-function manageResult(action: string, items: ManageData['instances'], dryRun = false, exitCode = 0): CommandResult<ManageData> {
+function manageResult(
+  action: string,
+  items: ManageData['instances'],
+  dryRun = false,
+  exitCode = 0,
+): CommandResult<ManageData> {
   const message = items.length ? items.map((i) => i.message).join('\n') : `${action}: nothing to do`;
   return result('manage', { action, dry_run: dryRun, instances: items, message }, exitCode);
 }
@@ -25,28 +37,40 @@ async function targets(ctx: Context, sel: InstanceSelector): Promise<string[]> {
 
 const defaultTimeout = () => resourceMeta().startup_timeout ?? DEFAULTS.startTimeoutSec;
 
-const fromOutcome = (o: StartOutcome) => ({ name: o.name, result: o.action, message: o.message, port: o.port, engine: o.engine });
+const fromOutcome = (o: StartOutcome) => ({
+  name: o.name,
+  result: o.action,
+  message: o.message,
+  port: o.port,
+  engine: o.engine,
+});
 
 export async function start(ctx: Context, opts: StartOptions): Promise<CommandResult<ManageData>> {
   const names = await targets(ctx, opts);
   if (opts.dryRun) {
-    const items = await Promise.all(names.map(async (name) => {
-      const existing = await ctx.registry.find(name);
-      const message = existing
-        ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running`
-        : `would create instance ${name} (engine ${opts.engine}, template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
-      return { name, result: 'planned', message };
-    }));
+    const items = await Promise.all(
+      names.map(async (name) => {
+        const existing = await ctx.registry.find(name);
+        const message = existing
+          ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running`
+          : `would create instance ${name} (engine ${opts.engine}, template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
+        return { name, result: 'planned', message };
+      }),
+    );
     return manageResult('start', items, true);
   }
   if (opts.all && names.length === 0) return manageResult('start', []);
   if (opts.bind && opts.bind !== DEFAULTS.host) {
-    ctx.talk.warn(`publishing on ${opts.bind}: the server will accept connections from other machines that can reach this address`);
+    ctx.talk.warn(
+      `publishing on ${opts.bind}: the server will accept connections from other machines that can reach this address`,
+    );
   }
   const items = [];
   for (const name of names) {
     const timeoutSec = opts.timeoutSec ?? defaultTimeout();
-    items.push(fromOutcome(await ctx.registry.lockedInstance(name, () => ensureRunning(ctx, name, { ...opts, timeoutSec }))));
+    items.push(
+      fromOutcome(await ctx.registry.lockedInstance(name, () => ensureRunning(ctx, name, { ...opts, timeoutSec }))),
+    );
   }
   return manageResult('start', items);
 }
@@ -71,7 +95,11 @@ export async function stop(ctx: Context, opts: StopOptions): Promise<CommandResu
     if (!instance) {
       items.push({ name, result: 'absent', message: `no instance ${name} in ${ctx.home.dir}; nothing to stop` });
     } else if (opts.dryRun) {
-      items.push({ name, result: 'planned', message: `would stop instance ${name} (${instance.engine}, port ${instance.port}); data is kept` });
+      items.push({
+        name,
+        result: 'planned',
+        message: `would stop instance ${name} (${instance.engine}, port ${instance.port}); data is kept`,
+      });
     } else {
       // Read again under the instance's lock: a start running meanwhile may have changed it.
       items.push(await ctx.registry.lockedInstance(name, async () => stopOne(ctx, await ctx.registry.get(name), opts)));
@@ -86,14 +114,27 @@ export async function restart(ctx: Context, opts: RestartOptions): Promise<Comma
   for (const name of names) {
     await ctx.registry.get(name); // a missing instance is "not found" before anything happens
     if (opts.dryRun) {
-      items.push({ name, result: 'planned', message: `would restart instance ${name} with the same credentials and data` });
+      items.push({
+        name,
+        result: 'planned',
+        message: `would restart instance ${name} with the same credentials and data`,
+      });
       continue;
     }
     const outcome = await ctx.registry.lockedInstance(name, async () => {
       await stopOne(ctx, await ctx.registry.get(name), { force: false, timeoutSec: DEFAULTS.stopTimeoutSec });
-      return ensureRunning(ctx, name, { engine: 'auto', wait: true, force: false, timeoutSec: opts.timeoutSec ?? defaultTimeout() });
+      return ensureRunning(ctx, name, {
+        engine: 'auto',
+        wait: true,
+        force: false,
+        timeoutSec: opts.timeoutSec ?? defaultTimeout(),
+      });
     });
-    items.push({ ...fromOutcome(outcome), result: 'restarted', message: `instance ${name} restarted on port ${outcome.port}, accepting queries` });
+    items.push({
+      ...fromOutcome(outcome),
+      result: 'restarted',
+      message: `instance ${name} restarted on port ${outcome.port}, accepting queries`,
+    });
   }
   return manageResult('restart', items, opts.dryRun);
 }
@@ -107,10 +148,14 @@ export async function install(ctx: Context, opts: InstallOptions): Promise<Comma
     return manageResult('install', [{ name: opts.instance, result: 'planned', message }], true);
   }
   const timeoutSec = opts.timeoutSec ?? defaultTimeout();
-  const outcome = await ctx.registry.lockedInstance(opts.instance, () => ensureRunning(ctx, opts.instance, { ...opts, wait: true, timeoutSec }));
+  const outcome = await ctx.registry.lockedInstance(opts.instance, () =>
+    ensureRunning(ctx, opts.instance, { ...opts, wait: true, timeoutSec }),
+  );
   const already = existing !== undefined && outcome.action === 'already running';
   const message = already ? `already installed: ${outcome.message}` : `installed: ${outcome.message}`;
-  return manageResult('install', [{ ...fromOutcome(outcome), result: already ? 'already installed' : 'installed', message }]);
+  return manageResult('install', [
+    { ...fromOutcome(outcome), result: already ? 'already installed' : 'installed', message },
+  ]);
 }
 
 export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<CommandResult<ManageData>> {
@@ -120,16 +165,31 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
   for (const name of names) if (await ctx.registry.exists(name)) present.push(name);
   if (present.length === 0) {
     const what = opts.instance ? `no instance ${opts.instance}` : 'no instances';
-    return manageResult('uninstall', [{ name: opts.instance ?? '', result: 'absent', message: `${what} in ${ctx.home.dir}; nothing to uninstall` }], opts.dryRun);
+    return manageResult(
+      'uninstall',
+      [{ name: opts.instance ?? '', result: 'absent', message: `${what} in ${ctx.home.dir}; nothing to uninstall` }],
+      opts.dryRun,
+    );
   }
   const dataNote = opts.keepData ? 'keeping their data' : 'and DELETE their data';
   if (opts.dryRun) {
-    return manageResult('uninstall', present.map((name) => ({ name, result: 'planned', message: `would remove instance ${name} ${dataNote}` })), true);
+    return manageResult(
+      'uninstall',
+      present.map((name) => ({ name, result: 'planned', message: `would remove instance ${name} ${dataNote}` })),
+      true,
+    );
   }
-  if (!opts.force && !(await ctx.confirm(`Remove ${present.length} instance(s) (${present.join(', ')}) ${dataNote}?`))) {
-    throw new CliError('refused', `refusing to remove ${present.length} instance(s) (${present.join(', ')}) without confirmation`, {
-      hint: 'pass --force to confirm (add --keep-data to keep the data)',
-    });
+  if (
+    !opts.force &&
+    !(await ctx.confirm(`Remove ${present.length} instance(s) (${present.join(', ')}) ${dataNote}?`))
+  ) {
+    throw new CliError(
+      'refused',
+      `refusing to remove ${present.length} instance(s) (${present.join(', ')}) without confirmation`,
+      {
+        hint: 'pass --force to confirm (add --keep-data to keep the data)',
+      },
+    );
   }
   const items = [];
   for (const name of present) {
@@ -146,7 +206,11 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
   await engine.remove(instance, { keepData });
   if (keepData) {
     await setDesired(ctx, instance, 'stopped');
-    return { name, result: 'removed', message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)` };
+    return {
+      name,
+      result: 'removed',
+      message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)`,
+    };
   }
   await ctx.registry.remove(name);
   await ctx.ledger.release(instance.port, { home: ctx.home.dir, name });

@@ -25,7 +25,9 @@ export async function logTail(engine: Engine, instance: Instance, lines = 20): P
   try {
     const out: string[] = [];
     for await (const line of engine.logs(instance, { tail: lines })) out.push(line);
-    return out.length ? `last ${out.length} lines of the server log:\n${out.map((l) => `  ${l}`).join('\n')}` : undefined;
+    return out.length
+      ? `last ${out.length} lines of the server log:\n${out.map((l) => `  ${l}`).join('\n')}`
+      : undefined;
   } catch {
     return undefined;
   }
@@ -54,18 +56,29 @@ export async function waitReady(ctx: Context, engine: Engine, instance: Instance
 /** Refuses create-time flags that disagree with an existing instance instead of ignoring them. */
 function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
   const clash = (flag: string, given: unknown, actual: unknown) => {
-    throw new CliError('usage', `instance ${instance.name} already exists with ${flag} ${String(actual)}; ${flag} ${String(given)} applies only when creating an instance`, {
-      hint: `leave ${flag} out, or create another instance with --instance NEW ${flag} ${String(given)}`,
-    });
+    throw new CliError(
+      'usage',
+      `instance ${instance.name} already exists with ${flag} ${String(actual)}; ${flag} ${String(given)} applies only when creating an instance`,
+      {
+        hint: `leave ${flag} out, or create another instance with --instance NEW ${flag} ${String(given)}`,
+      },
+    );
   };
   if (opts.port !== undefined && opts.port !== instance.port) clash('--port', opts.port, instance.port);
   if (opts.engine !== 'auto' && opts.engine !== instance.engine) clash('--engine', opts.engine, instance.engine);
-  if (opts.template !== undefined && opts.template !== instance.template) clash('--template', opts.template, instance.template);
-  if (opts.image !== undefined && instance.engine === 'docker' && opts.image !== instance.image) clash('--image', opts.image, instance.image);
+  if (opts.template !== undefined && opts.template !== instance.template)
+    clash('--template', opts.template, instance.template);
+  if (opts.image !== undefined && instance.engine === 'docker' && opts.image !== instance.image)
+    clash('--image', opts.image, instance.image);
 }
 
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
-async function createServer(ctx: Context, engine: Engine, instance: Instance, explicitPort: boolean): Promise<Instance> {
+async function createServer(
+  ctx: Context,
+  engine: Engine,
+  instance: Instance,
+  explicitPort: boolean,
+): Promise<Instance> {
   const skip = new Set<number>();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -88,7 +101,12 @@ async function createServer(ctx: Context, engine: Engine, instance: Instance, ex
  * --port" would be no help). `container`: a docker container exists and must be recreated
  * to publish another port.
  */
-async function explainPortTaken<T>(ctx: Context, instance: Instance, container: boolean, step: () => Promise<T>): Promise<T> {
+async function explainPortTaken<T>(
+  ctx: Context,
+  instance: Instance,
+  container: boolean,
+  step: () => Promise<T>,
+): Promise<T> {
   try {
     return await step();
   } catch (e) {
@@ -98,11 +116,16 @@ async function explainPortTaken<T>(ctx: Context, instance: Instance, container: 
     const recreate = container
       ? `, then recreate its container keeping the data: resource-postgres manage uninstall --instance ${instance.name} --keep-data --force && resource-postgres manage start --instance ${instance.name}`
       : ' and start it again';
-    throw new CliError('conflict', `instance ${instance.name} cannot start: its port ${instance.port} is taken by ${holder ? holder.name : 'another program'}`, {
-      details: e.message,
-      hint: `${free}, then run: resource-postgres manage start --instance ${instance.name}; `
-        + `or move the instance: set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})${recreate}`,
-    });
+    throw new CliError(
+      'conflict',
+      `instance ${instance.name} cannot start: its port ${instance.port} is taken by ${holder ? holder.name : 'another program'}`,
+      {
+        details: e.message,
+        hint:
+          `${free}, then run: resource-postgres manage start --instance ${instance.name}; ` +
+          `or move the instance: set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})${recreate}`,
+      },
+    );
   }
 }
 

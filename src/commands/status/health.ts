@@ -33,10 +33,15 @@ export function tcpCheck(host: string, port: number, timeoutMs = 1_000): Promise
  * The engine's view plus the health probe, mapped to the contract's states. Never starts,
  * repairs or deletes anything.
  */
-export async function instanceHealth(ctx: Context, instance: Instance, fast: boolean, known?: EngineState): Promise<InstanceHealth> {
+export async function instanceHealth(
+  ctx: Context,
+  instance: Instance,
+  fast: boolean,
+  known?: EngineState,
+): Promise<InstanceHealth> {
   let engineState: EngineState;
   try {
-    engineState = known ?? await (await ctx.engine(instance.engine)).inspect(instance);
+    engineState = known ?? (await (await ctx.engine(instance.engine)).inspect(instance));
   } catch (e) {
     const why = e instanceof CliError ? e.message : describeError(e);
     return { state: 'unhealthy', healthy: false, message: `cannot inspect the ${instance.engine} engine: ${why}` };
@@ -59,14 +64,21 @@ export async function instanceHealth(ctx: Context, instance: Instance, fast: boo
       state: 'stopped',
       healthy: false,
       engineState,
-      message: onPurpose ? 'stopped (on purpose)' : `stopped unexpectedly${detail}; run: resource-postgres manage start --instance ${instance.name}`,
+      message: onPurpose
+        ? 'stopped (on purpose)'
+        : `stopped unexpectedly${detail}; run: resource-postgres manage start --instance ${instance.name}`,
     };
   }
   if (fast) {
     const failure = await tcpCheck(connectHost(instance.host), instance.port);
     return failure
       ? { state: 'unhealthy', healthy: false, engineState, message: failure }
-      : { state: 'running', healthy: true, engineState, message: `accepting TCP connections on port ${instance.port} (fast check)` };
+      : {
+          state: 'running',
+          healthy: true,
+          engineState,
+          message: `accepting TCP connections on port ${instance.port} (fast check)`,
+        };
   }
   const probe = await ctx.probe(instance);
   if (probe.ok) return { state: 'running', healthy: true, engineState, message: probe.message, version: probe.version };

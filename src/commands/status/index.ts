@@ -51,7 +51,13 @@ export interface StatusData {
 
 const RUNNING_STATES: InstanceStateName[] = ['running', 'starting', 'unhealthy'];
 
-async function describeInstance(ctx: Context, instance: Instance, fast: boolean, unknown: Set<string>, known?: EngineState): Promise<InstanceStatus> {
+async function describeInstance(
+  ctx: Context,
+  instance: Instance,
+  fast: boolean,
+  unknown: Set<string>,
+  known?: EngineState,
+): Promise<InstanceStatus> {
   const h = await instanceHealth(ctx, instance, fast, known);
   if (!h.engineState) unknown.add(instance.name);
   return {
@@ -80,13 +86,25 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
   // Whose server state nobody could learn (damaged instance.conf, engine unreachable): unhealthy,
   // but never counted as running, since nothing says it is.
   const unknown = new Set<string>();
-  const known = await prefetchStates(ctx, entries.filter((e): e is Instance => !('error' in e)));
+  const known = await prefetchStates(
+    ctx,
+    entries.filter((e): e is Instance => !('error' in e)),
+  );
   const instances = await mapLimit(entries, 8, async (entry): Promise<InstanceStatus> => {
     if ('error' in entry) {
       unknown.add(entry.name);
       return {
-        name: entry.name, engine: 'unknown', state: 'unhealthy', healthy: false, desired_state: 'unknown',
-        port: null, template: null, database: null, user: null, version: null, image: null,
+        name: entry.name,
+        engine: 'unknown',
+        state: 'unhealthy',
+        healthy: false,
+        desired_state: 'unknown',
+        port: null,
+        template: null,
+        database: null,
+        user: null,
+        version: null,
+        image: null,
         health_message: entry.error.message,
       };
     }
@@ -98,12 +116,15 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
   const failing = instances.filter((i) => !i.healthy && i.desired_state !== 'stopped');
   const isHealthy = running.length > 0 && failing.length === 0;
 
-  const main = entries.find((e): e is Instance => !('error' in e) && e.name === defaultName)
-    ?? entries.find((e): e is Instance => !('error' in e));
+  const main =
+    entries.find((e): e is Instance => !('error' in e) && e.name === defaultName) ??
+    entries.find((e): e is Instance => !('error' in e));
   let health_message: string;
-  if (instances.length === 0) health_message = `not installed: no instances in ${ctx.home.dir}; run: resource-postgres manage start`;
+  if (instances.length === 0)
+    health_message = `not installed: no instances in ${ctx.home.dir}; run: resource-postgres manage start`;
   else if (isHealthy) health_message = `${healthy.length} of ${instances.length} instance(s) healthy`;
-  else if (failing.length === 0) health_message = `not running: ${instances.length} instance(s), none running; run: resource-postgres manage start`;
+  else if (failing.length === 0)
+    health_message = `not running: ${instances.length} instance(s), none running; run: resource-postgres manage start`;
   else health_message = failing.map((i) => `${i.name}: ${i.health_message}`).join('; ');
 
   const data: StatusData = {

@@ -39,7 +39,12 @@ function withTimeout<T>(work: Promise<T>, ms: number, name: string): Promise<T> 
 }
 
 /** Runs one check under a deadline; never throws: every outcome becomes a line. */
-export async function runCheck(suite: Suite, name: string, fn: () => Promise<string | void>, timeoutMs = 30_000): Promise<CheckResult> {
+export async function runCheck(
+  suite: Suite,
+  name: string,
+  fn: () => Promise<string | void>,
+  timeoutMs = 30_000,
+): Promise<CheckResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
@@ -51,7 +56,12 @@ export async function runCheck(suite: Suite, name: string, fn: () => Promise<str
   }
 }
 
-export function summarize(suite: SelftestData['suite'], instance: string, checks: CheckResult[], available: boolean): SelftestData {
+export function summarize(
+  suite: SelftestData['suite'],
+  instance: string,
+  checks: CheckResult[],
+  available: boolean,
+): SelftestData {
   const passed = checks.filter((c) => c.status === 'pass').length;
   return { suite, instance, checks, passed, failed: checks.length - passed, available };
 }

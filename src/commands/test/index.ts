@@ -27,11 +27,23 @@ export async function selftest(ctx: Context, opts: SelftestOptions) {
   try {
     instance = await ctx.registry.find(opts.instance);
   } catch (e) {
-    checks.push({ suite: live[0]!, name: 'instance exists', status: 'fail', duration_ms: 0, reason: e instanceof CliError ? e.message : describeError(e) });
+    checks.push({
+      suite: live[0]!,
+      name: 'instance exists',
+      status: 'fail',
+      duration_ms: 0,
+      reason: e instanceof CliError ? e.message : describeError(e),
+    });
     return done(opts, checks, false);
   }
   if (!instance) {
-    checks.push({ suite: live[0]!, name: 'instance exists', status: 'fail', duration_ms: 0, reason: `no instance named ${opts.instance} in ${ctx.home.dir}; create it with: resource-postgres manage start --instance ${opts.instance}` });
+    checks.push({
+      suite: live[0]!,
+      name: 'instance exists',
+      status: 'fail',
+      duration_ms: 0,
+      reason: `no instance named ${opts.instance} in ${ctx.home.dir}; create it with: resource-postgres manage start --instance ${opts.instance}`,
+    });
     return done(opts, checks, false);
   }
   const engine = await ctx.engine(instance.engine);

@@ -13,10 +13,20 @@ async function roundTripWithTools(engine: Engine, instance: Instance, schema: st
   const sink = new PassThrough();
   sink.on('data', (b: Buffer) => dumped.push(b));
   const env = { PGDATABASE: instance.database };
-  const dump = await engine.runClient!(instance, 'pg_dump', ['--format=custom', '--no-password', `--table=${sql.qualified(schema, 'roundtrip')}`], { stdout: sink, env });
+  const dump = await engine.runClient!(
+    instance,
+    'pg_dump',
+    ['--format=custom', '--no-password', `--table=${sql.qualified(schema, 'roundtrip')}`],
+    { stdout: sink, env },
+  );
   expectThat(dump.exitCode === 0, `pg_dump failed: ${dump.stderr.trim()}`);
   await sql.dropTable(instance, schema);
-  const restore = await engine.runClient!(instance, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${instance.database}`], { stdin: Readable.from(Buffer.concat(dumped)), env });
+  const restore = await engine.runClient!(
+    instance,
+    'pg_restore',
+    ['--exit-on-error', '--no-password', `--dbname=${instance.database}`],
+    { stdin: Readable.from(Buffer.concat(dumped)), env },
+  );
   expectThat(restore.exitCode === 0, `pg_restore failed: ${restore.stderr.trim()}`);
 }
 
@@ -28,7 +38,8 @@ async function roundTripWithTools(engine: Engine, instance: Instance, schema: st
 export async function integrationChecks(ctx: Context, engine: Engine, instance: Instance): Promise<CheckResult[]> {
   const schema = `rp_selftest_${randomBytes(5).toString('hex')}`;
   const checks: CheckResult[] = [];
-  const check = async (name: string, fn: () => Promise<string | void>, ms = 30_000) => checks.push(await runCheck('integration', name, fn, ms));
+  const check = async (name: string, fn: () => Promise<string | void>, ms = 30_000) =>
+    checks.push(await runCheck('integration', name, fn, ms));
   try {
     await check('create table, insert 2 rows, count 2, drop', async () => {
       await sql.createSchema(instance, schema);
@@ -36,24 +47,31 @@ export async function integrationChecks(ctx: Context, engine: Engine, instance: 
       expectThat(n === 2, `counted ${n} rows, expected 2`);
       return `in schema ${schema}`;
     });
-    await check('dump -> drop -> restore round trip of a table', async () => {
-      await sql.createSample(instance, schema);
-      const before = await sql.fingerprint(instance, schema);
-      const tools = engine.clientTools && engine.runClient ? await engine.clientTools(instance, (await serverFacts(instance)).major) : undefined;
-      let how: string;
-      if (tools?.ok) {
-        await roundTripWithTools(engine, instance, schema);
-        how = `pg_dump/pg_restore ${tools.version} (${tools.where})`;
-      } else {
-        const dump = await sql.dumpTableSql(instance, schema);
-        await sql.dropTable(instance, schema);
-        await sql.restoreTableSql(instance, dump, schema);
-        how = `SQL-level dump (catalog definition + COPY): ${tools && !tools.ok ? tools.reason : 'no client programs on this engine'}`;
-      }
-      const after = await sql.fingerprint(instance, schema);
-      expectThat(after === before, `restored table differs: before ${before}, after ${after}`);
-      return `${after} identical; ${how}`;
-    }, 60_000);
+    await check(
+      'dump -> drop -> restore round trip of a table',
+      async () => {
+        await sql.createSample(instance, schema);
+        const before = await sql.fingerprint(instance, schema);
+        const tools =
+          engine.clientTools && engine.runClient
+            ? await engine.clientTools(instance, (await serverFacts(instance)).major)
+            : undefined;
+        let how: string;
+        if (tools?.ok) {
+          await roundTripWithTools(engine, instance, schema);
+          how = `pg_dump/pg_restore ${tools.version} (${tools.where})`;
+        } else {
+          const dump = await sql.dumpTableSql(instance, schema);
+          await sql.dropTable(instance, schema);
+          await sql.restoreTableSql(instance, dump, schema);
+          how = `SQL-level dump (catalog definition + COPY): ${tools && !tools.ok ? tools.reason : 'no client programs on this engine'}`;
+        }
+        const after = await sql.fingerprint(instance, schema);
+        expectThat(after === before, `restored table differs: before ${before}, after ${after}`);
+        return `${after} identical; ${how}`;
+      },
+      60_000,
+    );
     await check('5 concurrent sessions each run pg_sleep(1)', async () => {
       const ms = await sql.concurrentSleeps(instance, 5, 1);
       expectThat(ms < 4_500, `took ${ms} ms: the sessions did not run concurrently`);

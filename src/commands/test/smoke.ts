@@ -10,7 +10,10 @@ import { type CheckResult, expectThat, runCheck } from './check.js';
 export async function runningCheck(engine: Engine, instance: Instance): Promise<CheckResult> {
   return runCheck('smoke', 'instance running', async () => {
     const state = await engine.inspect(instance);
-    expectThat(state.state === 'running', `instance ${instance.name} is not running (${state.state}${state.detail ? `: ${state.detail}` : ''}); start it with: resource-postgres manage start --instance ${instance.name}`);
+    expectThat(
+      state.state === 'running',
+      `instance ${instance.name} is not running (${state.state}${state.detail ? `: ${state.detail}` : ''}); start it with: resource-postgres manage start --instance ${instance.name}`,
+    );
     return `${instance.engine}${state.pid ? `, pid ${state.pid}` : state.containerId ? `, container ${state.containerId.slice(0, 12)}` : ''}`;
   });
 }

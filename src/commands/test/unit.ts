@@ -10,12 +10,19 @@ import { type CheckResult, expectThat, runCheck } from './check.js';
  */
 export async function unitChecks(ctx: Context): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
-  const check = async (name: string, fn: () => Promise<string | void>) => checks.push(await runCheck('unit', name, fn, 60_000));
+  const check = async (name: string, fn: () => Promise<string | void>) =>
+    checks.push(await runCheck('unit', name, fn, 60_000));
 
   await check('configuration loads (resource.yaml, defaults)', async () => {
     const meta = resourceMeta();
-    expectThat(meta.startup_timeout > 0 && meta.recovery_attempts >= 1, `resource.yaml: startup_timeout ${meta.startup_timeout}, recovery_attempts ${meta.recovery_attempts}`);
-    expectThat(DEFAULTS.portRangeStart <= DEFAULTS.preferredPort && DEFAULTS.preferredPort <= DEFAULTS.portRangeEnd, 'the preferred port is outside the port range');
+    expectThat(
+      meta.startup_timeout > 0 && meta.recovery_attempts >= 1,
+      `resource.yaml: startup_timeout ${meta.startup_timeout}, recovery_attempts ${meta.recovery_attempts}`,
+    );
+    expectThat(
+      DEFAULTS.portRangeStart <= DEFAULTS.preferredPort && DEFAULTS.preferredPort <= DEFAULTS.portRangeEnd,
+      'the preferred port is outside the port range',
+    );
     return `home ${ctx.home.dir} (${ctx.home.source})`;
   });
   await check('templates load', async () => {
@@ -38,12 +45,18 @@ export async function unitChecks(ctx: Context): Promise<CheckResult[]> {
     const byPort = new Map<number, string[]>();
     for (const e of entries) {
       if ('error' in e) continue;
-      expectThat(e.port >= DEFAULTS.portRangeStart && e.port <= DEFAULTS.portRangeEnd, `instance ${e.name} has port ${e.port}, outside ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}`);
+      expectThat(
+        e.port >= DEFAULTS.portRangeStart && e.port <= DEFAULTS.portRangeEnd,
+        `instance ${e.name} has port ${e.port}, outside ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}`,
+      );
       expectThat(getTemplateName(e.template), `instance ${e.name} names an unknown template ${e.template}`);
       byPort.set(e.port, [...(byPort.get(e.port) ?? []), e.name]);
     }
     const shared = [...byPort].filter(([, names]) => names.length > 1);
-    expectThat(shared.length === 0, shared.map(([port, names]) => `port ${port} is claimed by ${names.join(' and ')}`).join('; '));
+    expectThat(
+      shared.length === 0,
+      shared.map(([port, names]) => `port ${port} is claimed by ${names.join(' and ')}`).join('; '),
+    );
     return `${byPort.size} port(s) claimed, none shared`;
   });
   return checks;

@@ -28,18 +28,45 @@ export function clientEnv(instance: Instance, extra: Record<string, string> = {}
  * pg_restore and psql come from the same client installation in every image that has it,
  * and a missing one fails with its own clear message when run.
  */
-export async function containerClientTools(container: Dockerode.Container, serverMajor: number): Promise<ClientToolsCheck> {
-  const res = await execInContainer(container, { cmd: ['pg_dump', '--version'] }).catch((e: Error) => ({ exitCode: -1, stderr: e.message, stdout: '' }));
+export async function containerClientTools(
+  container: Dockerode.Container,
+  serverMajor: number,
+): Promise<ClientToolsCheck> {
+  const res = await execInContainer(container, { cmd: ['pg_dump', '--version'] }).catch((e: Error) => ({
+    exitCode: -1,
+    stderr: e.message,
+    stdout: '',
+  }));
   const found = res.exitCode === 0 ? parseToolVersion(res.stdout ?? '') : undefined;
   if (!found) {
-    return { ok: false, reason: `the container has no working pg_dump (${(res.stderr || res.stdout || '').trim().split('\n')[0] || `exit ${res.exitCode}`})`, hint: 'use an image that ships the PostgreSQL client programs (the official postgres images do)' };
+    return {
+      ok: false,
+      reason: `the container has no working pg_dump (${(res.stderr || res.stdout || '').trim().split('\n')[0] || `exit ${res.exitCode}`})`,
+      hint: 'use an image that ships the PostgreSQL client programs (the official postgres images do)',
+    };
   }
   if (!toolSuits(found.major, serverMajor)) {
-    return { ok: false, reason: `the container's pg_dump is ${found.version}, older than its server (${serverMajor})`, hint: 'use an image whose client programs match its server' };
+    return {
+      ok: false,
+      reason: `the container's pg_dump is ${found.version}, older than its server (${serverMajor})`,
+      hint: 'use an image whose client programs match its server',
+    };
   }
   return { ok: true, version: found.version, major: found.major, where: 'inside the container' };
 }
 
-export async function runContainerClient(container: Dockerode.Container, instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult> {
-  return execInContainer(container, { cmd: [program, ...args], env: clientEnv(instance, io.env), stdin: io.stdin, stdout: io.stdout, signal: io.signal });
+export async function runContainerClient(
+  container: Dockerode.Container,
+  instance: Instance,
+  program: ClientProgram,
+  args: string[],
+  io: ClientIo,
+): Promise<ClientResult> {
+  return execInContainer(container, {
+    cmd: [program, ...args],
+    env: clientEnv(instance, io.env),
+    stdin: io.stdin,
+    stdout: io.stdout,
+    signal: io.signal,
+  });
 }

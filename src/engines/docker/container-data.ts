@@ -16,42 +16,77 @@ import { execInContainer, FrameDemuxer } from './container-exec.js';
  */
 async function lines(container: Dockerode.Container, cmd: string[]): Promise<string[]> {
   const res = await execInContainer(container, { cmd });
-  if (res.exitCode !== 0) throw new CliError('failed', `${cmd.join(' ')} failed in the container (exit ${res.exitCode})`, { details: res.stderr.trim() });
+  if (res.exitCode !== 0)
+    throw new CliError('failed', `${cmd.join(' ')} failed in the container (exit ${res.exitCode})`, {
+      details: res.stderr.trim(),
+    });
   return (res.stdout ?? '').split('\n').filter(Boolean);
 }
 
-export async function archiveContainerData(container: Dockerode.Container, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
+export async function archiveContainerData(
+  container: Dockerode.Container,
+  request: DataArchiveRequest,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   let paths: string[];
   if (request.kind === 'base') {
     const dirs = new Set(await lines(container, ['find', DATA_PATH, '-mindepth', '1', '-type', 'd']));
     const all = await lines(container, ['find', DATA_PATH, '-mindepth', '1']);
-    paths = all.map((p) => `.${p.slice(DATA_PATH.length)}`).filter((p) => isBaseBackupPath(p, dirs.has(`${DATA_PATH}${p.slice(1)}`)));
+    paths = all
+      .map((p) => `.${p.slice(DATA_PATH.length)}`)
+      .filter((p) => isBaseBackupPath(p, dirs.has(`${DATA_PATH}${p.slice(1)}`)));
   } else {
     const names = await lines(container, ['ls', '-1', `${DATA_PATH}/pg_wal`]);
     paths = walFilesBetween(names, request.from, request.to).map((n) => `./pg_wal/${n}`);
   }
   // tar exits 1 when a file vanished or changed while read: expected online, repaired by WAL replay.
-  const res = await execInContainer(container, { cmd: ['tar', '-c', '-f', '-', '--no-recursion', '-C', DATA_PATH, ...paths], stdout: out });
-  if (res.exitCode > 1) throw new CliError('failed', `tar in the container could not archive ${request.kind === 'base' ? 'the data directory' : 'the WAL'} (exit ${res.exitCode})`, { details: res.stderr.trim().split('\n').slice(-5).join('\n') });
+  const res = await execInContainer(container, {
+    cmd: ['tar', '-c', '-f', '-', '--no-recursion', '-C', DATA_PATH, ...paths],
+    stdout: out,
+  });
+  if (res.exitCode > 1)
+    throw new CliError(
+      'failed',
+      `tar in the container could not archive ${request.kind === 'base' ? 'the data directory' : 'the WAL'} (exit ${res.exitCode})`,
+      { details: res.stderr.trim().split('\n').slice(-5).join('\n') },
+    );
 }
 
 /** Runs a shell script as root in a helper container with the volume at /restore, feeding it a file. */
 async function helper(docker: Dockerode, image: string, volume: string, script: string, input?: string): Promise<void> {
   const c = await docker.createContainer({
-    Image: image, User: '0', Entrypoint: ['sh', '-c'], Cmd: [script], WorkingDir: '/restore',
-    AttachStdin: Boolean(input), OpenStdin: Boolean(input), StdinOnce: Boolean(input), AttachStdout: true, AttachStderr: true, Tty: false,
+    Image: image,
+    User: '0',
+    Entrypoint: ['sh', '-c'],
+    Cmd: [script],
+    WorkingDir: '/restore',
+    AttachStdin: Boolean(input),
+    OpenStdin: Boolean(input),
+    StdinOnce: Boolean(input),
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
     Labels: { [`${LABEL_PREFIX}.helper`]: 'restore' },
     HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/restore' }], NetworkMode: 'none' },
   });
   try {
-    const stream = (await c.attach({ stream: true, hijack: true, stdin: Boolean(input), stdout: true, stderr: true })) as NodeJS.ReadWriteStream;
+    const stream = (await c.attach({
+      stream: true,
+      hijack: true,
+      stdin: Boolean(input),
+      stdout: true,
+      stderr: true,
+    })) as NodeJS.ReadWriteStream;
     const demux = new FrameDemuxer();
     const reading = pipeline(stream, demux).catch(() => {});
     await c.start();
     if (input) await pipeline(createReadStream(input), stream as unknown as NodeJS.WritableStream).catch(() => {});
     const { StatusCode } = (await c.wait()) as { StatusCode: number };
     await reading;
-    if (StatusCode !== 0) throw new CliError('failed', `restoring into volume ${volume} failed (exit ${StatusCode})`, { details: demux.stderr.trim() });
+    if (StatusCode !== 0)
+      throw new CliError('failed', `restoring into volume ${volume} failed (exit ${StatusCode})`, {
+        details: demux.stderr.trim(),
+      });
   } finally {
     await c.remove({ force: true, v: true }).catch(() => {});
   }
@@ -63,16 +98,35 @@ const PREVIOUS = '.rp-previous';
  * Swaps the volume's contents for a physical backup; the previous contents wait in a hidden
  * directory of the same volume (a rename, no copy) until keep() or undo().
  */
-export async function replaceVolumeData(docker: Dockerode, image: string, volume: string, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement> {
+export async function replaceVolumeData(
+  docker: Dockerode,
+  image: string,
+  volume: string,
+  files: PhysicalBackupFiles,
+  progress: Progress,
+): Promise<DataReplacement> {
   const run = (script: string, input?: string) => helper(docker, image, volume, script, input);
-  const owner = 'chown "$(stat -c %u:%g /restore/' + PREVIOUS + '/PG_VERSION 2>/dev/null || stat -c %u:%g /restore/' + PREVIOUS + ')"';
-  await run(`rm -rf ${PREVIOUS} && mkdir ${PREVIOUS} && for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && mv "$f" ${PREVIOUS}/; done; true`);
-  const undo = () => run(`for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && rm -rf "$f"; done; mv ${PREVIOUS}/* ${PREVIOUS}/.[!.]* /restore/ 2>/dev/null; rmdir ${PREVIOUS}; true`);
+  const owner =
+    'chown "$(stat -c %u:%g /restore/' +
+    PREVIOUS +
+    '/PG_VERSION 2>/dev/null || stat -c %u:%g /restore/' +
+    PREVIOUS +
+    ')"';
+  await run(
+    `rm -rf ${PREVIOUS} && mkdir ${PREVIOUS} && for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && mv "$f" ${PREVIOUS}/; done; true`,
+  );
+  const undo = () =>
+    run(
+      `for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && rm -rf "$f"; done; mv ${PREVIOUS}/* ${PREVIOUS}/.[!.]* /restore/ 2>/dev/null; rmdir ${PREVIOUS}; true`,
+    );
   try {
     progress(`extracting the base backup into volume ${volume}`);
     await run('tar -x -f -', files.baseTar);
     await run('mkdir -p pg_wal && tar -x -f -', files.walTar);
-    await run(`cat > backup_label && ${owner} backup_label && chmod 600 backup_label && rm -f postmaster.pid`, files.backupLabel);
+    await run(
+      `cat > backup_label && ${owner} backup_label && chmod 600 backup_label && rm -f postmaster.pid`,
+      files.backupLabel,
+    );
     if (files.tablespaceMap) await run(`cat > tablespace_map && ${owner} tablespace_map`, files.tablespaceMap);
     await run(`${owner} . && chmod 700 .`);
   } catch (e) {

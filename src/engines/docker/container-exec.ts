@@ -69,12 +69,16 @@ export async function execInContainer(container: Dockerode.Container, req: ExecR
     AttachStderr: true,
     Tty: false,
   });
-  const stream = (await exec.start({ hijack: true, stdin: Boolean(req.stdin) })) as NodeJS.ReadWriteStream & { destroy(e?: Error): void };
+  const stream = (await exec.start({ hijack: true, stdin: Boolean(req.stdin) })) as NodeJS.ReadWriteStream & {
+    destroy(e?: Error): void;
+  };
   const onAbort = () => stream.destroy(new Error('interrupted'));
   req.signal?.addEventListener('abort', onAbort, { once: true });
   const demux = new FrameDemuxer(req.stdout);
   try {
-    const feeding = req.stdin ? pipeline(req.stdin, stream as unknown as NodeJS.WritableStream, { end: true }).catch(() => {}) : undefined;
+    const feeding = req.stdin
+      ? pipeline(req.stdin, stream as unknown as NodeJS.WritableStream, { end: true }).catch(() => {})
+      : undefined;
     // The hijacked socket is half-closed after stdin ends (docker then gives the program EOF).
     await pipeline(stream, demux);
     await feeding;

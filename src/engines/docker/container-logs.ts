@@ -12,7 +12,12 @@ type Fail = (e: unknown, what: string) => CliError;
  * a stream that ends when the container stops or the signal aborts. 404 (removed between
  * lookup and read) yields nothing, like a container that never existed.
  */
-export async function* containerLogLines(container: Dockerode.Container, opts: LogOptions, label: string, fail: Fail): AsyncGenerator<string> {
+export async function* containerLogLines(
+  container: Dockerode.Container,
+  opts: LogOptions,
+  label: string,
+  fail: Fail,
+): AsyncGenerator<string> {
   const tail = opts.tail ?? DEFAULTS.logTail;
   const params = {
     stdout: true,
@@ -32,7 +37,9 @@ export async function* containerLogLines(container: Dockerode.Container, opts: L
     yield* decoder.flush();
     return;
   }
-  const stream = await container.logs({ ...params, follow: true, ...(signal ? { abortSignal: signal } : {}) }).catch(notFound);
+  const stream = await container
+    .logs({ ...params, follow: true, ...(signal ? { abortSignal: signal } : {}) })
+    .catch(notFound);
   if (!stream) return;
   // dockerode aborts the request on the signal; destroying the stream as well makes sure the
   // loop below ends even when the abort lands between chunks.

@@ -20,7 +20,9 @@ export interface SpecOptions {
  * path there would leave the data in an anonymous volume that container removal deletes. So
  * mount at the image's declared VOLUME that holds PGDATA, else at PGDATA itself.
  */
-export function dataMountTarget(config: { Env?: string[] | null; Volumes?: Record<string, unknown> | null } | undefined): string {
+export function dataMountTarget(
+  config: { Env?: string[] | null; Volumes?: Record<string, unknown> | null } | undefined,
+): string {
   const pgdata = config?.Env?.find((e) => e.startsWith('PGDATA='))?.slice('PGDATA='.length) || DATA_PATH;
   const volumes = Object.keys(config?.Volumes ?? {}).map((v) => v.replace(/\/+$/, ''));
   const holder = volumes
@@ -61,7 +63,11 @@ export function bindAddress(instance: Pick<Instance, 'host'>): string {
  * The password goes into the container's environment (the image's contract needs it there);
  * never log or print the returned object.
  */
-export function containerSpec(instance: Instance, home: string, opts: SpecOptions = {}): Dockerode.ContainerCreateOptions {
+export function containerSpec(
+  instance: Instance,
+  home: string,
+  opts: SpecOptions = {},
+): Dockerode.ContainerCreateOptions {
   const template = getTemplate(instance.template);
   const cpus = opts.hostCpus === undefined ? template.container.cpus : Math.min(template.container.cpus, opts.hostCpus);
   return {

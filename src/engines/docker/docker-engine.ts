@@ -3,14 +3,35 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { containerName, type Instance, volumeName } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
-import { PortTakenError, type ClientIo, type ClientProgram, type ClientResult, type ClientToolsCheck, type DataArchiveRequest, type DataReplacement, type Engine, type EngineState, type LogOptions, type PhysicalBackupFiles, type Progress, type StopOptions } from '../engine.js';
+import {
+  PortTakenError,
+  type ClientIo,
+  type ClientProgram,
+  type ClientResult,
+  type ClientToolsCheck,
+  type DataArchiveRequest,
+  type DataReplacement,
+  type Engine,
+  type EngineState,
+  type LogOptions,
+  type PhysicalBackupFiles,
+  type Progress,
+  type StopOptions,
+} from '../engine.js';
 import { containerClientTools, runContainerClient } from './container-clients.js';
 import { archiveContainerData, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
 import { runningStates } from './list-state.js';
 import { containerSpec, dataMountTarget } from './container-spec.js';
 import { DockerObjects } from './docker-objects.js';
-import { daemonAddress, daemonMessage, isPortConflict, NO_DAEMON_HINT, noDaemonMessage, statusOf } from './docker-errors.js';
+import {
+  daemonAddress,
+  daemonMessage,
+  isPortConflict,
+  NO_DAEMON_HINT,
+  noDaemonMessage,
+  statusOf,
+} from './docker-errors.js';
 import { hasImage, pullImage } from './image-pull.js';
 import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
 
@@ -41,7 +62,9 @@ export class DockerEngine implements Engine {
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
     try {
       // ping's typings omit its options; dockerode passes abortSignal through to the request.
-      await (this.#docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+      await (this.#docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>)({
+        abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS),
+      });
       return { ok: true };
     } catch (e) {
       return { ok: false, reason: noDaemonMessage(this.#address, e), hint: NO_DAEMON_HINT };
@@ -62,7 +85,10 @@ export class DockerEngine implements Engine {
     await this.prepare(instance, progress);
     await this.#objects.ensureVolume(instance);
     const image = await this.#docker.getImage(instance.image ?? DEFAULTS.image).inspect();
-    const spec = containerSpec(instance, this.#objects.home, { hostCpus: await this.#objects.hostCpus(), dataPath: dataMountTarget(image.Config) });
+    const spec = containerSpec(instance, this.#objects.home, {
+      hostCpus: await this.#objects.hostCpus(),
+      dataPath: dataMountTarget(image.Config),
+    });
     const container = await this.#objects.createContainer(spec);
     try {
       await container.start();
@@ -86,9 +112,13 @@ export class DockerEngine implements Engine {
     }
     const port = publishedPort(info);
     if (port !== undefined && port !== instance.port) {
-      throw new CliError('conflict', `container ${name} publishes port ${port} but instance ${instance.name} is recorded with port ${instance.port}`, {
-        hint: `recreate the container (data is kept): resource-postgres manage uninstall --instance ${instance.name} --keep-data, then manage start --instance ${instance.name}`,
-      });
+      throw new CliError(
+        'conflict',
+        `container ${name} publishes port ${port} but instance ${instance.name} is recorded with port ${instance.port}`,
+        {
+          hint: `recreate the container (data is kept): resource-postgres manage uninstall --instance ${instance.name} --keep-data, then manage start --instance ${instance.name}`,
+        },
+      );
     }
     const container = this.#docker.getContainer(info.Id);
     try {
@@ -163,25 +193,44 @@ export class DockerEngine implements Engine {
   async replaceData(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement> {
     const info = await this.#objects.inspectByName(instance.name);
     if (info?.State.Running) {
-      throw new CliError('failed', `instance ${instance.name} is running; its data can only be replaced while it is stopped`, { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` });
+      throw new CliError(
+        'failed',
+        `instance ${instance.name} is running; its data can only be replaced while it is stopped`,
+        { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` },
+      );
     }
-    if (!(await this.#objects.volumeExists(instance.name))) throw new CliError('not-found', `instance ${instance.name} has no data volume ${volumeName(instance.name)}`);
-    return replaceVolumeData(this.#docker, instance.image ?? DEFAULTS.image, volumeName(instance.name), files, progress);
+    if (!(await this.#objects.volumeExists(instance.name)))
+      throw new CliError('not-found', `instance ${instance.name} has no data volume ${volumeName(instance.name)}`);
+    return replaceVolumeData(
+      this.#docker,
+      instance.image ?? DEFAULTS.image,
+      volumeName(instance.name),
+      files,
+      progress,
+    );
   }
 
   async #runningContainer(instance: Instance): Promise<Dockerode.Container> {
     const info = await this.#objects.inspectByName(instance.name);
     if (!info?.State.Running) {
-      throw new CliError('failed', `instance ${instance.name} is not running (container ${containerName(instance.name)})`, {
-        hint: `start it: resource-postgres manage start --instance ${instance.name}`,
-      });
+      throw new CliError(
+        'failed',
+        `instance ${instance.name} is not running (container ${containerName(instance.name)})`,
+        {
+          hint: `start it: resource-postgres manage start --instance ${instance.name}`,
+        },
+      );
     }
     return this.#docker.getContainer(info.Id);
   }
 
   /** One list call for the whole home answers every running instance (status over many instances). */
   async inspectMany(instances: Instance[]): Promise<Map<string, EngineState>> {
-    return runningStates(this.#docker, this.#objects.home, instances.map((i) => i.name)).catch((e: unknown) => {
+    return runningStates(
+      this.#docker,
+      this.#objects.home,
+      instances.map((i) => i.name),
+    ).catch((e: unknown) => {
       throw this.#objects.fail(e, 'list containers');
     });
   }

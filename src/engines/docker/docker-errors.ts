@@ -32,11 +32,23 @@ export function isPortConflict(e: unknown): boolean {
   return /port is already allocated|address already in use/i.test(daemonMessage(e));
 }
 
-const TRANSPORT_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+const TRANSPORT_CODES = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EACCES',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
 
 function isTransportError(e: unknown): boolean {
   const err = e as { code?: string; name?: string } | null;
-  return statusOf(e) === undefined && (TRANSPORT_CODES.has(err?.code ?? '') || err?.name === 'AbortError' || err?.name === 'TimeoutError');
+  return (
+    statusOf(e) === undefined &&
+    (TRANSPORT_CODES.has(err?.code ?? '') || err?.name === 'AbortError' || err?.name === 'TimeoutError')
+  );
 }
 
 export const NO_DAEMON_HINT = 'start Docker (e.g. dockerd), set DOCKER_HOST, or use --engine native';
@@ -57,7 +69,8 @@ export function toEngineError(e: unknown, what: string, address: string): CliErr
       cause: e,
     });
   }
-  if (isTransportError(e)) return new CliError('engine', noDaemonMessage(address, e), { hint: NO_DAEMON_HINT, cause: e });
+  if (isTransportError(e))
+    return new CliError('engine', noDaemonMessage(address, e), { hint: NO_DAEMON_HINT, cause: e });
   const status = statusOf(e);
   return new CliError('engine', `docker could not ${what}: ${daemonMessage(e)}${status ? ` (HTTP ${status})` : ''}`, {
     hint: 'see `docker info` and the daemon log; retry once the daemon is healthy',

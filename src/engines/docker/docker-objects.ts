@@ -64,9 +64,13 @@ export class DockerObjects {
   async assertNameFree(name: string): Promise<void> {
     const other = await this.inspectId(containerName(name));
     if (!other) return;
-    throw new CliError('conflict', `a container named ${containerName(name)} already exists and ${ownerOf(other.Config.Labels)}`, {
-      hint: `use another --instance name, or remove that container (docker rm -f ${containerName(name)}) if it is no longer needed`,
-    });
+    throw new CliError(
+      'conflict',
+      `a container named ${containerName(name)} already exists and ${ownerOf(other.Config.Labels)}`,
+      {
+        hint: `use another --instance name, or remove that container (docker rm -f ${containerName(name)}) if it is no longer needed`,
+      },
+    );
   }
 
   async createContainer(spec: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
@@ -74,15 +78,22 @@ export class DockerObjects {
       return await this.docker.createContainer(spec);
     } catch (e) {
       const status = statusOf(e);
-      if (status === 409) throw new CliError('conflict', `a container named ${spec.name} already exists: ${daemonMessage(e)}`, { hint: 'retry; if it persists, see docker ps -a' });
-      if (status === 404) throw new CliError('engine', `image ${spec.Image} is not present: ${daemonMessage(e)}`, { hint: PULL_HINT });
+      if (status === 409)
+        throw new CliError('conflict', `a container named ${spec.name} already exists: ${daemonMessage(e)}`, {
+          hint: 'retry; if it persists, see docker ps -a',
+        });
+      if (status === 404)
+        throw new CliError('engine', `image ${spec.Image} is not present: ${daemonMessage(e)}`, { hint: PULL_HINT });
       throw this.fail(e, `create container ${spec.name}`);
     }
   }
 
   /** Docker rejects NanoCpus above the daemon host's CPU count; asked once per engine. */
   async hostCpus(): Promise<number | undefined> {
-    this.#hostCpus ??= await this.docker.info().then((i: { NCPU?: number }) => i.NCPU, () => undefined);
+    this.#hostCpus ??= await this.docker.info().then(
+      (i: { NCPU?: number }) => i.NCPU,
+      () => undefined,
+    );
     return this.#hostCpus;
   }
 
@@ -130,7 +141,10 @@ export class DockerObjects {
         if (status === 404) return;
         // 409 "in use": a container is still being torn down; give the daemon a moment.
         if (status === 409 && attempt < 10) await sleep(200);
-        else if (status === 409) throw new CliError('conflict', `volume ${volume.Name} is still in use: ${daemonMessage(e)}`, { hint: `see which container uses it: docker ps -a --filter volume=${volume.Name}` });
+        else if (status === 409)
+          throw new CliError('conflict', `volume ${volume.Name} is still in use: ${daemonMessage(e)}`, {
+            hint: `see which container uses it: docker ps -a --filter volume=${volume.Name}`,
+          });
         else throw this.fail(e, `remove volume ${volume.Name}`);
       }
     }

@@ -3,7 +3,8 @@ import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
 import { daemonMessage, statusOf, toEngineError } from './docker-errors.js';
 
-export const PULL_HINT = 'load it with docker load / build it locally, or pick another with --image or RESOURCE_POSTGRES_IMAGE';
+export const PULL_HINT =
+  'load it with docker load / build it locally, or pick another with --image or RESOURCE_POSTGRES_IMAGE';
 
 interface PullEvent {
   status?: string;
@@ -29,7 +30,10 @@ export function pullReporter(image: string, progress: Progress, intervalMs = 1_0
     last = now();
     const all = [...layers.values()];
     const mb = (n: number) => Math.round(n / 1024 / 1024);
-    const bytes = all.reduce((a, l) => ({ cur: a.cur + (l.done ? l.total : l.current), tot: a.tot + l.total }), { cur: 0, tot: 0 });
+    const bytes = all.reduce((a, l) => ({ cur: a.cur + (l.done ? l.total : l.current), tot: a.tot + l.total }), {
+      cur: 0,
+      tot: 0,
+    });
     const sizes = bytes.tot ? `, ${mb(bytes.cur)}/${mb(bytes.tot)} MB` : '';
     progress(`pulling ${image}: ${all.filter((l) => l.done).length}/${all.length} layers${sizes}`);
   };

@@ -6,7 +6,10 @@ import { SERVER_PORT } from './container-spec.js';
 /** The parts of a container inspect this module reads; fixtures need only these. */
 export type InspectLike = {
   Id: string;
-  State: Pick<Dockerode.ContainerInspectInfo['State'], 'Status' | 'Running' | 'Restarting' | 'OOMKilled' | 'Dead' | 'ExitCode' | 'Error' | 'FinishedAt'>;
+  State: Pick<
+    Dockerode.ContainerInspectInfo['State'],
+    'Status' | 'Running' | 'Restarting' | 'OOMKilled' | 'Dead' | 'ExitCode' | 'Error' | 'FinishedAt'
+  >;
   RestartCount?: number;
   HostConfig?: { PortBindings?: unknown };
   NetworkSettings?: { Ports?: unknown };

@@ -22,7 +22,11 @@ export function stateFromListed(c: ListedLike): EngineState | undefined {
 }
 
 /** One list call for the whole home: the running instances among `names`, by instance name. */
-export async function runningStates(docker: Dockerode, home: string, names: readonly string[]): Promise<Map<string, EngineState>> {
+export async function runningStates(
+  docker: Dockerode,
+  home: string,
+  names: readonly string[],
+): Promise<Map<string, EngineState>> {
   const wanted = new Set(names);
   const states = new Map<string, EngineState>();
   for (const c of await docker.listContainers({ all: true, filters: labelFilters(home) })) {

@@ -18,8 +18,10 @@ export interface InitdbInput {
 
 export function initdbArgs(input: InitdbInput): string[] {
   const args = [
-    '--pgdata', input.dataDir,
-    '--username', input.user,
+    '--pgdata',
+    input.dataDir,
+    '--username',
+    input.user,
     `--pwfile=${input.pwFile}`,
     '--auth-local=peer',
     '--auth-host=scram-sha-256',

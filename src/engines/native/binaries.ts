@@ -68,9 +68,13 @@ function chooseDir(pgBin: string | undefined, env: NodeJS.ProcessEnv): { dir: st
   if (fromEnv) return { dir: resolve(fromEnv), source: 'env' };
   const bundled = bundledBinDir();
   if (bundled) return { dir: bundled, source: 'bundled' };
-  throw new CliError('engine', `PostgreSQL server binaries not found: the npm package ${bundledPackageName()} is not installed`, {
-    hint: `${installHint()}, or ${PG_BIN_HINT}`,
-  });
+  throw new CliError(
+    'engine',
+    `PostgreSQL server binaries not found: the npm package ${bundledPackageName()} is not installed`,
+    {
+      hint: `${installHint()}, or ${PG_BIN_HINT}`,
+    },
+  );
 }
 
 /** Set by the single-executable build: the package version this program was built against. */
@@ -83,7 +87,11 @@ function installHint(): string {
 }
 
 function whereFrom(source: BinSource): string {
-  return { instance: 'the pg_bin recorded in instance.conf (--pg-bin)', env: ENV.pgBin, bundled: `the npm package ${bundledPackageName()}` }[source];
+  return {
+    instance: 'the pg_bin recorded in instance.conf (--pg-bin)',
+    env: ENV.pgBin,
+    bundled: `the npm package ${bundledPackageName()}`,
+  }[source];
 }
 
 /**
@@ -99,7 +107,10 @@ export async function locateBinaries(opts: { pgBin?: string; env?: NodeJS.Proces
   }
   if (missing.length > 0) {
     throw new CliError('engine', `${dir} (from ${whereFrom(source)}) has no executable ${missing.join(', ')}`, {
-      hint: source === 'bundled' ? `reinstall with npm ci, or ${PG_BIN_HINT}` : `point it at a directory holding initdb, pg_ctl and postgres, or unset it to use the bundled PostgreSQL`,
+      hint:
+        source === 'bundled'
+          ? `reinstall with npm ci, or ${PG_BIN_HINT}`
+          : `point it at a directory holding initdb, pg_ctl and postgres, or unset it to use the bundled PostgreSQL`,
     });
   }
   const postgres = join(dir, 'postgres');
@@ -107,11 +118,19 @@ export async function locateBinaries(opts: { pgBin?: string; env?: NodeJS.Proces
   const res = await execa(postgres, ['--version'], { reject: false, timeout: 15_000, all: true });
   const parsed = res.exitCode === 0 ? parsePostgresVersion(String(res.stdout)) : undefined;
   if (!parsed) {
-    const said = String(res.all ?? '').trim().split('\n').slice(-2).join(' / ') || res.shortMessage || 'no output';
+    const said =
+      String(res.all ?? '')
+        .trim()
+        .split('\n')
+        .slice(-2)
+        .join(' / ') ||
+      res.shortMessage ||
+      'no output';
     throw new CliError('engine', `${postgres} --version failed: ${said}`, {
-      hint: source === 'bundled'
-        ? `the package's install script creates its library links: run npm rebuild ${bundledPackageName()} (not --ignore-scripts), or ${PG_BIN_HINT}`
-        : `check that ${dir} holds a working PostgreSQL installation`,
+      hint:
+        source === 'bundled'
+          ? `the package's install script creates its library links: run npm rebuild ${bundledPackageName()} (not --ignore-scripts), or ${PG_BIN_HINT}`
+          : `check that ${dir} holds a working PostgreSQL installation`,
     });
   }
   return { dir, source, initdb: join(dir, 'initdb'), pgCtl: join(dir, 'pg_ctl'), postgres, ...parsed };

@@ -25,21 +25,35 @@ export interface ClientDir {
 }
 
 async function executable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(() => true, () => false);
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Directories to look in, most specific first, without duplicates. */
 export async function candidateDirs(instance: Pick<Instance, 'pgBin'>, env: NodeJS.ProcessEnv): Promise<string[]> {
   const dirs = [instance.pgBin, env[ENV.pgBin], bundledBinDir(), ...(env.PATH ?? '').split(delimiter)];
   const debian = await readdir(DEBIAN_ROOT).catch(() => [] as string[]);
-  dirs.push(...debian.filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)).map((v) => join(DEBIAN_ROOT, v, 'bin')));
+  dirs.push(
+    ...debian
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+      .map((v) => join(DEBIAN_ROOT, v, 'bin')),
+  );
   // /bin -> /usr/bin and similar links would list the same programs twice.
-  const real = await Promise.all(dirs.filter((d): d is string => Boolean(d)).map((d) => realpath(resolve(d)).catch(() => resolve(d))));
+  const real = await Promise.all(
+    dirs.filter((d): d is string => Boolean(d)).map((d) => realpath(resolve(d)).catch(() => resolve(d))),
+  );
   return [...new Set(real)];
 }
 
 /** The first directory holding all four client programs of a suitable version; else why not. */
-export async function findClientDir(instance: Pick<Instance, 'pgBin'>, serverMajor: number, env: NodeJS.ProcessEnv = process.env): Promise<ClientToolsCheck & { dir?: string }> {
+export async function findClientDir(
+  instance: Pick<Instance, 'pgBin'>,
+  serverMajor: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ClientToolsCheck & { dir?: string }> {
   const seen: string[] = [];
   for (const dir of await candidateDirs(instance, env)) {
     if (!(await executable(join(dir, 'pg_dump')))) continue;
@@ -47,18 +61,27 @@ export async function findClientDir(instance: Pick<Instance, 'pgBin'>, serverMaj
     const parsed = res.exitCode === 0 ? parseToolVersion(String(res.stdout)) : undefined;
     if (!parsed) continue;
     const complete = (await Promise.all(PROGRAMS.map((p) => executable(join(dir, p))))).every(Boolean);
-    if (toolSuits(parsed.major, serverMajor) && complete) return { ok: true, version: parsed.version, major: parsed.major, where: dir, dir };
-    seen.push(`${join(dir, 'pg_dump')} is ${parsed.version}${complete ? '' : ' (without all of pg_dumpall, pg_restore, psql)'}`);
+    if (toolSuits(parsed.major, serverMajor) && complete)
+      return { ok: true, version: parsed.version, major: parsed.major, where: dir, dir };
+    seen.push(
+      `${join(dir, 'pg_dump')} is ${parsed.version}${complete ? '' : ' (without all of pg_dumpall, pg_restore, psql)'}`,
+    );
   }
   return {
     ok: false,
-    reason: `no pg_dump ${serverMajor} or newer was found${seen.length ? ` (${seen.join('; ')}; pg_dump refuses a newer server)` : ' (the native engine\'s PostgreSQL package ships server programs only)'}`,
+    reason: `no pg_dump ${serverMajor} or newer was found${seen.length ? ` (${seen.join('; ')}; pg_dump refuses a newer server)` : " (the native engine's PostgreSQL package ships server programs only)"}`,
     hint: `install PostgreSQL ${serverMajor}+ client programs and name their bin directory with --pg-bin, or use --method physical (needs no client programs)`,
   };
 }
 
 /** Runs a host client program against the instance over TCP; the password goes in the environment. */
-export async function runHostClient(dir: string, instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult> {
+export async function runHostClient(
+  dir: string,
+  instance: Instance,
+  program: ClientProgram,
+  args: string[],
+  io: ClientIo,
+): Promise<ClientResult> {
   const child = spawn(join(dir, program), args, {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -75,7 +98,9 @@ export async function runHostClient(dir: string, instance: Instance, program: Cl
   });
   const [stdout, stderrStream] = [child.stdout!, child.stderr!];
   let stderr = '';
-  stderrStream.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-16_384); });
+  stderrStream.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString('utf8')).slice(-16_384);
+  });
   const chunks: Buffer[] = [];
   const exited = new Promise<number>((done, fail) => {
     child.once('error', fail);

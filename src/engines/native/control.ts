@@ -19,7 +19,10 @@ export async function readPidFile(dataDir: string): Promise<{ pidFile?: Postmast
 }
 
 async function logSize(path: string): Promise<number> {
-  return stat(path).then((s) => s.size, () => 0);
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 /** The log written since `from`, last `lines` lines. */
@@ -85,10 +88,14 @@ export async function startServer({ instance, layout, bins, user, timeoutSec }: 
       continue;
     }
     const timedOut = res.timedOut || /did not start in time/.test(res.output);
-    throw new CliError(timedOut ? 'timeout' : 'failed', `pg_ctl could not start instance ${instance.name} (exit ${res.exitCode ?? 'none'})`, {
-      details: `command: ${showCommand(bins.pgCtl, args)}\n${res.output.trim()}\n--- ${layout.logFile} (last lines) ---\n${log}`,
-      hint: `read the server log with: resource-postgres logs --instance ${instance.name} --tail 200`,
-    });
+    throw new CliError(
+      timedOut ? 'timeout' : 'failed',
+      `pg_ctl could not start instance ${instance.name} (exit ${res.exitCode ?? 'none'})`,
+      {
+        details: `command: ${showCommand(bins.pgCtl, args)}\n${res.output.trim()}\n--- ${layout.logFile} (last lines) ---\n${log}`,
+        hint: `read the server log with: resource-postgres logs --instance ${instance.name} --tail 200`,
+      },
+    );
   }
 }
 
@@ -100,7 +107,9 @@ export async function startServer({ instance, layout, bins, user, timeoutSec }: 
  */
 async function startedOrReady(pgCtl: Promise<RunResult>, dataDir: string): Promise<RunResult | 'ready'> {
   let settled = false;
-  const done = pgCtl.finally(() => { settled = true; });
+  const done = pgCtl.finally(() => {
+    settled = true;
+  });
   while (!settled) {
     const { pidFile, liveness } = await readPidFile(dataDir);
     if (liveness === 'alive' && pidFile?.status === 'ready') return 'ready';

@@ -37,10 +37,27 @@ async function paths(dataDir: string, request: DataArchiveRequest): Promise<stri
   return walFilesBetween(names, request.from, request.to).map((n) => `./pg_wal/${n}`);
 }
 
-export async function archiveDataDir(dataDir: string, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
+export async function archiveDataDir(
+  dataDir: string,
+  request: DataArchiveRequest,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   const list = await paths(dataDir, request);
-  const args = ['-c', '-f', '-', '-C', dataDir, '--numeric-owner', '--no-recursion', '--null', '-T', '-',
-    '--ignore-failed-read', '--warning=no-file-changed', '--warning=no-file-removed'];
+  const args = [
+    '-c',
+    '-f',
+    '-',
+    '-C',
+    dataDir,
+    '--numeric-owner',
+    '--no-recursion',
+    '--null',
+    '-T',
+    '-',
+    '--ignore-failed-read',
+    '--warning=no-file-changed',
+    '--warning=no-file-removed',
+  ];
   await runTar(args, list.map((p) => `${p}\0`).join(''), out, `archive ${dataDir}`);
 }
 
@@ -49,10 +66,17 @@ export async function extractInto(tarFile: string, dir: string): Promise<void> {
   await runTar(['-x', '-f', tarFile, '-C', dir, '--numeric-owner'], '', undefined, `extract ${tarFile}`);
 }
 
-async function runTar(args: string[], input: string, out: NodeJS.WritableStream | undefined, what: string): Promise<void> {
+async function runTar(
+  args: string[],
+  input: string,
+  out: NodeJS.WritableStream | undefined,
+  what: string,
+): Promise<void> {
   const child = spawn('tar', args, { stdio: ['pipe', out ? 'pipe' : 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4096); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4096);
+  });
   const exited = new Promise<number>((done, fail) => {
     child.once('error', fail);
     child.once('close', (code) => done(code ?? 2));
@@ -60,7 +84,9 @@ async function runTar(args: string[], input: string, out: NodeJS.WritableStream 
   child.stdin!.end(input);
   if (out && child.stdout) await pipeline(child.stdout, out, { end: false });
   const code = await exited.catch((e: Error) => {
-    throw new CliError('engine', `cannot run tar to ${what}: ${e.message}`, { hint: 'install GNU tar (Debian: apt-get install tar)' });
+    throw new CliError('engine', `cannot run tar to ${what}: ${e.message}`, {
+      hint: 'install GNU tar (Debian: apt-get install tar)',
+    });
   });
   // 1 = "some files differ/vanished": expected while the server writes; 2 = fatal.
   if (code > 1) throw new CliError('failed', `tar could not ${what} (exit ${code})`, { details: stderr.trim() });

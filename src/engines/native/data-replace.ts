@@ -12,7 +12,12 @@ import type { ServerUser } from './run-as.js';
  * be undone; the caller decides with keep() or undo() once the server answered (or did not).
  * backup_label makes the server replay the WAL shipped in pg_wal up to the backup's end.
  */
-export async function replaceDataDir(dataDir: string, files: PhysicalBackupFiles, user: ServerUser | undefined, progress: Progress): Promise<DataReplacement> {
+export async function replaceDataDir(
+  dataDir: string,
+  files: PhysicalBackupFiles,
+  user: ServerUser | undefined,
+  progress: Progress,
+): Promise<DataReplacement> {
   const aside = `${dataDir}.pre-restore-${Date.now()}`;
   await rename(dataDir, aside);
   const undo = async () => {
@@ -29,8 +34,12 @@ export async function replaceDataDir(dataDir: string, files: PhysicalBackupFiles
     if (files.tablespaceMap) await copyFile(files.tablespaceMap, join(dataDir, 'tablespace_map'));
     await rm(join(dataDir, 'postmaster.pid'), { force: true });
     if (user) {
-      const res = await execa('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, dataDir], { reject: false, all: true });
-      if (res.exitCode !== 0) throw new CliError('failed', `cannot give ${dataDir} to ${user.name}: ${String(res.all).trim()}`);
+      const res = await execa('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, dataDir], {
+        reject: false,
+        all: true,
+      });
+      if (res.exitCode !== 0)
+        throw new CliError('failed', `cannot give ${dataDir} to ${user.name}: ${String(res.all).trim()}`);
     }
     await chmod(dataDir, 0o700);
   } catch (e) {

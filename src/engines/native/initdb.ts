@@ -10,15 +10,22 @@ import { runAsServer, type ServerUser } from './run-as.js';
 
 /** The major version a data directory was initialised with (PG_VERSION), or undefined. */
 export async function dataMajor(dataDir: string): Promise<string | undefined> {
-  return readFile(join(dataDir, 'PG_VERSION'), 'utf8').then((t) => t.trim() || undefined, () => undefined);
+  return readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(
+    (t) => t.trim() || undefined,
+    () => undefined,
+  );
 }
 
 /** A data directory only ever runs under binaries of its own major; nothing is converted. */
 export function checkMajor(dataDir: string, major: string, bins: PgBinaries): void {
   if (major === bins.major) return;
-  throw new CliError('engine', `the data directory ${dataDir} was created by PostgreSQL ${major}, but the binaries in ${bins.dir} are PostgreSQL ${bins.major}`, {
-    hint: `use PostgreSQL ${major} binaries with --pg-bin or RESOURCE_POSTGRES_PG_BIN (e.g. /usr/lib/postgresql/${major}/bin), or dump and restore into a new instance; the data was left untouched`,
-  });
+  throw new CliError(
+    'engine',
+    `the data directory ${dataDir} was created by PostgreSQL ${major}, but the binaries in ${bins.dir} are PostgreSQL ${bins.major}`,
+    {
+      hint: `use PostgreSQL ${major} binaries with --pg-bin or RESOURCE_POSTGRES_PG_BIN (e.g. /usr/lib/postgresql/${major}/bin), or dump and restore into a new instance; the data was left untouched`,
+    },
+  );
 }
 
 const LOCALE_MISSING = /invalid locale name|locale .* (is )?not (supported|available)|could not (set|find) .*locale/i;
@@ -30,12 +37,21 @@ const INITDB_TIMEOUT_MS = 180_000;
  * reach even when the home cannot be traversed), removed whatever happens. C.UTF-8 is asked
  * for first; a machine without that locale gets the plain C locale instead.
  */
-export async function initCluster(bins: PgBinaries, layout: NativeLayout, instance: Instance, user: ServerUser | undefined): Promise<void> {
+export async function initCluster(
+  bins: PgBinaries,
+  layout: NativeLayout,
+  instance: Instance,
+  user: ServerUser | undefined,
+): Promise<void> {
   const leftovers = await readdir(layout.data).catch(() => []);
   if (leftovers.length > 0) {
-    throw new CliError('failed', `${layout.data} is not empty but holds no initialised cluster (no PG_VERSION); refusing to initialise over it`, {
-      hint: `move its contents away (or remove it if it is a failed earlier attempt), then run manage start again`,
-    });
+    throw new CliError(
+      'failed',
+      `${layout.data} is not empty but holds no initialised cluster (no PG_VERSION); refusing to initialise over it`,
+      {
+        hint: `move its contents away (or remove it if it is a failed earlier attempt), then run manage start again`,
+      },
+    );
   }
   const pwFile = join(layout.socketDir, `.initdb-pw-${randomBytes(6).toString('hex')}`);
   try {
@@ -50,10 +66,14 @@ export async function initCluster(bins: PgBinaries, layout: NativeLayout, instan
         locale = undefined; // initdb cleaned the directory it failed in; try plain C
         continue;
       }
-      throw new CliError(res.timedOut ? 'timeout' : 'failed', `initdb failed for instance ${instance.name} (exit ${res.exitCode ?? 'none'})`, {
-        details: `command: ${showCommand(bins.initdb, args)}\n${res.output.trim().split('\n').slice(-20).join('\n')}`,
-        hint: 'check free disk space and that the server user can write the data directory',
-      });
+      throw new CliError(
+        res.timedOut ? 'timeout' : 'failed',
+        `initdb failed for instance ${instance.name} (exit ${res.exitCode ?? 'none'})`,
+        {
+          details: `command: ${showCommand(bins.initdb, args)}\n${res.output.trim().split('\n').slice(-20).join('\n')}`,
+          hint: 'check free disk space and that the server user can write the data directory',
+        },
+      );
     }
   } finally {
     await rm(pwFile, { force: true });

@@ -5,7 +5,20 @@ import { CliError, describeError, isCliError } from '../../core/errors.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
 import { withClient } from '../../postgres/client.js';
-import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck, DataArchiveRequest, DataReplacement, Engine, EngineState, LogOptions, PhysicalBackupFiles, Progress, StopOptions } from '../engine.js';
+import type {
+  ClientIo,
+  ClientProgram,
+  ClientResult,
+  ClientToolsCheck,
+  DataArchiveRequest,
+  DataReplacement,
+  Engine,
+  EngineState,
+  LogOptions,
+  PhysicalBackupFiles,
+  Progress,
+  StopOptions,
+} from '../engine.js';
 import { findClientDir, runHostClient } from './client-tools.js';
 import { archiveDataDir } from './data-archive.js';
 import { replaceDataDir } from './data-replace.js';
@@ -107,15 +120,32 @@ export class NativeEngine implements Engine {
       bins = await this.#binaries(instance);
     } catch {
       if (await signalStop(pidFile.pid, opts.timeoutSec, opts.force)) return;
-      throw new CliError('timeout', `instance ${instance.name} (pid ${pidFile.pid}) did not stop within ${opts.timeoutSec} s`, { hint: 'retry with --force' });
+      throw new CliError(
+        'timeout',
+        `instance ${instance.name} (pid ${pidFile.pid}) did not stop within ${opts.timeoutSec} s`,
+        { hint: 'retry with --force' },
+      );
     }
-    await stopServer({ instance, layout, bins, user: await this.#serverUser(), timeoutSec: opts.timeoutSec, force: opts.force });
+    await stopServer({
+      instance,
+      layout,
+      bins,
+      user: await this.#serverUser(),
+      timeoutSec: opts.timeoutSec,
+      force: opts.force,
+    });
   }
 
   async inspect(instance: Instance): Promise<EngineState> {
     const layout = await this.#layout(instance);
-    const initialised = await access(join(layout.data, 'PG_VERSION')).then(() => true, () => false);
-    const dataDirNonEmpty = await readdir(layout.data).then((e) => e.length > 0, () => false);
+    const initialised = await access(join(layout.data, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    );
+    const dataDirNonEmpty = await readdir(layout.data).then(
+      (e) => e.length > 0,
+      () => false,
+    );
     const pid = initialised ? await readPidFile(layout.data) : {};
     return mapNativeState({ dataDir: layout.data, initialised, dataDirNonEmpty, ...pid });
   }
@@ -126,7 +156,8 @@ export class NativeEngine implements Engine {
     if (opts.keepData) return;
     const layout = await this.#layout(instance);
     await this.#removeDir(layout.relocatedRoot ?? layout.data, instance, layout);
-    if (layout.socketDir.startsWith('/tmp/resource-postgres-')) await rm(layout.socketDir, { recursive: true, force: true });
+    if (layout.socketDir.startsWith('/tmp/resource-postgres-'))
+      await rm(layout.socketDir, { recursive: true, force: true });
     if (layout.relocatedRoot) {
       const base = dirname(layout.relocatedRoot);
       const left = await readdir(base).catch(() => ['?']);
@@ -146,7 +177,12 @@ export class NativeEngine implements Engine {
 
   async runClient(instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult> {
     const found = await findClientDir(instance, Number(instance.version ?? 0), this.#env);
-    if (!found.ok || !found.dir) throw new CliError('engine', `cannot run ${program} for instance ${instance.name}: ${found.ok ? 'no directory' : found.reason}`, { hint: found.ok ? undefined : found.hint });
+    if (!found.ok || !found.dir)
+      throw new CliError(
+        'engine',
+        `cannot run ${program} for instance ${instance.name}: ${found.ok ? 'no directory' : found.reason}`,
+        { hint: found.ok ? undefined : found.hint },
+      );
     return runHostClient(found.dir, instance, program, args, io);
   }
 
@@ -158,7 +194,11 @@ export class NativeEngine implements Engine {
   async replaceData(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement> {
     const layout = layoutOf(this.home, instance);
     if ((await readPidFile(layout.data)).liveness === 'alive') {
-      throw new CliError('failed', `instance ${instance.name} is running; its data directory can only be replaced while it is stopped`, { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` });
+      throw new CliError(
+        'failed',
+        `instance ${instance.name} is running; its data directory can only be replaced while it is stopped`,
+        { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` },
+      );
     }
     return replaceDataDir(layout.data, files, await this.#serverUser(), progress);
   }
@@ -173,9 +213,16 @@ export class NativeEngine implements Engine {
       const rel = relative(parent, dir);
       return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
     };
-    const isCluster = await access(join(layout.data, 'PG_VERSION')).then(() => true, () => false);
+    const isCluster = await access(join(layout.data, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    );
     if (!inside(instancePaths(this.home, instance.name).root) && !inside(RELOCATION_ROOT) && !isCluster) {
-      throw new CliError('refused', `not deleting ${dir}: it is outside the instance's directories and holds no cluster`, { hint: 'remove it by hand if it is yours' });
+      throw new CliError(
+        'refused',
+        `not deleting ${dir}: it is outside the instance's directories and holds no cluster`,
+        { hint: 'remove it by hand if it is yours' },
+      );
     }
     await rm(dir, { recursive: true, force: true });
   }
@@ -197,7 +244,11 @@ export class NativeEngine implements Engine {
     if (!instance.dataDir) {
       const relocated = relocatedDataDir(this.home, instance.name);
       const inHome = instancePaths(this.home, instance.name).data;
-      const has = (dir: string) => access(dir).then(() => true, () => false);
+      const has = (dir: string) =>
+        access(dir).then(
+          () => true,
+          () => false,
+        );
       if (!(await has(inHome)) && (await has(relocated))) instance.dataDir = relocated;
     }
     return layoutOf(this.home, instance);
@@ -234,10 +285,13 @@ export class NativeEngine implements Engine {
       });
     } catch (e) {
       if ((e as { code?: string }).code === '42P04') return; // created concurrently
-      throw new CliError('failed', `could not create database ${instance.database} in instance ${instance.name}: ${describeError(e)}`, {
-        hint: `the server is running; retry with: resource-postgres content create-database ${instance.database} --instance ${instance.name}`,
-      });
+      throw new CliError(
+        'failed',
+        `could not create database ${instance.database} in instance ${instance.name}: ${describeError(e)}`,
+        {
+          hint: `the server is running; retry with: resource-postgres content create-database ${instance.database} --instance ${instance.name}`,
+        },
+      );
     }
   }
 }
-

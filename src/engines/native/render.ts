@@ -58,9 +58,13 @@ export function renderPostgresConf(input: ConfInput): string {
   ];
   const put = (key: string, value: string) => {
     if (!SETTING_NAME.test(key)) {
-      throw new CliError('config', `template ${input.templateName} has an invalid setting name ${JSON.stringify(key)}`, {
-        hint: 'setting names are letters, digits, "_" and "."',
-      });
+      throw new CliError(
+        'config',
+        `template ${input.templateName} has an invalid setting name ${JSON.stringify(key)}`,
+        {
+          hint: 'setting names are letters, digits, "_" and "."',
+        },
+      );
     }
     lines.push(`${key} = ${confValue(String(value))}`);
   };
@@ -93,7 +97,12 @@ export function renderHba(host: string): string {
 /** pg_ident.conf: the server's OS user may use the socket as the instance's superuser, nobody else. */
 export function renderIdent(osUser: string, dbUser: string): string {
   const token = (s: string) => (/^[A-Za-z_][A-Za-z0-9_.$-]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
-  return ['# Written by resource-postgres; rewritten on every start.', `${IDENT_MAP}  ${token(osUser)}  ${token(dbUser)}`].join('\n') + '\n';
+  return (
+    [
+      '# Written by resource-postgres; rewritten on every start.',
+      `${IDENT_MAP}  ${token(osUser)}  ${token(dbUser)}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** initdb's postgresql.conf with our include line appended once. */

@@ -33,7 +33,10 @@ async function lookupUser(name: string): Promise<ServerUser | undefined> {
   if (res.exitCode !== 2 && res.exitCode !== 1) {
     // No getent (minimal systems): the local passwd file is all there is.
     const text = await readFile('/etc/passwd', 'utf8').catch(() => '');
-    return text.split('\n').map(parsePasswdLine).find((u) => u?.name === name);
+    return text
+      .split('\n')
+      .map(parsePasswdLine)
+      .find((u) => u?.name === name);
   }
   return undefined;
 }
@@ -49,14 +52,29 @@ export async function findServerUser(create = true): Promise<ServerUser | undefi
   const name = SERVER_USER_NAMES[1];
   const res = await execa(
     'useradd',
-    ['--system', '--user-group', '--no-create-home', '--home-dir', RELOCATION_ROOT, '--shell', '/usr/sbin/nologin', '--comment', 'resource-postgres server', name],
+    [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      RELOCATION_ROOT,
+      '--shell',
+      '/usr/sbin/nologin',
+      '--comment',
+      'resource-postgres server',
+      name,
+    ],
     { reject: false, timeout: 30_000, all: true },
   );
   const user = await lookupUser(name);
   if (user) return user;
-  throw new CliError('engine', `running as root, PostgreSQL needs an unprivileged user, and creating "${name}" failed: ${String(res.all ?? res.shortMessage).trim()}`, {
-    hint: 'create one with: useradd --system --user-group --shell /usr/sbin/nologin postgres, or run resource-postgres as a non-root user',
-  });
+  throw new CliError(
+    'engine',
+    `running as root, PostgreSQL needs an unprivileged user, and creating "${name}" failed: ${String(res.all ?? res.shortMessage).trim()}`,
+    {
+      hint: 'create one with: useradd --system --user-group --shell /usr/sbin/nologin postgres, or run resource-postgres as a non-root user',
+    },
+  );
 }
 
 /** A small, clean environment: no PGPASSWORD/PGDATA/PGPORT leaking in from the caller. */
@@ -78,7 +96,12 @@ export interface RunResult {
 }
 
 /** Runs a server program as the server user (or as us), never rejecting: callers read exitCode. */
-export async function runAsServer(user: ServerUser | undefined, file: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+export async function runAsServer(
+  user: ServerUser | undefined,
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<RunResult> {
   const res = await execa(file, args, {
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
     env: serverEnv(user),
@@ -96,6 +119,14 @@ export async function runAsServer(user: ServerUser | undefined, file: string, ar
 /** Can the server user reach (search) all these directories? Asked as that user, so ACLs and every ancestor count. */
 export async function canTraverse(user: ServerUser, ...dirs: string[]): Promise<boolean> {
   const args = dirs.flatMap((dir, i) => (i === 0 ? ['-x', dir] : ['-a', '-x', dir]));
-  const res = await execa('test', args, { uid: user.uid, gid: user.gid, cwd: '/', reject: false, timeout: 10_000, env: serverEnv(user), extendEnv: false });
+  const res = await execa('test', args, {
+    uid: user.uid,
+    gid: user.gid,
+    cwd: '/',
+    reject: false,
+    timeout: 10_000,
+    env: serverEnv(user),
+    extendEnv: false,
+  });
   return res.exitCode === 0;
 }

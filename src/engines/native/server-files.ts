@@ -18,7 +18,11 @@ import { canTraverse, type ServerUser } from './run-as.js';
  * Decides where a new instance's data goes (and records it in instance.dataDir when it is
  * not <home>/<name>/data). Only root needs a choice: the server user must reach the data.
  */
-export async function planLayout(home: string, instance: Instance, user: ServerUser | undefined): Promise<NativeLayout> {
+export async function planLayout(
+  home: string,
+  instance: Instance,
+  user: ServerUser | undefined,
+): Promise<NativeLayout> {
   if (!instance.dataDir && user && !(await canTraverse(user, home))) {
     instance.dataDir = relocatedDataDir(home, instance.name);
   }
@@ -38,7 +42,10 @@ export async function checkReachable(layout: NativeLayout, user: ServerUser | un
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -51,9 +58,13 @@ async function ownedDir(dir: string, user: ServerUser | undefined): Promise<void
   const st = await lstat(dir);
   const ours = [process.getuid?.() ?? st.uid, 0, user?.uid ?? 0];
   if (!st.isDirectory() || !ours.includes(st.uid)) {
-    throw new CliError('refused', `${dir} exists but is ${st.isDirectory() ? `owned by uid ${st.uid}` : 'not a directory'}; not using it for the server`, {
-      hint: 'remove or rename it, then run the command again',
-    });
+    throw new CliError(
+      'refused',
+      `${dir} exists but is ${st.isDirectory() ? `owned by uid ${st.uid}` : 'not a directory'}; not using it for the server`,
+      {
+        hint: 'remove or rename it, then run the command again',
+      },
+    );
   }
   if (user) await chown(dir, user.uid, user.gid);
   await chmod(dir, 0o700);
@@ -68,7 +79,12 @@ async function chownTree(path: string, user: ServerUser): Promise<void> {
 }
 
 /** Makes the data, log and socket directories exist, reachable and owned right; idempotent. */
-export async function ensureDirs(home: string, instance: Instance, layout: NativeLayout, user: ServerUser | undefined): Promise<void> {
+export async function ensureDirs(
+  home: string,
+  instance: Instance,
+  layout: NativeLayout,
+  user: ServerUser | undefined,
+): Promise<void> {
   const paths = instancePaths(home, instance.name);
   await mkdir(paths.root, { recursive: true, mode: 0o700 });
   if (layout.relocatedRoot) {
@@ -107,7 +123,12 @@ async function writeServerFile(path: string, text: string, user: ServerUser | un
  * (Re)writes the configuration the server reads, from instance.conf and the template, and
  * a root-only copy of the settings in <home>/<name>/config/postgresql.conf for people to read.
  */
-export async function writeServerConfig(home: string, instance: Instance, layout: NativeLayout, user: ServerUser | undefined): Promise<void> {
+export async function writeServerConfig(
+  home: string,
+  instance: Instance,
+  layout: NativeLayout,
+  user: ServerUser | undefined,
+): Promise<void> {
   const template = getTemplate(instance.template);
   const conf = renderPostgresConf({
     name: instance.name,
@@ -127,5 +148,9 @@ export async function writeServerConfig(home: string, instance: Instance, layout
   await writeServerFile(join(layout.data, 'pg_ident.conf'), renderIdent(osUser, instance.user), user);
   const config = instancePaths(home, instance.name).config;
   await mkdir(config, { recursive: true, mode: 0o700 });
-  await writeFile(join(config, 'postgresql.conf'), `# The copy the server reads: ${join(layout.data, SETTINGS_FILE)}\n${conf}`, { mode: 0o600 });
+  await writeFile(
+    join(config, 'postgresql.conf'),
+    `# The copy the server reads: ${join(layout.data, SETTINGS_FILE)}\n${conf}`,
+    { mode: 0o600 },
+  );
 }

@@ -56,7 +56,12 @@ export async function tailLines(path: string, n: number, size: number): Promise<
 }
 
 /** Lines of the first `size` bytes that pass `keep`, the last n of them (n = 0: all), streamed. */
-async function filteredLines(path: string, size: number, keep: (line: string) => boolean, n: number): Promise<string[]> {
+async function filteredLines(
+  path: string,
+  size: number,
+  keep: (line: string) => boolean,
+  n: number,
+): Promise<string[]> {
   const out: string[] = [];
   if (size === 0) return out;
   const rl = createInterface({ input: createReadStream(path, { start: 0, end: size - 1 }), crlfDelay: Infinity });
@@ -69,14 +74,18 @@ async function filteredLines(path: string, size: number, keep: (line: string) =>
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
-  return stat(path).then((s) => s.size, () => undefined);
+  return stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
 }
 
 export async function* readServerLog(path: string, opts: LogOptions, pollMs = 250): AsyncGenerator<string> {
   const tail = opts.tail ?? DEFAULTS.logTail;
   const keep = sinceFilter(opts.since);
   let size = await fileSize(path);
-  if (size === undefined && !opts.follow) throw notFound(`no server log yet at ${path}`, 'start the instance first: resource-postgres manage start');
+  if (size === undefined && !opts.follow)
+    throw notFound(`no server log yet at ${path}`, 'start the instance first: resource-postgres manage start');
   let offset = size ?? 0;
   if (size !== undefined) {
     yield* opts.since ? await filteredLines(path, size, keep, tail) : await tailLines(path, tail, size);

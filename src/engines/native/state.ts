@@ -68,7 +68,11 @@ export interface StateFacts {
 export function mapNativeState(f: StateFacts): EngineState {
   if (!f.initialised) {
     return f.dataDirNonEmpty
-      ? { state: 'absent', dataExists: true, detail: `${f.dataDir} exists but is not an initialised data directory (no PG_VERSION)` }
+      ? {
+          state: 'absent',
+          dataExists: true,
+          detail: `${f.dataDir} exists but is not an initialised data directory (no PG_VERSION)`,
+        }
       : { state: 'absent', dataExists: false };
   }
   if (!f.pidFile) return { state: 'stopped', dataExists: true };

@@ -64,7 +64,9 @@ export async function countRows(client: Queryable): Promise<TableCount[]> {
   const tables = (await client.query<{ schema: string; name: string }>(COUNT_TABLES_SQL)).rows;
   const out: TableCount[] = [];
   for (const t of tables) {
-    const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+    const r = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+    );
     out.push({ table: `${t.schema}.${t.name}`, rows: Number(r.rows[0]!.n) });
   }
   return out;
@@ -78,7 +80,11 @@ export async function tableCounts(instance: Instance, database: string): Promise
  * Holds a REPEATABLE READ transaction open with an exported snapshot while fn runs, so
  * pg_dump --snapshot and the row counts recorded in the manifest see the same data.
  */
-export async function withExportedSnapshot<T>(instance: Instance, database: string, fn: (snapshot: string, counts: TableCount[]) => Promise<T>): Promise<T> {
+export async function withExportedSnapshot<T>(
+  instance: Instance,
+  database: string,
+  fn: (snapshot: string, counts: TableCount[]) => Promise<T>,
+): Promise<T> {
   return withClient(instance, { database }, async (c) => {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {

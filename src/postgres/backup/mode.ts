@@ -28,7 +28,11 @@ export interface BackupModeSession {
   close(): Promise<void>;
 }
 
-export async function enterBackupMode(instance: Instance, label: string, versionNum: number): Promise<BackupModeSession> {
+export async function enterBackupMode(
+  instance: Instance,
+  label: string,
+  versionNum: number,
+): Promise<BackupModeSession> {
   const pg = await loadPg();
   const client: Client = new pg.Client(clientConfig(instance, { database: 'postgres' }));
   client.on('error', () => {});
@@ -37,7 +41,10 @@ export async function enterBackupMode(instance: Instance, label: string, version
   let slot = false;
   try {
     const name = `resource_postgres_backup_${randomBytes(4).toString('hex')}`;
-    slot = await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [name]).then(() => true, () => false);
+    slot = await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [name]).then(
+      () => true,
+      () => false,
+    );
     const start = await client.query<{ lsn: string }>(
       modern ? 'SELECT pg_backup_start($1, true) AS lsn' : 'SELECT pg_start_backup($1, true, false) AS lsn',
       [label],
@@ -48,13 +55,25 @@ export async function enterBackupMode(instance: Instance, label: string, version
       slot,
       async stop() {
         const res = await client.query<{ lsn: string; labelfile: string; spcmapfile: string | null }>(
-          modern ? 'SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop(false)' : 'SELECT lsn, labelfile, spcmapfile FROM pg_stop_backup(false, false)',
+          modern
+            ? 'SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop(false)'
+            : 'SELECT lsn, labelfile, spcmapfile FROM pg_stop_backup(false, false)',
         );
         const row = res.rows[0]!;
         const stopWal = (await client.query<{ f: string }>('SELECT pg_walfile_name($1) AS f', [row.lsn])).rows[0]!.f;
         const startWal = startWalFile(row.labelfile);
-        if (!startWal) throw new CliError('failed', 'pg_backup_stop returned a backup label without a START WAL LOCATION', { details: row.labelfile });
-        return { labelFile: row.labelfile, spcmapFile: row.spcmapfile ?? '', startLsn, stopLsn: row.lsn, startWal, stopWal };
+        if (!startWal)
+          throw new CliError('failed', 'pg_backup_stop returned a backup label without a START WAL LOCATION', {
+            details: row.labelfile,
+          });
+        return {
+          labelFile: row.labelfile,
+          spcmapFile: row.spcmapfile ?? '',
+          startLsn,
+          stopLsn: row.lsn,
+          startWal,
+          stopWal,
+        };
       },
       close: () => client.end().catch(() => {}),
     };

@@ -14,7 +14,9 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export async function createStaging(instance: Instance, facts: DatabaseFacts, staging: string): Promise<void> {
   await withClient(instance, { database: adminDb(facts.name), timeoutMs: 60_000 }, async (c) => {
-    const owner = (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount ? ` OWNER ${quoteIdent(facts.owner)}` : '';
+    const owner = (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount
+      ? ` OWNER ${quoteIdent(facts.owner)}`
+      : '';
     const base = `CREATE DATABASE ${quoteIdent(staging)}${owner} TEMPLATE template0 ENCODING ${lit(facts.encoding)}`;
     try {
       await c.query(`${base} LC_COLLATE ${lit(facts.collate)} LC_CTYPE ${lit(facts.ctype)}`);
@@ -32,7 +34,11 @@ export async function dropIfExists(instance: Instance, name: string): Promise<vo
 }
 
 /** Ends the sessions on `name`, drops it and renames the staging database to it. */
-export async function swapIn(instance: Instance, staging: string, name: string): Promise<{ terminated: number; replaced: boolean }> {
+export async function swapIn(
+  instance: Instance,
+  staging: string,
+  name: string,
+): Promise<{ terminated: number; replaced: boolean }> {
   return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, async (c) => {
     let terminated = 0;
     const replaced = await databaseExists(c, name);
@@ -45,7 +51,9 @@ export async function swapIn(instance: Instance, staging: string, name: string):
 /** Client sessions other than ours, for the message before a whole-server restore stops it. */
 export async function countSessions(instance: Instance): Promise<number> {
   return withClient(instance, { database: 'postgres', timeoutMs: 10_000 }, async (c) => {
-    const r = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    const r = await c.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    );
     return r.rows[0]?.n ?? 0;
   });
 }

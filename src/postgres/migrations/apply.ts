@@ -15,17 +15,28 @@ const LOCK_KEY = [0x52504d47, 1] as const;
 /** Checksum and transaction marker of a file, read as a stream. */
 export async function scanFile(path: string): Promise<{ checksum: string; no_transaction: boolean }> {
   const scan = new MigrationScan();
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) scan.update(chunk as string);
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }))
+    scan.update(chunk as string);
   return scan.result();
 }
 
 export async function readApplied(client: Client): Promise<AppliedMigration[]> {
   const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [MIGRATIONS_TABLE]);
   if (!exists.rows[0]?.t) return [];
-  const res = await client.query<{ version: string; name: string; checksum: string; applied_at: Date; duration_ms: number }>(
-    `SELECT version, name, checksum, applied_at, duration_ms FROM ${MIGRATIONS_TABLE} ORDER BY version`,
-  );
-  return res.rows.map((r) => ({ version: Number(r.version), name: r.name, checksum: r.checksum, applied_at: new Date(r.applied_at).toISOString(), duration_ms: r.duration_ms }));
+  const res = await client.query<{
+    version: string;
+    name: string;
+    checksum: string;
+    applied_at: Date;
+    duration_ms: number;
+  }>(`SELECT version, name, checksum, applied_at, duration_ms FROM ${MIGRATIONS_TABLE} ORDER BY version`);
+  return res.rows.map((r) => ({
+    version: Number(r.version),
+    name: r.name,
+    checksum: r.checksum,
+    applied_at: new Date(r.applied_at).toISOString(),
+    duration_ms: r.duration_ms,
+  }));
 }
 
 /** Called under the migration lock, so checking first is race-free (and spares an "already exists" notice). */
@@ -74,7 +85,11 @@ export async function withMigrationLock<T>(session: Session, onWait: () => void,
  * record commit together or not at all; with the no-transaction marker each statement
  * commits on its own and the record is written only when all of them succeeded.
  */
-export async function applyMigration(session: Session, m: ScannedMigration, path: string): Promise<{ durationMs: number; statements: number }> {
+export async function applyMigration(
+  session: Session,
+  m: ScannedMigration,
+  path: string,
+): Promise<{ durationMs: number; statements: number }> {
   const client = session.client;
   const started = performance.now();
   if (!m.no_transaction) await client.query('BEGIN');

@@ -24,14 +24,18 @@ export interface IgnoredFile {
  */
 const MIGRATION_RE = /^(\d{1,15})_([A-Za-z0-9_-]+)\.sql$/;
 
-export function selectMigrations(entries: Array<{ name: string; isFile: boolean }>): { migrations: MigrationFile[]; ignored: IgnoredFile[] } {
+export function selectMigrations(entries: Array<{ name: string; isFile: boolean }>): {
+  migrations: MigrationFile[];
+  ignored: IgnoredFile[];
+} {
   const migrations: MigrationFile[] = [];
   const ignored: IgnoredFile[] = [];
   for (const e of entries) {
     if (e.name.startsWith('.')) continue; // .gitkeep, editor swap files
     const m = MIGRATION_RE.exec(e.name);
     if (!e.isFile) ignored.push({ file: e.name, reason: 'not a file' });
-    else if (!m) ignored.push({ file: e.name, reason: e.name.endsWith('.sql') ? 'not named NNN_name.sql' : 'not a .sql file' });
+    else if (!m)
+      ignored.push({ file: e.name, reason: e.name.endsWith('.sql') ? 'not named NNN_name.sql' : 'not a .sql file' });
     else migrations.push({ version: Number(m[1]), name: m[2]!, file: e.name });
   }
   migrations.sort((a, b) => a.version - b.version || a.file.localeCompare(b.file));

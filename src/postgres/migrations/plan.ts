@@ -38,11 +38,19 @@ export interface MigrationPlan {
 export function planMigrations(files: ScannedMigration[], applied: AppliedMigration[], target?: number): MigrationPlan {
   const byVersion = new Map(applied.map((a) => [a.version, a]));
   const newest = applied.reduce((max, a) => Math.max(max, a.version), -1);
-  const plan: MigrationPlan = { applied: [], pending: [], beyond_target: [], changed: [], out_of_order: [], missing: [] };
+  const plan: MigrationPlan = {
+    applied: [],
+    pending: [],
+    beyond_target: [],
+    changed: [],
+    out_of_order: [],
+    missing: [],
+  };
   for (const f of files) {
     const rec = byVersion.get(f.version);
     if (rec) {
-      if (rec.checksum !== f.checksum) plan.changed.push({ file: f.file, version: f.version, recorded: rec.checksum, current: f.checksum });
+      if (rec.checksum !== f.checksum)
+        plan.changed.push({ file: f.file, version: f.version, recorded: rec.checksum, current: f.checksum });
       else plan.applied.push({ ...f, applied_at: rec.applied_at, duration_ms: rec.duration_ms });
     } else if (target !== undefined && f.version > target) {
       plan.beyond_target.push(f);

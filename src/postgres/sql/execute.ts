@@ -7,9 +7,7 @@ import type { SqlItem } from './splitter.js';
 import { type SqlSource, sqlItems } from './stream.js';
 
 /** What running a script produces, in order; consumers render as they go. */
-export type ExecEvent =
-  | { type: 'result'; result: StatementResult }
-  | { type: 'copy-out'; data: string };
+export type ExecEvent = { type: 'result'; result: StatementResult } | { type: 'copy-out'; data: string };
 
 export interface StatementResult {
   /** Full command tag: "SELECT 2", "CREATE TABLE", "INSERT 0 1". */
@@ -46,9 +44,13 @@ export async function* runScript(session: Session, source: SqlSource): AsyncGene
     const item = next.value;
     if (item.kind === 'meta') {
       if (IGNORED_META.test(item.text)) continue;
-      throw new CliError('usage', `${source.name}:${item.line}: psql meta-command ${item.text.split(/\s/)[0]} is not supported`, {
-        hint: 'only SQL is sent to the server; remove the line (use COPY ... FROM stdin instead of \\copy), or run the file with psql',
-      });
+      throw new CliError(
+        'usage',
+        `${source.name}:${item.line}: psql meta-command ${item.text.split(/\s/)[0]} is not supported`,
+        {
+          hint: 'only SQL is sent to the server; remove the line (use COPY ... FROM stdin instead of \\copy), or run the file with psql',
+        },
+      );
     }
     if (item.kind !== 'statement') continue; // stray COPY data after a failed COPY never reaches here: errors stop the run
     count++;
@@ -56,13 +58,23 @@ export async function* runScript(session: Session, source: SqlSource): AsyncGene
     try {
       if (item.copy === 'in') {
         const rowCount = await copyIn(session.client, item.text, copyData(items));
-        yield { type: 'result', result: { tag: `COPY ${rowCount}`, command: 'COPY', rowCount, rows: [], line: item.line } };
+        yield {
+          type: 'result',
+          result: { tag: `COPY ${rowCount}`, command: 'COPY', rowCount, rows: [], line: item.line },
+        };
       } else if (item.copy === 'out') {
         let rowCount = 0;
-        for await (const chunk of copyOut(session.client, item.text, (n) => { rowCount = n; })) yield { type: 'copy-out', data: chunk };
-        yield { type: 'result', result: { tag: `COPY ${rowCount}`, command: 'COPY', rowCount, rows: [], line: item.line } };
+        for await (const chunk of copyOut(session.client, item.text, (n) => {
+          rowCount = n;
+        }))
+          yield { type: 'copy-out', data: chunk };
+        yield {
+          type: 'result',
+          result: { tag: `COPY ${rowCount}`, command: 'COPY', rowCount, rows: [], line: item.line },
+        };
       } else {
-        const res = await session.client.query({ text: item.text, rowMode: 'array', types: RAW_TYPES }) as QueryArrayResult | QueryArrayResult[];
+        const res = (await session.client.query({ text: item.text, rowMode: 'array', types: RAW_TYPES })) as
+          QueryArrayResult | QueryArrayResult[];
         // A statement the splitter could not separate still returns one result per part.
         for (const r of Array.isArray(res) ? res : [res]) {
           if (r.command === null) continue; // only comments

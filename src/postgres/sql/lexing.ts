@@ -3,8 +3,19 @@
  * that may end mid-token; `undefined` means "cannot tell until more input arrives" (the
  * splitter then carries the rest over to the next chunk), unless `final` says none will.
  */
-export const NL = 10, QUOTE = 39, DQUOTE = 34, DOLLAR = 36, BACKSLASH = 92, SEMI = 59, LPAREN = 40, RPAREN = 41;
-const CR = 13, DASH = 45, SLASH = 47, STAR = 42, DOT = 46;
+export const NL = 10,
+  QUOTE = 39,
+  DQUOTE = 34,
+  DOLLAR = 36,
+  BACKSLASH = 92,
+  SEMI = 59,
+  LPAREN = 40,
+  RPAREN = 41;
+const CR = 13,
+  DASH = 45,
+  SLASH = 47,
+  STAR = 42,
+  DOT = 46;
 
 export const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xfeff;
 const isDigit = (c: number) => c >= 48 && c <= 57;

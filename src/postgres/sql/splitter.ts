@@ -1,5 +1,20 @@
 import {
-  BACKSLASH, blockCommentStep, commentAt, copyTerminatorAt, countNewlines, DOLLAR, dollarTagAt, DQUOTE, isSpace, isWordStart, LPAREN, NL, QUOTE, RPAREN, SEMI, wordEnd,
+  BACKSLASH,
+  blockCommentStep,
+  commentAt,
+  copyTerminatorAt,
+  countNewlines,
+  DOLLAR,
+  dollarTagAt,
+  DQUOTE,
+  isSpace,
+  isWordStart,
+  LPAREN,
+  NL,
+  QUOTE,
+  RPAREN,
+  SEMI,
+  wordEnd,
 } from './lexing.js';
 import { classifyWord, newWordState, type WordState } from './words.js';
 
@@ -20,7 +35,17 @@ export type SqlItem =
   | { kind: 'copy-end'; line: number }
   | { kind: 'meta'; text: string; line: number };
 
-type State = 'normal' | 'squote' | 'dquote' | 'dollar' | 'line-comment' | 'block-comment' | 'long-word' | 'meta' | 'copy-skip' | 'copy-data';
+type State =
+  | 'normal'
+  | 'squote'
+  | 'dquote'
+  | 'dollar'
+  | 'line-comment'
+  | 'block-comment'
+  | 'long-word'
+  | 'meta'
+  | 'copy-skip'
+  | 'copy-data';
 
 /** A word longer than this is data (a huge number), not a keyword: stop carrying it. */
 const MAX_CARRIED_WORD = 256;
@@ -100,10 +125,18 @@ export class SqlSplitter {
             continue;
           }
           if (this.segStart < 0) {
-            if (isSpace(c)) { if (c === NL) this.line++; i++; continue; }
+            if (isSpace(c)) {
+              if (c === NL) this.line++;
+              i++;
+              continue;
+            }
             this.segStart = i;
             this.stmtLine = this.line;
-            if (c === BACKSLASH) { this.state = 'meta'; i++; continue; }
+            if (c === BACKSLASH) {
+              this.state = 'meta';
+              i++;
+              continue;
+            }
           }
           if (isWordStart(c)) {
             const j = wordEnd(b, i);
@@ -120,15 +153,30 @@ export class SqlSplitter {
           }
           const afterE = this.eQuoteNext;
           this.eQuoteNext = false;
-          if (c === QUOTE) { this.state = 'squote'; this.escapes = afterE; i++; continue; }
-          if (c === DQUOTE) { this.state = 'dquote'; i++; continue; }
+          if (c === QUOTE) {
+            this.state = 'squote';
+            this.escapes = afterE;
+            i++;
+            continue;
+          }
+          if (c === DQUOTE) {
+            this.state = 'dquote';
+            i++;
+            continue;
+          }
           if (c === NL) this.line++;
           else if (c === LPAREN) this.parenDepth++;
-          else if (c === RPAREN) { if (this.parenDepth > 0) this.parenDepth--; }
-          else if (c === DOLLAR) {
+          else if (c === RPAREN) {
+            if (this.parenDepth > 0) this.parenDepth--;
+          } else if (c === DOLLAR) {
             const tag = dollarTagAt(b, i, final);
             if (tag === undefined) break scan;
-            if (tag) { this.tag = tag; this.state = 'dollar'; i += tag.length; continue; }
+            if (tag) {
+              this.tag = tag;
+              this.state = 'dollar';
+              i += tag.length;
+              continue;
+            }
           } else if (c === SEMI && this.parenDepth === 0 && this.words.beginDepth === 0) {
             this.emitStatement(i + 1, false);
           }
@@ -147,7 +195,10 @@ export class SqlSplitter {
             continue;
           }
           if (c === NL) this.line++;
-          if (c === QUOTE) { this.state = 'normal'; this.eQuoteNext = true; }
+          if (c === QUOTE) {
+            this.state = 'normal';
+            this.eQuoteNext = true;
+          }
           i++;
           continue;
         }
@@ -172,17 +223,27 @@ export class SqlSplitter {
         }
         case 'line-comment': {
           const q = b.indexOf('\n', i);
-          if (q === -1) { i = len; continue; }
+          if (q === -1) {
+            i = len;
+            continue;
+          }
           this.state = 'normal';
           this.line++;
           i = q + 1;
           continue;
         }
         case 'block-comment': {
-          if (c === NL) { this.line++; i++; continue; }
+          if (c === NL) {
+            this.line++;
+            i++;
+            continue;
+          }
           const step = blockCommentStep(b, i, final);
           if (step === undefined) break scan;
-          if (step === 0) { i++; continue; }
+          if (step === 0) {
+            i++;
+            continue;
+          }
           this.commentDepth += step;
           if (this.commentDepth === 0) this.state = 'normal';
           i += 2;
@@ -195,7 +256,10 @@ export class SqlSplitter {
         }
         case 'meta': {
           const q = b.indexOf('\n', i);
-          if (q === -1) { i = len; continue; }
+          if (q === -1) {
+            i = len;
+            continue;
+          }
           this.out.push({ kind: 'meta', text: this.joined(q).trim(), line: this.stmtLine });
           this.line++;
           this.reset();
@@ -205,7 +269,10 @@ export class SqlSplitter {
         case 'copy-skip': {
           // Data starts on the line after the COPY command, as in psql.
           const q = b.indexOf('\n', i);
-          if (q === -1) { i = len; continue; }
+          if (q === -1) {
+            i = len;
+            continue;
+          }
           this.line++;
           this.state = 'copy-data';
           i = q + 1;
@@ -227,7 +294,11 @@ export class SqlSplitter {
             }
           }
           const q = b.indexOf('\n', i);
-          if (q === -1) { this.copyLineStart = false; i = len; continue; }
+          if (q === -1) {
+            this.copyLineStart = false;
+            i = len;
+            continue;
+          }
           this.line++;
           this.copyLineStart = true;
           i = q + 1;
@@ -239,7 +310,8 @@ export class SqlSplitter {
   }
 
   private flushCopyData(end: number): void {
-    if (this.copyDataStart >= 0 && end > this.copyDataStart) this.out.push({ kind: 'copy-data', data: this.buf.slice(this.copyDataStart, end) });
+    if (this.copyDataStart >= 0 && end > this.copyDataStart)
+      this.out.push({ kind: 'copy-data', data: this.buf.slice(this.copyDataStart, end) });
     this.copyDataStart = -1;
   }
 
@@ -259,7 +331,10 @@ export class SqlSplitter {
 
   private emitStatement(end: number, atEof: boolean): void {
     const text = this.joined(end);
-    if (text === ';') { this.reset(); return; } // an empty statement: nothing to send
+    if (text === ';') {
+      this.reset();
+      return;
+    } // an empty statement: nothing to send
     const copy = this.words.copy;
     const item: SqlItem = { kind: 'statement', text: atEof ? text.trimEnd() : text, line: this.stmtLine };
     if (copy) item.copy = copy;

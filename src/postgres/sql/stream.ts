@@ -16,7 +16,13 @@ export interface SqlSource {
 const READ_CHUNK = 1 << 16;
 
 export function textSource(text: string, name: string): SqlSource {
-  return { name, isFile: false, chunks: async function* () { yield text; } };
+  return {
+    name,
+    isFile: false,
+    chunks: async function* () {
+      yield text;
+    },
+  };
 }
 
 /** A file read as a stream; its text is never held whole. */
@@ -26,12 +32,19 @@ export async function fileSource(path: string): Promise<SqlSource> {
     info = await stat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? 'not-found' : 'failed', `cannot read SQL file ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
-      hint: 'check the path (relative paths are from the current directory)',
-      exitCode: 1,
-    });
+    throw new CliError(
+      code === 'ENOENT' ? 'not-found' : 'failed',
+      `cannot read SQL file ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      {
+        hint: 'check the path (relative paths are from the current directory)',
+        exitCode: 1,
+      },
+    );
   }
-  if (!info.isFile()) throw new CliError('usage', `${path} is not a file`, { hint: 'give a .sql file (content add also takes a directory)' });
+  if (!info.isFile())
+    throw new CliError('usage', `${path} is not a file`, {
+      hint: 'give a .sql file (content add also takes a directory)',
+    });
   return {
     name: path,
     isFile: true,

@@ -21,7 +21,9 @@ export function newWordState(): WordState {
 const HEAD_WORDS = new Set(['create', 'or', 'replace', 'function', 'procedure']);
 
 function inRoutineHeader(i: string[]): boolean {
-  return i[0] === 'c' && (i[1] === 'f' || i[1] === 'p' || (i[1] === 'o' && i[2] === 'r' && (i[3] === 'f' || i[3] === 'p')));
+  return (
+    i[0] === 'c' && (i[1] === 'f' || i[1] === 'p' || (i[1] === 'o' && i[2] === 'r' && (i[3] === 'f' || i[3] === 'p')))
+  );
 }
 
 /**
