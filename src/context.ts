@@ -106,5 +106,8 @@ async function loadEngine(name: EngineName, home: string): Promise<Engine> {
     return new DockerEngine({ home });
   }
   const { NativeEngine } = await import('./engines/native/native-engine.js');
-  return new NativeEngine({ home });
+  return new NativeEngine({
+    home,
+    createDatabase: async (instance) => (await import('./postgres/databases.js')).ensureInstanceDatabase(instance),
+  });
 }

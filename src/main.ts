@@ -1,10 +1,11 @@
-import { type CommandId, type Invocation, parseArgv } from './cli/program.js';
+import type { CommandId, Invocation } from './cli/ids.js';
+import { parseArgv } from './cli/program.js';
 import type { GlobalOptions } from './commands/options.js';
 import type { CommandResult } from './commands/result.js';
 import { type Context, createContext, type Io, programDir, type Talk } from './context.js';
 import { resolveHome } from './core/home.js';
 import { CliError } from './core/errors.js';
-import { render } from './output/render.js';
+import { render, streamOf } from './output/render.js';
 
 type Handler = (ctx: Context, options: never, signal: AbortSignal) => Promise<CommandResult> | CommandResult;
 
@@ -23,15 +24,6 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
 };
-
-function notYet(group: string, what: string): Handler {
-  return () => {
-    throw new CliError('not-found', `${what} (${group}) are not available in this version yet`, {
-      hint: 'see resource-postgres --help for what is available',
-      exitCode: 2,
-    });
-  };
-}
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {
   const silent = g.quiet || g.format === 'json';
@@ -103,8 +95,9 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
     const handler = await handlers[invocation.command]();
     const res = await handler(ctx, invocation.options as never, controller.signal);
-    if (res.lines) {
-      for await (const line of res.lines) io.stdout.write(`${line}\n`);
+    const stream = streamOf(res);
+    if (stream) {
+      for await (const line of stream) io.stdout.write(`${line}\n`);
     } else {
       io.stdout.write(render(res, { format: g.format, color: g.color && io.stdoutIsTTY }));
     }

@@ -1,52 +1,39 @@
-import type { Argv, Options } from 'yargs';
-import type { CommandId } from './program.js';
+import type { Argv } from 'yargs';
 import * as opt from './args.js';
 import { BACKUP_DIR_ENV, type BackupOptions } from '../commands/backup/options.js';
 import { parseAge } from '../commands/backup/retention.js';
 import { validateBackupName } from '../commands/backup/manifest.js';
+import { DURATION_EXAMPLES } from '../core/duration.js';
 import { usageError } from '../core/errors.js';
 import { validateInstanceName } from '../core/instance.js';
 import { validateIdentifier } from '../postgres/identifiers.js';
 
 /** `backup <verb>`: flags in, one options object per verb out (see commands/backup/options.ts). */
-type Run = (command: CommandId, toOptions: (a: opt.Args) => Record<string, unknown>) => (a: opt.Args) => void;
 
-const str = (describe: string): Options => ({ type: 'string', describe, requiresArg: true });
-const flag = (describe: string): Options => ({ type: 'boolean', describe });
 const common = {
-  'backup-dir': str(`keep backups under DIR/<instance>/ instead of <home>/<instance>/backups/ (or ${BACKUP_DIR_ENV})`),
+  'backup-dir': opt.str(
+    `keep backups under DIR/<instance>/ instead of <home>/<instance>/backups/ (or ${BACKUP_DIR_ENV})`,
+  ),
 };
-const pgBin = { 'pg-bin': str('a bin directory with pg_dump/pg_restore/psql (native engine, logical method)') };
+const pgBin = { 'pg-bin': opt.str('a bin directory with pg_dump/pg_restore/psql (native engine, logical method)') };
 const dryRun = { 'dry-run': opt.dryRunOpt };
 const nameArg = (describe: string) => (c: Argv) => c.positional('name', { type: 'string', describe });
 
-/** A value that looks like a flag is never taken as a name. */
-function value(a: opt.Args, key: string, label = `--${key}`): string | undefined {
-  const v = a[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '' || /^--?[A-Za-z]/.test(v))
-    throw usageError(
-      `${label} needs a value${typeof v === 'string' && v ? `, not the flag ${v}` : ''}`,
-      `e.g. ${label} VALUE`,
-    );
-  return v;
-}
-
 const instanceOf = (a: opt.Args, key = 'instance') => {
-  const v = value(a, key);
+  const v = opt.value(a, key);
   return v === undefined ? undefined : validateInstanceName(v);
 };
-const base = (a: opt.Args) => ({ backupDir: value(a, 'backup-dir') });
-const backupName = (a: opt.Args) => validateBackupName(value(a, 'name', 'the backup NAME'));
+const base = (a: opt.Args) => ({ backupDir: opt.value(a, 'backup-dir') });
+const backupName = (a: opt.Args) => validateBackupName(opt.value(a, 'name', 'the backup NAME'));
 
 function create(a: opt.Args, defaultInstance: string): BackupOptions {
-  const database = value(a, 'database');
+  const database = opt.value(a, 'database');
   if (database !== undefined && a['all-databases'])
     throw usageError(
       '--database and --all-databases exclude each other',
       'give one database with --database DB, or leave both out for every database',
     );
-  const name = value(a, 'name');
+  const name = opt.value(a, 'name');
   return {
     ...base(a),
     action: 'create',
@@ -54,14 +41,14 @@ function create(a: opt.Args, defaultInstance: string): BackupOptions {
     database: database === undefined ? undefined : validateIdentifier(database),
     name: name === undefined ? undefined : validateBackupName(name),
     method: a.method as 'logical' | 'physical' | undefined,
-    pgBin: value(a, 'pg-bin'),
+    pgBin: opt.value(a, 'pg-bin'),
     dryRun: Boolean(a['dry-run']),
   };
 }
 
 function prune(a: opt.Args): BackupOptions {
   const keep = a.keep;
-  const olderThan = value(a, 'older-than');
+  const olderThan = opt.value(a, 'older-than');
   if ((keep === undefined) === (olderThan === undefined))
     throw usageError(
       'backup prune needs exactly one of --keep N or --older-than AGE',
@@ -80,7 +67,7 @@ function prune(a: opt.Args): BackupOptions {
   };
 }
 
-export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv {
+export function backupCommands(y: Argv, defaultInstance: string, run: opt.Run): Argv {
   const inst = (d?: string) => ({ instance: opt.instanceOpt(d) });
   return y
     .command(
@@ -89,9 +76,9 @@ export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv
       (c) =>
         c.options({
           ...inst(defaultInstance),
-          database: str('only this database (roles are always included)'),
-          'all-databases': flag('every database (the default)'),
-          name: str('backup name (default <instance>-<UTC time>)'),
+          database: opt.str('only this database (roles are always included)'),
+          'all-databases': opt.flag('every database (the default)'),
+          name: opt.str('backup name (default <instance>-<UTC time>)'),
           method: {
             type: 'string',
             choices: ['logical', 'physical'],
@@ -116,8 +103,8 @@ export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv
       (c) =>
         nameArg('backup name')(c).options({
           ...inst(),
-          'to-instance': str('restore into a NEW instance (a clone); the source is untouched'),
-          database: str('only this database of the backup (logical)'),
+          'to-instance': opt.str('restore into a NEW instance (a clone); the source is untouched'),
+          database: opt.str('only this database of the backup (logical)'),
           force: opt.forceOpt('replace existing data without asking'),
           ...pgBin,
           ...common,
@@ -129,9 +116,9 @@ export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv
         name: backupName(a),
         instance: instanceOf(a),
         toInstance: instanceOf(a, 'to-instance'),
-        database: value(a, 'database'),
+        database: opt.value(a, 'database'),
         force: Boolean(a.force),
-        pgBin: value(a, 'pg-bin'),
+        pgBin: opt.value(a, 'pg-bin'),
         dryRun: Boolean(a['dry-run']),
       })),
     )
@@ -140,7 +127,7 @@ export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv
       'Re-check every file of a backup against its sha256; --restore-test also restores it into a throwaway instance',
       (c) =>
         nameArg('backup name')(c).options({
-          'restore-test': flag('restore into a throwaway instance and compare per-table row counts'),
+          'restore-test': opt.flag('restore into a throwaway instance and compare per-table row counts'),
           ...pgBin,
           ...common,
         }),
@@ -149,7 +136,7 @@ export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv
         action: 'verify',
         name: backupName(a),
         restoreTest: Boolean(a['restore-test']),
-        pgBin: value(a, 'pg-bin'),
+        pgBin: opt.value(a, 'pg-bin'),
       })),
     )
     .command(
@@ -159,7 +146,7 @@ export function backupCommands(y: Argv, defaultInstance: string, run: Run): Argv
         c.options({
           ...inst(),
           keep: { type: 'number', describe: 'keep the N newest complete backups per instance', requiresArg: true },
-          'older-than': str('remove backups finished longer ago than this (30m, 12h, 7d, 2w)'),
+          'older-than': opt.str(`remove backups finished longer ago than this (${DURATION_EXAMPLES})`),
           ...common,
           ...dryRun,
         }),

@@ -1,32 +1,15 @@
-import type { Argv, Options } from 'yargs';
-import type { CommandId } from './program.js';
+import type { Argv } from 'yargs';
 import * as opt from './args.js';
 import { type ContentAction, type ContentFormat, DEFAULT_MIGRATIONS_DIR } from '../commands/content/options.js';
 import { usageError } from '../core/errors.js';
 import { validateIdentifier } from '../postgres/identifiers.js';
 
-/** `content <verb>`: flags in, one options object per verb out (see commands/content-options.ts). */
-type Run = (command: CommandId, toOptions: (a: opt.Args) => Record<string, unknown>) => (a: opt.Args) => void;
+/** `content <verb>`: flags in, one options object per verb out (see commands/content/options.ts). */
 
-const str = (describe: string): Options => ({ type: 'string', describe, requiresArg: true });
-const flag = (describe: string): Options => ({ type: 'boolean', describe });
-const databaseOpt = str("database inside the instance (default: the instance's own database)");
-
-/** A value that looks like a flag (--file, -f) is never taken as a name, path or SQL. */
-function value(a: opt.Args, key: string, label = `--${key}`): string | undefined {
-  const v = a[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '' || /^--?[A-Za-z][\w-]*(=.*)?$/.test(v)) {
-    throw usageError(
-      `${label} needs a value${typeof v === 'string' && v ? `, not the flag ${v}` : ''}`,
-      `e.g. ${label} VALUE`,
-    );
-  }
-  return v;
-}
+const databaseOpt = opt.str("database inside the instance (default: the instance's own database)");
 
 const dbName = (a: opt.Args, key: string, label?: string) => {
-  const v = value(a, key, label);
+  const v = opt.value(a, key, label);
   return v === undefined ? undefined : validateIdentifier(v);
 };
 
@@ -52,8 +35,8 @@ function target(a: opt.Args): number | undefined {
 }
 
 function execute(a: opt.Args) {
-  const sql = [value(a, 'statement', 'the SQL argument'), value(a, 'sql')].filter((s) => s !== undefined);
-  const file = value(a, 'file');
+  const sql = [opt.value(a, 'statement', 'the SQL argument'), opt.value(a, 'sql')].filter((s) => s !== undefined);
+  const file = opt.value(a, 'file');
   if (sql.length + (file ? 1 : 0) > 1)
     throw usageError(
       'give SQL one way: an argument, --sql, --file or standard input',
@@ -76,7 +59,7 @@ function add(a: opt.Args) {
     return { ...base(a, 'create-database'), database: name, dryRun: Boolean(a['dry-run']) };
   }
   if (name) throw usageError('--name goes with --type database', 'to apply SQL to a database, use --database DB');
-  const paths = [value(a, 'path', 'the PATH argument'), value(a, 'file')].filter((s) => s !== undefined);
+  const paths = [opt.value(a, 'path', 'the PATH argument'), opt.value(a, 'file')].filter((s) => s !== undefined);
   if (paths.length !== 1)
     throw usageError(
       paths.length ? 'give one PATH (or --file), not both' : 'content add needs a .sql file or a directory',
@@ -91,7 +74,7 @@ function add(a: opt.Args) {
   };
 }
 
-export function contentCommands(y: Argv, defaultInstance: string, run: Run): Argv {
+export function contentCommands(y: Argv, defaultInstance: string, run: opt.Run): Argv {
   const inst = { instance: opt.instanceOpt(defaultInstance) };
   const dryRun = { 'dry-run': opt.dryRunOpt };
   return y
@@ -115,22 +98,20 @@ export function contentCommands(y: Argv, defaultInstance: string, run: Run): Arg
       'add [path]',
       'Apply a .sql file, or every *.sql of a directory in name order; or --type database --name DB',
       (c) =>
-        c
-          .positional('path', { type: 'string', describe: '.sql file or directory' })
-          .options({
-            ...inst,
-            database: databaseOpt,
-            file: str('the .sql file or directory (same as PATH)'),
-            init: flag('create the database first when missing'),
-            type: {
-              type: 'string',
-              choices: ['database', 'file'],
-              describe: 'what to add (database: create one named --name)',
-              requiresArg: true,
-            },
-            name: str('with --type database: the database to create'),
-            ...dryRun,
-          }),
+        c.positional('path', { type: 'string', describe: '.sql file or directory' }).options({
+          ...inst,
+          database: databaseOpt,
+          file: opt.str('the .sql file or directory (same as PATH)'),
+          init: opt.flag('create the database first when missing'),
+          type: {
+            type: 'string',
+            choices: ['database', 'file'],
+            describe: 'what to add (database: create one named --name)',
+            requiresArg: true,
+          },
+          name: opt.str('with --type database: the database to create'),
+          ...dryRun,
+        }),
       run('content', add),
     )
     .command(
@@ -169,8 +150,8 @@ export function contentCommands(y: Argv, defaultInstance: string, run: Run): Arg
           .options({
             ...inst,
             database: databaseOpt,
-            sql: str('SQL to run (use --sql="-- ..." for SQL starting with a dash)'),
-            file: str('a .sql file to run, streamed (any size)'),
+            sql: opt.str('SQL to run (use --sql="-- ..." for SQL starting with a dash)'),
+            file: opt.str('a .sql file to run, streamed (any size)'),
             ...dryRun,
           })
           .example('$0 content execute "SELECT now()"', 'one statement, printed like psql')
@@ -182,18 +163,16 @@ export function contentCommands(y: Argv, defaultInstance: string, run: Run): Arg
       'migrate [dir]',
       `Apply numbered migrations NNN_name.sql from DIR (default ./${DEFAULT_MIGRATIONS_DIR}) once each, under a lock`,
       (c) =>
-        c
-          .positional('dir', { type: 'string', describe: 'directory of NNN_name.sql files' })
-          .options({
-            ...inst,
-            database: databaseOpt,
-            status: flag('list applied and pending migrations; change nothing'),
-            target: { type: 'number', describe: 'stop after this migration number', requiresArg: true },
-            ...dryRun,
-          }),
+        c.positional('dir', { type: 'string', describe: 'directory of NNN_name.sql files' }).options({
+          ...inst,
+          database: databaseOpt,
+          status: opt.flag('list applied and pending migrations; change nothing'),
+          target: { type: 'number', describe: 'stop after this migration number', requiresArg: true },
+          ...dryRun,
+        }),
       run('content', (a) => ({
         ...base(a, 'migrate'),
-        dir: value(a, 'dir', 'the DIR argument') ?? DEFAULT_MIGRATIONS_DIR,
+        dir: opt.value(a, 'dir', 'the DIR argument') ?? DEFAULT_MIGRATIONS_DIR,
         database: dbName(a, 'database'),
         status: Boolean(a.status),
         dryRun: Boolean(a['dry-run']),

@@ -1,32 +1,14 @@
 import yargs, { type Argv } from 'yargs';
-import type { GlobalOptions } from '../commands/options.js';
 import { DEFAULTS, ENV } from '../core/defaults.js';
 import { CliError, usageError } from '../core/errors.js';
-import { validateInstanceName } from '../core/instance.js';
 import { TEMPLATE_NAMES } from '../core/templates.js';
 import * as opt from './args.js';
+import type { CommandId, Invocation } from './ids.js';
+import { manageCommands } from './manage.js';
+import { translateYargsMessage } from './messages.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
-
-/** What argv asks for: text to print (help, version), or a command to run with its options. */
-export type Invocation =
-  | { kind: 'print'; text: string }
-  | { kind: 'run'; command: CommandId; options: Record<string, unknown>; globals: GlobalOptions };
-
-export type CommandId =
-  | 'info'
-  | 'status'
-  | 'logs'
-  | 'credentials'
-  | 'manage.install'
-  | 'manage.start'
-  | 'manage.stop'
-  | 'manage.restart'
-  | 'manage.uninstall'
-  | 'test'
-  | 'content'
-  | 'backup';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
 declare const __RESOURCE_POSTGRES_VERSION__: string | undefined;
@@ -99,7 +81,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a) })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
-      opt.manageCommands(y, defaultInstance, run),
+      manageCommands(y, defaultInstance, run),
     )
     .command(
       'test <suite>',
@@ -159,35 +141,3 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
   if (invocation && !output) return invocation;
   return { kind: 'print', text: output };
 }
-
-/** The token the user typed for an option yargs names bare ("bogus", "suchFlag" -> "--no-such-flag"). */
-function spelled(name: string, argv: readonly string[]): string {
-  const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const token = argv.find((a) => {
-    const m = /^--?(?:no-)?([^=]+)/.exec(a);
-    return m !== null && (m[1] === name || m[1] === kebab);
-  });
-  return token ? token.split('=')[0]! : name;
-}
-
-/** yargs says "Unknown argument: x"; name the input as typed and what to do about it. */
-function translateYargsMessage(msg: string, argv: readonly string[] = []): string {
-  const unknownArg = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (unknownArg)
-    return `unknown option or argument: ${[...new Set(unknownArg[1]!.split(', ').map((n) => spelled(n, argv)))].join(', ')}`;
-  // "Invalid values:\n  Argument: engine, Given: "foo", Choices: "docker", ..." (one line for people)
-  const invalid = /^Invalid values:\s*Argument: ([^,]+), Given: (".*?"), Choices: (.*)$/s.exec(msg);
-  if (invalid) {
-    const [, name, given, choices] = invalid as unknown as [string, string, string, string];
-    const flag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) ? `--${name}` : name;
-    const list = choices.replace(/"/g, '').trim();
-    return given === '""' ? `${flag} needs a value: one of ${list}` : `invalid ${flag} ${given}: choose one of ${list}`;
-  }
-  const missing = /^Not enough arguments following: (.*)$/.exec(msg);
-  if (missing) return `--${missing[1]} needs a value`;
-  const unknownCmd = /^Unknown command: (.*)$/.exec(msg);
-  if (unknownCmd) return `unknown command: ${unknownCmd[1]}`;
-  return msg;
-}
-
-export { validateInstanceName };

@@ -1,6 +1,6 @@
 import type { EngineName } from '../core/instance.js';
 
-/** Options every verb understands; produced by cli.ts, consumed by main and the commands. */
+/** Options every verb understands; produced by cli/args.ts, consumed by main and the commands. */
 export interface GlobalOptions {
   home?: string;
   format: 'text' | 'json' | 'env' | 'csv';

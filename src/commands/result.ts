@@ -1,6 +1,6 @@
 /** What a command hands back to main: data to render, and the exit code it implies. */
 export interface CommandResult<T = unknown> {
-  /** Selects the text/env renderer in output.ts. */
+  /** Selects the text/env renderer in output/render.ts. */
   kind: string;
   exitCode: number;
   data: T;

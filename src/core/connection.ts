@@ -1,5 +1,6 @@
 import type { Instance } from './instance.js';
 import { MASK } from './secret.js';
+import { shellQuote } from './shell.js';
 
 /** One instance's connection details, password revealed only when asked for. */
 export interface ConnectionView {
@@ -38,11 +39,6 @@ export function connectionUrl(v: ConnectionView, opts: { database?: string; with
       : `${encodeURIComponent(v.user)}:${v.password === MASK ? MASK : encodeURIComponent(v.password)}`;
   const host = v.host.includes(':') ? `[${v.host}]` : v.host;
   return `postgres://${auth}@${host}:${v.port}/${encodeURIComponent(opts.database ?? v.database)}?sslmode=${v.sslmode}`;
-}
-
-/** Single-quotes a value for sh: 'it'\''s'. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 export function envLines(v: ConnectionView): string[] {

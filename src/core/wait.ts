@@ -23,7 +23,7 @@ export async function waitFor(probe: () => Promise<string | undefined>, opts: Wa
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
   let delay = opts.intervalMs ?? 25;
-  let last = 'no attempt finished';
+  let last: string;
   for (;;) {
     const failure = await probe();
     if (failure === undefined) return;

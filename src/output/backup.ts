@@ -4,7 +4,7 @@ import { formatBytes } from '../commands/backup/progress.js';
 import type { BackupRestoreData } from '../commands/backup/restore.js';
 import type { BackupVerifyData } from '../commands/backup/verify.js';
 
-/** Text renderers of the backup verbs; registered in output.ts. */
+/** Text renderers of the backup verbs; registered in render.ts. */
 type Renderer = (data: never) => string;
 
 function table(rows: string[][]): string {

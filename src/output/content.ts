@@ -3,7 +3,7 @@ import { renderConnection } from './connection.js';
 import type { ContentChangeData, ContentGetData, ContentListData } from '../commands/content/databases.js';
 import type { ContentMigrateData } from '../commands/content/migrate.js';
 
-/** Text renderers of the content verbs (execute streams its own lines); registered in output.ts. */
+/** Text renderers of the content verbs (execute streams through execute.ts); registered in render.ts. */
 type Renderer = (data: never) => string;
 
 function table(rows: string[][]): string {

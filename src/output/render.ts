@@ -1,6 +1,8 @@
 import type { CredentialsData } from '../commands/credentials.js';
 import type { ManageData } from '../commands/manage/index.js';
 import type { CommandResult } from '../commands/result.js';
+import type { ExecuteStream } from '../commands/content/execute.js';
+import { executeLines } from './execute.js';
 import type { StatusData } from '../commands/status/index.js';
 import { envLines } from '../core/connection.js';
 import { renderConnection } from './connection.js';
@@ -40,6 +42,13 @@ const jsonViews: Record<string, (data: never) => unknown> = {
   credentials: ({ views: _views, ...rest }: CredentialsData) => rest,
   ...contentJsonViews,
 } as Record<string, (data: never) => unknown>;
+
+/** Results that are streams (logs --follow, content execute): printed line by line as they come. */
+export function streamOf(res: CommandResult): AsyncIterable<string> | undefined {
+  if (res.lines) return res.lines;
+  if (res.kind === 'content-execute' && res.data) return executeLines(res.data as ExecuteStream);
+  return undefined;
+}
 
 export function render(res: CommandResult, opts: RenderOptions): string {
   if (opts.format === 'json') {

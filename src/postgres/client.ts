@@ -1,4 +1,4 @@
-import type { ClientConfig } from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import type { Instance } from '../core/instance.js';
 
 /** pg loads lazily: help, info and --version never pay for it. */
@@ -34,7 +34,7 @@ export function clientConfig(instance: Instance, opts: ConnectOptions = {}): Cli
 export async function withClient<T>(
   instance: Instance,
   opts: ConnectOptions,
-  fn: (client: import('pg').Client) => Promise<T>,
+  fn: (client: Client) => Promise<T>,
 ): Promise<T> {
   const pg = await loadPg();
   const client = new pg.Client(clientConfig(instance, opts));

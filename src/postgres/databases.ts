@@ -1,4 +1,6 @@
 import type { Client } from 'pg';
+import type { Instance } from '../core/instance.js';
+import { withClient } from './client.js';
 import { quoteIdent, TEMPLATE_DBS } from './identifiers.js';
 
 /** Catalog work on databases; callers connect to the maintenance database and validate names first. */
@@ -55,4 +57,12 @@ export async function dropDatabase(client: Client, name: string): Promise<{ term
   const force = Number(version.rows[0]?.v ?? 0) >= 130000 ? ' WITH (FORCE)' : '';
   await client.query(`DROP DATABASE ${quoteIdent(name)}${force}`);
   return { terminated: (killed.rows[0] as { n?: number } | undefined)?.n ?? 0 };
+}
+
+/** The instance's own database, made in its running server as its superuser (native engine: initdb makes none). */
+export async function ensureInstanceDatabase(instance: Instance): Promise<void> {
+  if (instance.database === 'postgres') return;
+  await withClient(instance, { database: 'postgres', timeoutMs: 15_000 }, (client) =>
+    createDatabase(client, instance.database),
+  );
 }

@@ -30,3 +30,8 @@ export function validateIdentifier(name: unknown, what = 'database name'): strin
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** 'text' with embedded quotes doubled (standard_conforming_strings is on in every server we run). */
+export function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

@@ -1,6 +1,6 @@
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import getPort from 'get-port';
-import type { PortHolder, PortProbe } from '../core/ports.js';
+import type { PortProbe } from '../core/ports.js';
 
 /**
  * The production PortProbe: get-port tries to bind the port on every local address; on Linux

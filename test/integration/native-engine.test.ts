@@ -12,6 +12,7 @@ import { layoutOf, RELOCATION_ROOT } from '../../src/engines/native/layout.js';
 import { NativeEngine } from '../../src/engines/native/native-engine.js';
 import { withClient } from '../../src/postgres/client.js';
 import { probe } from '../../src/postgres/probe.js';
+import { ensureInstanceDatabase } from '../../src/postgres/databases.js';
 
 /** Real binaries, real servers, as root on this machine, no Docker. */
 
@@ -57,6 +58,8 @@ function makeInstance(name: string, port: number, extra: Partial<Instance> = {})
 
 // Everything created is torn down whatever happens: servers first, then directories.
 const created: Array<{ engine: NativeEngine; instance: Instance }> = [];
+/** What the context gives the engine in production: SQL stays in postgres/. */
+const sqlDeps = { createDatabase: ensureInstanceDatabase };
 const dirs: string[] = [];
 async function newHome(parent: string, mode?: number): Promise<string> {
   const home = await mkdtemp(join(parent, 'rp-native-'));
@@ -111,7 +114,7 @@ function processesShowingPassword(): string[] {
 describe('native engine lifecycle (home under /tmp)', () => {
   it('creates, serves, stops, restarts, survives kill -9, refuses bad passwords and removes', async () => {
     const home = await newHome('/tmp', 0o755); // traversable: data stays in the home
-    const engine = new NativeEngine({ home });
+    const engine = new NativeEngine({ ...sqlDeps, home });
     const instance = track(engine, makeInstance('life', await freePort()));
 
     expect(await engine.inspect(instance)).toEqual({ state: 'absent', dataExists: false });
@@ -176,7 +179,7 @@ describe('native engine lifecycle (home under /tmp)', () => {
 
   it('throws PortTakenError when the port is held', async () => {
     const home = await newHome('/tmp', 0o755);
-    const engine = new NativeEngine({ home });
+    const engine = new NativeEngine({ ...sqlDeps, home });
     const port = await freePort();
     const holder: Server = createServer();
     await new Promise<void>((r) => holder.listen(port, '127.0.0.1', () => r()));
@@ -198,7 +201,7 @@ describe('native engine socket directory', () => {
   it('moves the socket to a short /tmp directory when the home path is too long, and removes it', async () => {
     const home = join(await newHome('/tmp', 0o755), 'x'.repeat(90));
     await mkdir(home, { mode: 0o755 });
-    const engine = new NativeEngine({ home });
+    const engine = new NativeEngine({ ...sqlDeps, home });
     const instance = track(engine, makeInstance('deep', await freePort()));
     const socketDir = layoutOf(home, instance).socketDir;
     expect(socketDir).toMatch(/^\/tmp\/resource-postgres-[0-9a-f]{16}$/);
@@ -212,7 +215,7 @@ describe('native engine socket directory', () => {
   it('refuses a socket directory someone planted as a symlink', async () => {
     const home = join(await newHome('/tmp', 0o755), 'y'.repeat(90));
     await mkdir(home, { mode: 0o755 });
-    const engine = new NativeEngine({ home });
+    const engine = new NativeEngine({ ...sqlDeps, home });
     const instance = track(engine, makeInstance('planted', await freePort()));
     const socketDir = layoutOf(home, instance).socketDir;
     const target = await newHome('/tmp');
@@ -234,7 +237,7 @@ if (process.getuid?.() !== 0 && process.env.CI)
 describe.runIf(process.getuid?.() === 0)('native engine as root with a home under /root', () => {
   it('relocates data the server user can reach, keeps it with keepData, reuses it, then removes it', async () => {
     const home = await newHome('/root');
-    const engine = new NativeEngine({ home });
+    const engine = new NativeEngine({ ...sqlDeps, home });
     const instance = track(engine, makeInstance('main', await freePort()));
     await engine.create(instance, quiet);
     expect(instance.dataDir).toMatch(new RegExp(`^${RELOCATION_ROOT}/[0-9a-f]{12}/main/data$`));
@@ -291,7 +294,11 @@ describe.runIf(process.getuid?.() === 0)('native engine as root with a home unde
 
 describe.runIf(existsSync(join(DEBIAN_15, 'postgres')))('native engine with --pg-bin (Debian PostgreSQL 15)', () => {
   it('records binaries named by RESOURCE_POSTGRES_PG_BIN on the instance', async () => {
-    const engine = new NativeEngine({ home: await newHome('/tmp'), env: { RESOURCE_POSTGRES_PG_BIN: DEBIAN_15 } });
+    const engine = new NativeEngine({
+      ...sqlDeps,
+      home: await newHome('/tmp'),
+      env: { RESOURCE_POSTGRES_PG_BIN: DEBIAN_15 },
+    });
     const instance = makeInstance('env15', 5480);
     await engine.prepare(instance, quiet);
     expect(instance).toMatchObject({ pgBin: DEBIAN_15, version: '15' });
@@ -299,7 +306,7 @@ describe.runIf(existsSync(join(DEBIAN_15, 'postgres')))('native engine with --pg
 
   it('runs 15 and refuses to start its data with 16', async () => {
     const home = await newHome('/tmp');
-    const engine = new NativeEngine({ home });
+    const engine = new NativeEngine({ ...sqlDeps, home });
     const instance = track(engine, makeInstance('pg15', await freePort(), { pgBin: DEBIAN_15, template: 'testing' }));
     await engine.create(instance, quiet);
     expect(instance.version).toBe('15');

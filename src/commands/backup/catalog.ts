@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { parseAge, type RetentionRule, selectForPrune } from './retention.js';
 import { CliError } from '../../core/errors.js';
 import { result } from '../result.js';
-import { storeOf } from './index.js';
+import { storeOf } from './store.js';
 import type { BackupOptionsOf } from './options.js';
 
 export interface BackupListEntry {

@@ -7,7 +7,7 @@ import type { Instance } from '../../core/instance.js';
 import type { Engine } from '../../engines/engine.js';
 import { backupDatabases, type ServerFacts, serverFacts } from '../../postgres/backup/catalog.js';
 import { result } from '../result.js';
-import { storeOf } from './index.js';
+import { storeOf } from './store.js';
 import { dumpLogical } from './logical-dump.js';
 import type { BackupOptionsOf } from './options.js';
 import { copyPhysical } from './physical-copy.js';

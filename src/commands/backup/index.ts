@@ -1,14 +1,8 @@
 import type { Context } from '../../context.js';
-import { BackupStore } from './store.js';
 import type { CommandResult } from '../result.js';
-import { BACKUP_DIR_ENV, type BackupOptions } from './options.js';
+import type { BackupOptions } from './options.js';
 
 /** `backup <verb>`: each verb in its own module, loaded on demand. */
-export function storeOf(ctx: Context, opts: { backupDir?: string }): BackupStore {
-  const custom = opts.backupDir ?? (ctx.env[BACKUP_DIR_ENV] || undefined);
-  return new BackupStore(ctx.home.dir, custom);
-}
-
 export async function backup(ctx: Context, opts: BackupOptions, signal: AbortSignal): Promise<CommandResult> {
   switch (opts.action) {
     case 'create':

@@ -1,6 +1,6 @@
 import type { BackupMethod } from './manifest.js';
 
-/** Options of the backup verbs, produced by cli-backup.ts; one shape per action. */
+/** Options of the backup verbs, produced by cli/backup.ts; one shape per action. */
 type Base = {
   /** --backup-dir / RESOURCE_POSTGRES_BACKUP_DIR: backups under <dir>/<instance>/ instead of the home. */
   backupDir?: string;

@@ -7,7 +7,7 @@ import { result } from '../result.js';
 import { checkFiles } from './checksums.js';
 import { createCloneTarget, discardInstance } from './clone-target.js';
 import { runningInstance } from './create.js';
-import { storeOf } from './index.js';
+import { storeOf } from './store.js';
 import { restoreLogical } from './logical-restore.js';
 import type { BackupOptionsOf } from './options.js';
 import { restorePhysical } from './physical-restore.js';

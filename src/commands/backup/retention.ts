@@ -1,3 +1,4 @@
+import { DURATION_EXAMPLES, parseDuration } from '../../core/duration.js';
 import { usageError } from '../../core/errors.js';
 
 /** Which complete backups `backup prune` removes: pure, so the rule is tested without files. */
@@ -9,15 +10,15 @@ export interface RetentionEntry {
 
 export type RetentionRule = { keep: number } | { olderThanMs: number };
 
-const AGE_RE = /^(\d+)([mhdw])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
-/** "7d", "12h", "30m", "2w" -> milliseconds. */
+/** --older-than: a positive duration ("7d", "12h", "30m", "2w") in milliseconds. */
 export function parseAge(text: string): number {
-  const m = AGE_RE.exec(text.trim());
-  if (!m || Number(m[1]) <= 0)
-    throw usageError(`invalid age ${JSON.stringify(text)}`, 'use a number with m, h, d or w (e.g. --older-than 7d)');
-  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  const ms = parseDuration(text);
+  if (!ms)
+    throw usageError(
+      `invalid age ${JSON.stringify(text)}`,
+      `use a number with a unit s, m, h, d or w (e.g. --older-than 7d; ${DURATION_EXAMPLES})`,
+    );
+  return ms;
 }
 
 /**

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { type Manifest, parseManifest, validateBackupName } from './manifest.js';
 import { CliError, notFound } from '../../core/errors.js';
 import { instancePaths } from '../../core/instance.js';
+import type { Context } from '../../context.js';
+import { BACKUP_DIR_ENV } from './options.js';
 
 /**
  * Backups on disk: <root>/<instance>/... where root is the home (<home>/<name>/backups/) or
@@ -176,4 +178,10 @@ export class BackupStore {
     await rename(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
   }
+}
+
+/** The store a command uses: --backup-dir, else RESOURCE_POSTGRES_BACKUP_DIR, else the home. */
+export function storeOf(ctx: Context, opts: { backupDir?: string }): BackupStore {
+  const custom = opts.backupDir ?? (ctx.env[BACKUP_DIR_ENV] || undefined);
+  return new BackupStore(ctx.home.dir, custom);
 }

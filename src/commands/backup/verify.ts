@@ -6,7 +6,7 @@ import { tableCounts } from '../../postgres/backup/catalog.js';
 import { result } from '../result.js';
 import { checkFiles, type FileCheck } from './checksums.js';
 import { createCloneTarget, discardInstance } from './clone-target.js';
-import { storeOf } from './index.js';
+import { storeOf } from './store.js';
 import type { BackupOptionsOf } from './options.js';
 import { restoreInto } from './restore.js';
 

@@ -1,4 +1,4 @@
-/** Options of the content verbs, produced by cli-content.ts; one shape per action. */
+/** Options of the content verbs, produced by cli/content.ts; one shape per action. */
 export type ContentFormat = 'text' | 'json' | 'csv' | 'env';
 
 interface Base {

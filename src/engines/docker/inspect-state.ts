@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import { LABELS } from '../../core/defaults.js';
 import type { EngineState } from '../engine.js';
 import { SERVER_PORT } from './container-spec.js';
+import { shellWord } from '../../core/shell.js';
 
 /** The parts of a container inspect this module reads; fixtures need only these. */
 export type InspectLike = {
@@ -80,8 +81,6 @@ export function boundTcpPorts(map: unknown): number[] {
   return [...ports];
 }
 
-const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /**
  * The command that frees a port a container holds. Stopping is not enough (a stopped
  * container still claims its bindings), so it is removal; for an instance of some home,
@@ -91,7 +90,7 @@ export function holderFix(name: string, running: boolean, labels: Record<string,
   const home = labels?.[LABELS.home];
   const instance = labels?.[LABELS.instance];
   if (labels?.[LABELS.managed] === 'true' && home && instance) {
-    return `resource-postgres --home ${shellQuote(home)} manage uninstall --instance ${shellQuote(instance)} --keep-data`;
+    return `resource-postgres --home ${shellWord(home)} manage uninstall --instance ${shellWord(instance)} --keep-data`;
   }
   return running ? `docker stop ${name} && docker rm ${name}` : `docker rm ${name}`;
 }

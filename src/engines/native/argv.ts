@@ -4,6 +4,8 @@
  * configuration files, so `ps` shows paths and flags only.
  */
 
+import { shellWord } from '../../core/shell.js';
+
 export interface InitdbInput {
   dataDir: string;
   /** The instance's superuser (instance.user). */
@@ -71,5 +73,5 @@ export function pgCtlStatusState(exitCode: number | undefined): 'running' | 'sto
 
 /** A command line for messages: argv quoted where needed. Safe because argv holds no secret. */
 export function showCommand(file: string, args: readonly string[]): string {
-  return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return [file, ...args].map(shellWord).join(' ');
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Instance, instancePaths } from '../../core/instance.js';
 
@@ -63,4 +64,23 @@ export function layoutOf(home: string, instance: Pick<Instance, 'name' | 'port' 
     socketDir: socketDirFor(join(root, 'run'), home, instance.name, instance.port),
     relocatedRoot: relocated && dirname(dirname(root)) === RELOCATION_ROOT ? root : undefined,
   };
+}
+
+/**
+ * The layout an instance has on disk. A CLI killed during create may leave instance.conf
+ * without the data_dir it chose (it is recorded after create): the relocated directory is
+ * found by its fixed name then, so status, stop and uninstall still reach that server and
+ * its data. Records what it finds on the instance.
+ */
+export async function findLayout(home: string, instance: Instance): Promise<NativeLayout> {
+  if (!instance.dataDir) {
+    const relocated = relocatedDataDir(home, instance.name);
+    const has = (dir: string) =>
+      access(dir).then(
+        () => true,
+        () => false,
+      );
+    if (!(await has(instancePaths(home, instance.name).data)) && (await has(relocated))) instance.dataDir = relocated;
+  }
+  return layoutOf(home, instance);
 }

@@ -1,10 +1,9 @@
-import { access, readdir, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { access, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, describeError, isCliError } from '../../core/errors.js';
-import { type Instance, instancePaths } from '../../core/instance.js';
+import type { Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
-import { withClient } from '../../postgres/client.js';
 import type {
   ClientIo,
   ClientProgram,
@@ -25,11 +24,23 @@ import { replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
-import { layoutOf, type NativeLayout, RELOCATION_ROOT, relocatedDataDir } from './layout.js';
+import { findLayout, layoutOf } from './layout.js';
+import { removeServerFiles } from './remove-files.js';
 import { findServerUser, type ServerUser } from './run-as.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
+
+export interface NativeEngineOptions {
+  home: string;
+  env?: NodeJS.ProcessEnv;
+  startTimeoutSec?: number;
+  /**
+   * Creates the instance's database in its running server (idempotent). SQL is postgres/'s
+   * job: the context passes it in, so the engine only runs processes.
+   */
+  createDatabase: (instance: Instance) => Promise<void>;
+}
 
 /**
  * PostgreSQL from initdb + pg_ctl, one data directory per instance. After create(), the
@@ -42,11 +53,13 @@ export class NativeEngine implements Engine {
   readonly home: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #startTimeoutSec: number;
+  readonly #createDatabase: NativeEngineOptions['createDatabase'];
   #user?: Promise<ServerUser | undefined>;
   readonly #bins = new Map<string, Promise<PgBinaries>>();
 
-  constructor(opts: { home: string; env?: NodeJS.ProcessEnv; startTimeoutSec?: number }) {
+  constructor(opts: NativeEngineOptions) {
     this.home = resolve(opts.home);
+    this.#createDatabase = opts.createDatabase;
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
   }
@@ -89,7 +102,7 @@ export class NativeEngine implements Engine {
   }
 
   async start(instance: Instance, opts: { timeoutSec?: number } = {}): Promise<void> {
-    const layout = await this.#layout(instance);
+    const layout = await findLayout(this.home, instance);
     // A create cut short (CLI killed after initdb or after the first start) leaves a cluster
     // without the instance's database: make it here too. Best effort: if this fails, the
     // readiness probe that follows names the real problem.
@@ -112,7 +125,7 @@ export class NativeEngine implements Engine {
   }
 
   async stop(instance: Instance, opts: StopOptions): Promise<void> {
-    const layout = await this.#layout(instance);
+    const layout = await findLayout(this.home, instance);
     const { pidFile, liveness } = await readPidFile(layout.data);
     if (liveness !== 'alive' || !pidFile) return;
     let bins: PgBinaries;
@@ -137,7 +150,7 @@ export class NativeEngine implements Engine {
   }
 
   async inspect(instance: Instance): Promise<EngineState> {
-    const layout = await this.#layout(instance);
+    const layout = await findLayout(this.home, instance);
     const initialised = await access(join(layout.data, 'PG_VERSION')).then(
       () => true,
       () => false,
@@ -154,15 +167,7 @@ export class NativeEngine implements Engine {
     const timeoutSec = DEFAULTS.stopTimeoutSec;
     await this.stop(instance, { timeoutSec }).catch(() => this.stop(instance, { timeoutSec, force: true }));
     if (opts.keepData) return;
-    const layout = await this.#layout(instance);
-    await this.#removeDir(layout.relocatedRoot ?? layout.data, instance, layout);
-    if (layout.socketDir.startsWith('/tmp/resource-postgres-'))
-      await rm(layout.socketDir, { recursive: true, force: true });
-    if (layout.relocatedRoot) {
-      const base = dirname(layout.relocatedRoot);
-      const left = await readdir(base).catch(() => ['?']);
-      if (left.every((e) => e === 'HOME')) await rm(base, { recursive: true, force: true });
-    }
+    await removeServerFiles(this.home, instance, await findLayout(this.home, instance));
   }
 
   logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
@@ -207,51 +212,12 @@ export class NativeEngine implements Engine {
     return new Map(); // every native port is recorded in some instance.conf
   }
 
-  /** Deletes only what is plainly ours: under the instance's directory or the relocation root, or a cluster. */
-  async #removeDir(dir: string, instance: Instance, layout: NativeLayout): Promise<void> {
-    const inside = (parent: string) => {
-      const rel = relative(parent, dir);
-      return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
-    };
-    const isCluster = await access(join(layout.data, 'PG_VERSION')).then(
-      () => true,
-      () => false,
-    );
-    if (!inside(instancePaths(this.home, instance.name).root) && !inside(RELOCATION_ROOT) && !isCluster) {
-      throw new CliError(
-        'refused',
-        `not deleting ${dir}: it is outside the instance's directories and holds no cluster`,
-        { hint: 'remove it by hand if it is yours' },
-      );
-    }
-    await rm(dir, { recursive: true, force: true });
-  }
-
   /** Binaries for this instance; records the major and an env-chosen bin dir on the instance. */
   async #binaries(instance: Instance): Promise<PgBinaries> {
     const bins = await this.#locate(instance.pgBin);
     if (bins.source === 'env' && !instance.pgBin) instance.pgBin = bins.dir;
     instance.version ??= bins.major;
     return bins;
-  }
-
-  /**
-   * The instance's layout. A CLI killed during create may leave instance.conf without the
-   * data_dir it chose (it is recorded after create): the relocated directory is found by its
-   * fixed name then, so status, stop and uninstall still reach that server and its data.
-   */
-  async #layout(instance: Instance): Promise<NativeLayout> {
-    if (!instance.dataDir) {
-      const relocated = relocatedDataDir(this.home, instance.name);
-      const inHome = instancePaths(this.home, instance.name).data;
-      const has = (dir: string) =>
-        access(dir).then(
-          () => true,
-          () => false,
-        );
-      if (!(await has(inHome)) && (await has(relocated))) instance.dataDir = relocated;
-    }
-    return layoutOf(this.home, instance);
   }
 
   /** One lookup (and one `postgres --version`) per bin dir per process, for --all over many instances. */
@@ -278,13 +244,8 @@ export class NativeEngine implements Engine {
   async #ensureDatabase(instance: Instance): Promise<void> {
     if (instance.database === 'postgres') return;
     try {
-      await withClient(instance, { database: 'postgres', timeoutMs: 15_000 }, async (client) => {
-        const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [instance.database]);
-        if (found.rowCount) return;
-        await client.query(`CREATE DATABASE "${instance.database.replace(/"/g, '""')}"`);
-      });
+      await this.#createDatabase(instance);
     } catch (e) {
-      if ((e as { code?: string }).code === '42P04') return; // created concurrently
       throw new CliError(
         'failed',
         `could not create database ${instance.database} in instance ${instance.name}: ${describeError(e)}`,

@@ -43,10 +43,9 @@ async function readRange(path: string, start: number, end: number): Promise<stri
 /** The last n complete lines of the file's first `size` bytes (n = 0: all). */
 export async function tailLines(path: string, n: number, size: number): Promise<string[]> {
   let start = size;
-  let text = '';
   for (;;) {
     start = n === 0 ? 0 : Math.max(0, start - CHUNK);
-    text = await readRange(path, start, size);
+    const text = await readRange(path, start, size);
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
     if (start === 0) return n === 0 ? lines : lines.slice(-n);

@@ -1,3 +1,5 @@
+import { quoteIdent } from '../identifiers.js';
+
 /**
  * pg_dumpall --globals-only output, adjusted before replay. The target instance's own
  * superuser keeps the password in its instance.conf: replaying the backup's password hash
@@ -6,7 +8,7 @@
  * exactly as they were.
  */
 function roleForms(role: string): string[] {
-  const quoted = `"${role.replace(/"/g, '""')}"`;
+  const quoted = quoteIdent(role);
   return /^[a-z_][a-z0-9_$]*$/.test(role) ? [role, quoted] : [quoted];
 }
 

@@ -38,10 +38,9 @@ export async function enterBackupMode(
   client.on('error', () => {});
   await client.connect();
   const modern = versionNum >= 150000;
-  let slot = false;
   try {
     const name = `resource_postgres_backup_${randomBytes(4).toString('hex')}`;
-    slot = await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [name]).then(
+    const slot = await client.query('SELECT pg_create_physical_replication_slot($1, true, true)', [name]).then(
       () => true,
       () => false,
     );

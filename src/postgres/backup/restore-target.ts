@@ -2,7 +2,7 @@ import type { Instance } from '../../core/instance.js';
 import type { DatabaseFacts } from './catalog.js';
 import { withClient } from '../client.js';
 import { databaseExists, dropDatabase } from '../databases.js';
-import { quoteIdent } from '../identifiers.js';
+import { quoteIdent, quoteLiteral } from '../identifiers.js';
 
 /**
  * A database is restored into a staging database first and swapped in only when pg_restore
@@ -10,16 +10,15 @@ import { quoteIdent } from '../identifiers.js';
  * are ended only at the swap (the caller reports how many).
  */
 const adminDb = (target: string) => (target === 'postgres' ? 'template1' : 'postgres');
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export async function createStaging(instance: Instance, facts: DatabaseFacts, staging: string): Promise<void> {
   await withClient(instance, { database: adminDb(facts.name), timeoutMs: 60_000 }, async (c) => {
     const owner = (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount
       ? ` OWNER ${quoteIdent(facts.owner)}`
       : '';
-    const base = `CREATE DATABASE ${quoteIdent(staging)}${owner} TEMPLATE template0 ENCODING ${lit(facts.encoding)}`;
+    const base = `CREATE DATABASE ${quoteIdent(staging)}${owner} TEMPLATE template0 ENCODING ${quoteLiteral(facts.encoding)}`;
     try {
-      await c.query(`${base} LC_COLLATE ${lit(facts.collate)} LC_CTYPE ${lit(facts.ctype)}`);
+      await c.query(`${base} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}`);
     } catch {
       // A clone on another machine or image may lack the source's locale: the server default then.
       await c.query(base);

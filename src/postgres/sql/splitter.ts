@@ -16,69 +16,19 @@ import {
   SEMI,
   wordEnd,
 } from './lexing.js';
-import { classifyWord, newWordState, type WordState } from './words.js';
+import { classifyWord } from './words.js';
+import { type SqlItem, SplitterState, type State } from './splitter-state.js';
 
-/**
- * An incremental SQL script splitter: feed it text in chunks of any size and it hands back
- * complete statements (one at a time is how psql sends them, so transaction and error
- * semantics match), COPY ... FROM stdin data as pass-through chunks, and psql backslash
- * lines. Memory is bounded by the largest single statement, never by the script: a 1 GB
- * dump is a stream of small items, and a 1 GB COPY block is a stream of data chunks.
- *
- * It understands what can hide a semicolon: 'strings' (and E'\'' escapes), "identifiers",
- * $tag$ dollar quotes $tag$, -- line and nested block comments, parentheses, and
- * CREATE FUNCTION ... BEGIN ATOMIC ... END bodies (psql's own heuristic).
- */
-export type SqlItem =
-  | { kind: 'statement'; text: string; line: number; copy?: 'in' | 'out'; dataLine?: number }
-  | { kind: 'copy-data'; data: string }
-  | { kind: 'copy-end'; line: number }
-  | { kind: 'meta'; text: string; line: number };
-
-type State =
-  | 'normal'
-  | 'squote'
-  | 'dquote'
-  | 'dollar'
-  | 'line-comment'
-  | 'block-comment'
-  | 'long-word'
-  | 'meta'
-  | 'copy-skip'
-  | 'copy-data';
+export type { SqlItem } from './splitter-state.js';
 
 /** A word longer than this is data (a huge number), not a keyword: stop carrying it. */
 const MAX_CARRIED_WORD = 256;
 
-export class SqlSplitter {
-  /** Text not scanned yet: the chunk, plus the few characters carried from the last one. */
-  private buf = '';
-  private parts: string[] = [];
-  /** Start of the current statement in buf; -1 until its first significant character. */
-  private segStart = -1;
-  private line = 1;
-  private stmtLine = 1;
-  private state: State = 'normal';
-  private escapes = false;
-  private eQuoteNext = false;
-  private tag = '';
-  private commentDepth = 0;
-  private parenDepth = 0;
-  private words: WordState = newWordState();
-  private copyDataStart = -1;
-  /** COPY data: is i at the start of a line (where a `\.` terminator may begin)? */
-  private copyLineStart = false;
-  private out: SqlItem[] = [];
-
-  /** Inside a quoted string or identifier: jumps past the closing quote (or to the end of the buffer), counting lines. */
-  private skipQuoted(b: string, i: number, quote: string): number {
-    const q = b.indexOf(quote, i);
-    this.line += countNewlines(b, i, q === -1 ? b.length : q);
-    if (q === -1) return b.length;
-    this.state = 'normal';
-    return q + 1;
-  }
-
+/**
+ * An incremental SQL script splitter (see SqlItem): feed it chunks of any size with push(),
+ * then end(); each call hands back the items completed so far.
+ */
+export class SqlSplitter extends SplitterState {
   push(chunk: string): SqlItem[] {
     this.buf = this.buf.length ? this.buf + chunk : chunk;
     this.scan(false);
@@ -99,12 +49,6 @@ export class SqlSplitter {
     this.reset();
     this.buf = '';
     return this.drain();
-  }
-
-  private drain(): SqlItem[] {
-    const items = this.out;
-    this.out = [];
-    return items;
   }
 
   /** Scans buf; stops early when the next decision needs more input than has arrived. */
@@ -307,49 +251,5 @@ export class SqlSplitter {
       }
     }
     this.carry(i);
-  }
-
-  private flushCopyData(end: number): void {
-    if (this.copyDataStart >= 0 && end > this.copyDataStart)
-      this.out.push({ kind: 'copy-data', data: this.buf.slice(this.copyDataStart, end) });
-    this.copyDataStart = -1;
-  }
-
-  /** Saves what this chunk contributed to the open statement; buf keeps only unscanned text. */
-  private carry(pos: number): void {
-    if (this.state === 'copy-data') this.flushCopyData(pos);
-    else if (this.segStart >= 0 && pos > this.segStart) this.parts.push(this.buf.slice(this.segStart, pos));
-    this.buf = this.buf.slice(pos);
-    if (this.segStart >= 0) this.segStart = 0;
-    this.copyDataStart = this.state === 'copy-data' ? 0 : -1;
-  }
-
-  private joined(end: number): string {
-    const tail = this.buf.slice(Math.max(this.segStart, 0), end);
-    return this.parts.length ? this.parts.join('') + tail : tail;
-  }
-
-  private emitStatement(end: number, atEof: boolean): void {
-    const text = this.joined(end);
-    if (text === ';') {
-      this.reset();
-      return;
-    } // an empty statement: nothing to send
-    const copy = this.words.copy;
-    const item: SqlItem = { kind: 'statement', text: atEof ? text.trimEnd() : text, line: this.stmtLine };
-    if (copy) item.copy = copy;
-    if (copy === 'in') item.dataLine = this.line + 1;
-    this.out.push(item);
-    this.reset();
-    if (copy === 'in') this.state = 'copy-skip';
-  }
-
-  private reset(): void {
-    this.parts = [];
-    this.segStart = -1;
-    this.state = 'normal';
-    this.parenDepth = 0;
-    this.eQuoteNext = false;
-    this.words = newWordState();
   }
 }

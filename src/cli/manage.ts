@@ -1,0 +1,163 @@
+import type { Argv, Options } from 'yargs';
+import { DEFAULTS } from '../core/defaults.js';
+import { parsePort } from '../core/ports.js';
+import {
+  allOpt,
+  type Args,
+  dryRunOpt,
+  forceOpt,
+  instanceName,
+  instanceOpt,
+  positiveNumber,
+  type Run,
+  selector,
+  timeoutOpt,
+  value,
+} from './args.js';
+
+/** `manage <verb>`: install, start, stop, restart, uninstall; flags in, one options object per verb out. */
+const createOptions = {
+  engine: {
+    type: 'string',
+    choices: ['docker', 'native', 'auto'],
+    default: 'auto',
+    describe: 'engine for a new instance',
+    requiresArg: true,
+  },
+  template: {
+    type: 'string',
+    describe: `tuning template for a new instance (default ${DEFAULTS.template})`,
+    requiresArg: true,
+  },
+  port: {
+    type: 'string',
+    describe: `port for a new instance (${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}); default: first free`,
+    requiresArg: true,
+  },
+  image: {
+    type: 'string',
+    describe: `docker image for a new instance (or RESOURCE_POSTGRES_IMAGE; default ${DEFAULTS.image})`,
+    requiresArg: true,
+  },
+  'pg-bin': {
+    type: 'string',
+    describe: 'native: a PostgreSQL bin directory to use (or RESOURCE_POSTGRES_PG_BIN)',
+    requiresArg: true,
+  },
+  bind: {
+    type: 'string',
+    describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)',
+    requiresArg: true,
+  },
+} satisfies Record<string, Options>;
+
+function create(a: Args) {
+  const port = value(a, 'port');
+  return {
+    engine: (a.engine as string | undefined) ?? 'auto',
+    template: value(a, 'template'),
+    port: port === undefined ? undefined : parsePort(port),
+    image: value(a, 'image'),
+    pgBin: value(a, 'pg-bin'),
+    bind: value(a, 'bind'),
+  };
+}
+
+export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
+  const inst = { instance: instanceOpt(defaultInstance) };
+  return y
+    .command(
+      'install',
+      'Check prerequisites, prepare the engine, create and start the default instance',
+      (c) =>
+        c.options({
+          ...inst,
+          ...createOptions,
+          force: forceOpt('re-run every step even if installed (never deletes data)'),
+          'skip-validation': { type: 'boolean', describe: 'skip the prerequisite checks' },
+          'dry-run': dryRunOpt,
+          timeout: timeoutOpt('seconds to wait for readiness'),
+        }),
+      run('manage.install', (a) => ({
+        instance: instanceName(a),
+        ...create(a),
+        force: Boolean(a.force),
+        skipValidation: Boolean(a['skip-validation']),
+        dryRun: Boolean(a['dry-run']),
+        timeoutSec: positiveNumber(a, 'timeout'),
+      })),
+    )
+    .command(
+      'start',
+      'Start an instance, creating it first when it does not exist; returns when it accepts queries',
+      (c) =>
+        c.options({
+          ...inst,
+          all: allOpt,
+          ...createOptions,
+          wait: {
+            type: 'boolean',
+            default: true,
+            describe: 'wait until it accepts queries (--no-wait to return at once)',
+          },
+          timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
+          force: forceOpt('restart it even if it runs (never deletes data)'),
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.start', (a) => ({
+        ...selector(a),
+        ...create(a),
+        wait: a.wait !== false,
+        timeoutSec: positiveNumber(a, 'timeout'),
+        force: Boolean(a.force),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .command(
+      'stop',
+      'Stop an instance; data is never deleted',
+      (c) =>
+        c.options({
+          ...inst,
+          all: allOpt,
+          force: forceOpt('immediate shutdown instead of a clean one'),
+          timeout: timeoutOpt(`seconds to wait for a clean stop (default ${DEFAULTS.stopTimeoutSec})`),
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.stop', (a) => ({
+        ...selector(a),
+        force: Boolean(a.force),
+        timeoutSec: positiveNumber(a, 'timeout') ?? DEFAULTS.stopTimeoutSec,
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .command(
+      'restart',
+      'Stop and start with the same credentials and data',
+      (c) =>
+        c.options({ ...inst, all: allOpt, timeout: timeoutOpt('seconds to wait for readiness'), 'dry-run': dryRunOpt }),
+      run('manage.restart', (a) => ({
+        ...selector(a),
+        timeoutSec: positiveNumber(a, 'timeout'),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .command(
+      'uninstall',
+      'Remove one instance (--instance) or all, with their data unless --keep-data',
+      (c) =>
+        c.options({
+          instance: { type: 'string', describe: 'only this instance (default: all)' },
+          force: forceOpt('confirm without a TTY'),
+          'keep-data': { type: 'boolean', describe: 'keep data and credentials' },
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.uninstall', (a) => ({
+        instance: a.instance === undefined ? undefined : instanceName(a),
+        force: Boolean(a.force),
+        keepData: Boolean(a['keep-data']),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    )
+    .demandCommand(1, 'name a manage verb: install, start, stop, restart or uninstall');
+}

@@ -1,0 +1,40 @@
+import { access, readdir, rm } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { CliError } from '../../core/errors.js';
+import { type Instance, instancePaths } from '../../core/instance.js';
+import { type NativeLayout, RELOCATION_ROOT } from './layout.js';
+
+/**
+ * uninstall without --keep-data: the data directory (or its relocated root), the socket
+ * directory we made in /tmp, and the relocation base once nothing else lives there.
+ */
+export async function removeServerFiles(home: string, instance: Instance, layout: NativeLayout): Promise<void> {
+  await removeDir(layout.relocatedRoot ?? layout.data, home, instance, layout);
+  if (layout.socketDir.startsWith('/tmp/resource-postgres-'))
+    await rm(layout.socketDir, { recursive: true, force: true });
+  if (layout.relocatedRoot) {
+    const base = dirname(layout.relocatedRoot);
+    const left = await readdir(base).catch(() => ['?']);
+    if (left.every((e) => e === 'HOME')) await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** Deletes only what is plainly ours: under the instance's directory or the relocation root, or a cluster. */
+async function removeDir(dir: string, home: string, instance: Instance, layout: NativeLayout): Promise<void> {
+  const inside = (parent: string) => {
+    const rel = relative(parent, dir);
+    return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
+  };
+  const isCluster = await access(join(layout.data, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (!inside(instancePaths(home, instance.name).root) && !inside(RELOCATION_ROOT) && !isCluster) {
+    throw new CliError(
+      'refused',
+      `not deleting ${dir}: it is outside the instance's directories and holds no cluster`,
+      { hint: 'remove it by hand if it is yours' },
+    );
+  }
+  await rm(dir, { recursive: true, force: true });
+}
