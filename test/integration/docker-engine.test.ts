@@ -4,38 +4,26 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/core/defaults.js';
 import { CliError } from '../../src/core/errors.js';
 import { volumeName, type Instance } from '../../src/core/instance.js';
-import { Secret } from '../../src/core/secret.js';
-import { waitFor } from '../../src/core/wait.js';
 import { DockerEngine } from '../../src/engines/docker/docker-engine.js';
 import { PortTakenError } from '../../src/engines/engine.js';
 import { withClient } from '../../src/postgres/client.js';
-import { probe } from '../../src/postgres/probe.js';
+import {
+  availability,
+  cleanHome,
+  docker,
+  freePorts,
+  makeInstance,
+  suffix,
+  volumeExists,
+  waitReady,
+} from '../support/docker-daemon.js';
 
-const IMAGE = process.env.RESOURCE_POSTGRES_TEST_IMAGE ?? 'resource-postgres-test:17';
-const docker = new Dockerode();
-
-/** Decided once at load: vitest needs to know whether the suite runs before any hook does. */
-async function availability(): Promise<string | undefined> {
-  try {
-    await docker.ping();
-  } catch (e) {
-    return `no Docker daemon answers (${(e as Error).message}); start one with: bash .ci/docker-up.sh`;
-  }
-  try {
-    await docker.getImage(IMAGE).inspect();
-  } catch {
-    return `test image ${IMAGE} is missing; build it with: bash test/image/build.sh`;
-  }
-  return undefined;
-}
-
+// Decided once at load: vitest needs to know whether the suite runs before any hook does.
 const unavailable = await availability();
 if (unavailable && !process.env.CI) console.warn(`skipping docker engine integration tests: ${unavailable}`);
 
-const suffix = Math.random().toString(36).slice(2, 8);
 const homes: string[] = [];
 const progress = (): void => {};
 const timings: Record<string, number> = {};
@@ -48,74 +36,6 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
     timings[label] = Math.round(performance.now() - t0);
   }
 }
-
-function isListenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer().once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** Ports in 5490-5499 that nothing listens on and no container publishes. */
-async function freePorts(engine: DockerEngine, count: number): Promise<number[]> {
-  const held = await engine.heldPorts();
-  const out: number[] = [];
-  for (let p = 5490; p <= 5499 && out.length < count; p++) if (!held.has(p) && (await isListenable(p))) out.push(p);
-  if (out.length < count) throw new Error(`need ${count} free ports in 5490-5499, found ${out.join(', ') || 'none'}`);
-  return out;
-}
-
-function makeInstance(name: string, port: number): Instance {
-  return {
-    name,
-    engine: 'docker',
-    image: IMAGE,
-    port,
-    host: '127.0.0.1',
-    user: 'tester',
-    password: new Secret(`pw-${suffix}-x`),
-    database: 'testdb',
-    template: 'development',
-    created: new Date().toISOString(),
-    desiredState: 'running',
-    extra: {},
-  };
-}
-
-async function waitReady(instance: Instance): Promise<void> {
-  await waitFor(
-    async () => {
-      const r = await probe(instance, 2_000);
-      return r.ok ? undefined : r.message;
-    },
-    { timeoutMs: 60_000, what: `instance ${instance.name} to accept queries`, maxIntervalMs: 100 },
-  );
-}
-
-/** Removes everything labelled with a test home, whatever state the tests left it in. */
-async function cleanHome(home: string): Promise<void> {
-  const filters = { label: [`${LABELS.home}=${home}`] };
-  for (const c of await docker.listContainers({ all: true, filters }))
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true, v: true })
-      .catch(() => {});
-  const { Volumes } = await docker.listVolumes({ filters });
-  for (const v of Volumes ?? [])
-    await docker
-      .getVolume(v.Name)
-      .remove()
-      .catch(() => {});
-}
-
-const volumeExists = (name: string) =>
-  docker
-    .getVolume(volumeName(name))
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 
 describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real daemon', () => {
   let home: string;

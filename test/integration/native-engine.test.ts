@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -10,51 +10,21 @@ import { waitFor } from '../../src/core/wait.js';
 import { PortTakenError } from '../../src/engines/engine.js';
 import { layoutOf, RELOCATION_ROOT } from '../../src/engines/native/layout.js';
 import { NativeEngine } from '../../src/engines/native/native-engine.js';
-import { withClient } from '../../src/postgres/client.js';
 import { probe } from '../../src/postgres/probe.js';
 import { ensureInstanceDatabase } from '../../src/postgres/databases.js';
+import {
+  DEBIAN_15,
+  freePort,
+  makeInstance,
+  PASSWORD,
+  postmasterPid,
+  processesShowingPassword,
+  quiet,
+  ready,
+  sql,
+} from '../support/native-instance.js';
 
 /** Real binaries, real servers, as root on this machine, no Docker. */
-
-const DEBIAN_15 = '/usr/lib/postgresql/15/bin';
-const PASSWORD = `pw-${Math.random().toString(36).slice(2)}-secret`;
-const quiet = () => {};
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-const usedPorts = new Set<number>();
-async function freePort(): Promise<number> {
-  for (let port = 5480; port <= 5489; port++) {
-    if (!usedPorts.has(port) && (await portFree(port))) {
-      usedPorts.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free port in 5480-5489');
-}
-
-function makeInstance(name: string, port: number, extra: Partial<Instance> = {}): Instance {
-  return {
-    name,
-    engine: 'native',
-    port,
-    host: '127.0.0.1',
-    user: 'vrooli',
-    password: new Secret(PASSWORD),
-    database: 'appdb',
-    template: 'development',
-    created: new Date().toISOString(),
-    desiredState: 'running',
-    extra: {},
-    ...extra,
-  };
-}
 
 // Everything created is torn down whatever happens: servers first, then directories.
 const created: Array<{ engine: NativeEngine; instance: Instance }> = [];
@@ -78,38 +48,6 @@ afterEach(async () => {
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-async function ready(instance: Instance): Promise<void> {
-  await waitFor(
-    async () => {
-      const r = await probe(instance);
-      return r.ok ? undefined : r.message;
-    },
-    { timeoutMs: 30_000, what: `instance ${instance.name} to accept queries` },
-  );
-}
-
-const sql = <T = Record<string, unknown>>(instance: Instance, text: string) =>
-  withClient(instance, {}, async (c) => (await c.query(text)).rows as T[]);
-
-async function postmasterPid(engine: NativeEngine, instance: Instance): Promise<number> {
-  const s = await engine.inspect(instance);
-  expect(s.state).toBe('running');
-  return s.pid!;
-}
-
-/** Every process whose argv we can read that mentions the password. */
-function processesShowingPassword(): string[] {
-  const hits: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(PASSWORD)) hits.push(pid);
-    } catch {
-      /* exited */
-    }
-  }
-  return hits;
-}
 
 describe('native engine lifecycle (home under /tmp)', () => {
   it('creates, serves, stops, restarts, survives kill -9, refuses bad passwords and removes', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enginesUnderTest, runCli, tempHome } from '../support/cli.js';
+import { BAD_NAMES, CONF_DAMAGES, flagCases, VERBS } from '../support/bad-inputs.js';
 import { mounted, mountReadOnly, mountSmallTmpfs, unmount } from '../support/mounts.js';
 import {
   credentials,
@@ -46,18 +47,6 @@ afterAll(async () => {
   await forceCleanup(home);
 }, 120_000);
 
-const LONG = 'a'.repeat(51);
-const BAD_NAMES: Array<[string, string]> = [
-  ['../x', '"../x"'],
-  ['a/b', '"a/b"'],
-  ['a b', '"a b"'],
-  ['x;rm -rf /', '"x;rm -rf /"'],
-  [LONG, `"${LONG}"`],
-  ['', '--instance'],
-  ['dätabase', '"dätabase"'],
-  ['名前', '"名前"'],
-];
-
 describe.concurrent.each(engines)('instance names on the %s engine', (engine) => {
   it.each(BAD_NAMES)('manage start --instance %j is refused', async (name, mention) => {
     expectRefused(await cli('manage', 'start', '--instance', name, ...engineArgs(engine)), mention);
@@ -66,15 +55,7 @@ describe.concurrent.each(engines)('instance names on the %s engine', (engine) =>
 });
 
 describe.concurrent('instance names on every verb, and from the environment', () => {
-  const verbs = [
-    ['status'],
-    ['logs'],
-    ['credentials'],
-    ['manage', 'stop'],
-    ['manage', 'restart'],
-    ['manage', 'uninstall', '--force'],
-    ['manage', 'install'],
-  ];
+  const verbs = VERBS;
   it.each(verbs)('%s --instance ../x is refused', async (...verb) => {
     expectRefused(await cli(...verb, '--instance', '../x'), '"../x"');
     await unchanged();
@@ -121,30 +102,7 @@ describe.each(engines)('ports on the %s engine', (engine) => {
 });
 
 describe.concurrent('verbs, flags and values', () => {
-  const cases: Array<[string[], string]> = [
-    [['bogus'], 'bogus'],
-    [['manage', 'bogus'], 'bogus'],
-    [['manage', 'start', '--bogus'], '--bogus'],
-    [['status', '--no-such-flag'], '--no-such-flag'],
-    [['status', '--frob=1'], '--frob'],
-    [['manage', 'start', '-z'], '-z'],
-    [['manage', 'start', '--instance'], '--instance'],
-    [['manage', 'start', '--instance', '--force'], '--instance'],
-    [['manage', 'start', '--port'], '--port'],
-    [['manage', 'start', '--template'], '--template'],
-    [['manage', 'start', '--engine'], '--engine'],
-    [['manage', 'start', '--timeout'], '--timeout'],
-    [['logs', '--tail'], '--tail'],
-    [['status', '--format'], '--format'],
-    [['status', '--home'], '--home'],
-    [['manage', 'start', '--engine', 'vm'], '"vm"'],
-    [['credentials', '--format', 'xml'], '"xml"'],
-    [['manage', 'start', '--instance', 'fresh', '--template', 'turbo'], '"turbo"'],
-    [['manage', 'start', '--timeout', 'abc'], '"abc"'],
-    [['manage', 'stop', '--timeout', '-5'], '"-5"'],
-    [['logs', '--instance', keep(engines[0]!), '--since', 'yesterday'], '"yesterday"'],
-    [['test', 'bogus'], '"bogus"'],
-  ];
+  const cases = flagCases(keep(engines[0]!));
   it.each(cases)('%j is refused naming %s', async (args, mention) => {
     expectRefused(await cli(...args), mention);
     await unchanged();
@@ -182,12 +140,7 @@ describe('content inputs are refused before any connection', () => {
 
 describe.each(engines)('a damaged instance.conf of the %s instance', (engine) => {
   const conf = () => join(home, keep(engine), 'config', 'instance.conf');
-  const damages: Array<[string, (t: string) => string, RegExp]> = [
-    ['truncated mid-line', (t) => t.slice(0, t.indexOf('password="') + 14), /instance\.conf:\d+: cannot read/],
-    ['with a port that is not a number', (t) => t.replace(/^port=".*"$/m, 'port="54x3"'), /port must be a number/],
-    ['with an unknown engine', (t) => t.replace(/^engine=".*"$/m, 'engine="vm"'), /engine must be docker or native/],
-    ['without a password', (t) => t.replace(/^password=".*"\n/m, ''), /missing password/],
-  ];
+  const damages = CONF_DAMAGES;
   it.each(damages)(
     '%s: reported with its path, never replaced or acted on',
     async (_what, damage, why) => {
