@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Home } from './core/home.js';
 import { resolveHome } from './core/home.js';
 import type { EngineName, Instance } from './core/instance.js';
-import { defaultLedgerDir, PortLedger } from './core/port-ledger.js';
+import { defaultLedgerDir, PortLedger } from './system/port-ledger.js';
 import { systemPortProbe } from './system/port-probe.js';
 import type { PortProbe } from './core/ports.js';
 import { Registry } from './core/registry.js';

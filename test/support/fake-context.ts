@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Context } from '../../src/context.js';
 import type { EngineName, Instance } from '../../src/core/instance.js';
 import type { PortHolder, PortProbe } from '../../src/core/ports.js';
-import { PortLedger } from '../../src/core/port-ledger.js';
+import { PortLedger } from '../../src/system/port-ledger.js';
 import { Registry } from '../../src/core/registry.js';
 import type { ProbeResult } from '../../src/postgres/probe.js';
 import { FakeEngine } from './fake-engine.js';

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PortLedger } from '../../src/core/port-ledger.js';
+import { PortLedger } from '../../src/system/port-ledger.js';
 
 let root: string;
 let ledger: PortLedger;
@@ -16,7 +16,8 @@ async function record(home: string, name: string, port: number) {
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'rp-ledger-'));
-  ledger = new PortLedger(join(root, 'ledger'));
+  // Claims made by a process that has ended: liveness then rests on instance.conf alone.
+  ledger = new PortLedger(join(root, 'ledger'), async () => ({ pid: 2 ** 22 + 1, start: '0' }));
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -56,5 +57,27 @@ describe('the machine-wide port ledger', () => {
     await Promise.all(homes.map((h) => record(h, 'main', 5444)));
     const wins = await Promise.all(homes.map((h) => ledger.claim(5444, { home: h, name: 'main' })));
     expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('a claim in flight (no instance.conf yet, its process still running) is never stale', async () => {
+    const live = new PortLedger(join(root, 'ledger')); // claims as this, running, process
+    expect(await live.claim(5445, { home: homeA(), name: 'new' })).toBe(true);
+    expect(await ledger.claim(5445, { home: homeB(), name: 'other' })).toBe(false);
+    await live.release(5445, { home: homeA(), name: 'new' });
+    expect(await ledger.claim(5445, { home: homeB(), name: 'other' })).toBe(true);
+  });
+
+  it('keeps its claims private (0700 directory, 0600 files) and refuses a planted link', async () => {
+    await record(homeA(), 'main', 5446);
+    await ledger.claim(5446, { home: homeA(), name: 'main' });
+    expect((await stat(join(root, 'ledger'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(root, 'ledger', '5446'))).mode & 0o777).toBe(0o600);
+    await mkdir(join(root, 'elsewhere'));
+    await symlink(join(root, 'elsewhere'), join(root, 'planted'));
+    const planted = new PortLedger(join(root, 'planted'));
+    await expect(planted.claim(5447, { home: homeA(), name: 'x' })).rejects.toThrow(
+      /not a directory owned by this user/,
+    );
+    expect(await readdir(join(root, 'elsewhere'))).toEqual([]);
   });
 });

@@ -167,10 +167,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     const existing = instance; // narrowed, for the closures below
     checkCreateFlags(instance, opts);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
-    await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
+    const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
     const state = await engine.inspect(instance);
+    if (!claimed) await portClaimedElsewhere(ctx, instance, state.state === 'running');
     await setDesired(ctx, instance, 'running');
     if (state.state === 'running' && opts.force) {
       await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
@@ -203,3 +204,27 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
 }
 
 export { setDesired };
+
+/**
+ * Another home's instance holds this instance's port in the machine-wide ledger (both were
+ * recorded with it, e.g. before the ledger existed). A running server owns the port in fact:
+ * say so and go on. A stopped one would fight the other for it: refuse, naming both.
+ */
+async function portClaimedElsewhere(ctx: Context, instance: Instance, running: boolean): Promise<void> {
+  const holder = (await ctx.ledger.foreign(ctx.home.dir)).get(instance.port);
+  const other = holder?.name ?? 'an instance of another home';
+  const move = `set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})`;
+  if (running) {
+    ctx.talk.warn(
+      `port ${instance.port} of instance ${instance.name} is also recorded by ${other}; ${move} or move that one`,
+    );
+    return;
+  }
+  throw new CliError(
+    'conflict',
+    `instance ${instance.name} cannot start: its port ${instance.port} is also recorded by ${other}`,
+    {
+      hint: `${move}, or move or uninstall the other${holder?.fix ? ` (${holder.fix})` : ''}`,
+    },
+  );
+}
