@@ -84,7 +84,6 @@ module.exports = {
     only('execa', 'engines/native/', "Child processes are the native engine's job alone."),
     only('pg', 'postgres/', 'SQL over the wire goes through postgres/ only.'),
     only('pg-copy-streams', 'postgres/', 'SQL over the wire goes through postgres/ only.'),
-    only('ini', 'core/instance-conf\\.ts$', 'instance.conf is read and written in one place.'),
     only('yargs', 'cli/', 'Flags are parsed in one place; commands never see yargs.'),
     {
       name: 'no-orphans',

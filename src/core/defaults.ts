@@ -36,3 +36,10 @@ export const ENV = {
   image: 'RESOURCE_POSTGRES_IMAGE',
   pgBin: 'RESOURCE_POSTGRES_PG_BIN',
 } as const;
+
+/**
+ * Where native data lives when the server's user cannot reach the home (a home under /root):
+ * RELOCATION_ROOT/<hash of the home>/<name>/data. A root the program manages, so instance.conf
+ * may point there and uninstall may delete there.
+ */
+export const RELOCATION_ROOT = '/var/lib/resource-postgres';

@@ -1,33 +1,19 @@
-import { parse as parseIni } from 'ini';
 import { DEFAULTS } from './defaults.js';
 import { CliError } from './errors.js';
 import type { DesiredState, EngineName, Instance } from './instance.js';
+import { type ConfLocation, FIELD_CHECKS, REQUIRED_FIELDS } from './instance-conf-fields.js';
 import { Secret } from './secret.js';
 
 /**
  * instance.conf <-> Instance. The file is `key="value"` lines: INI-parseable and
  * sh-sourceable. Values never contain characters that would need escaping in sh
- * double quotes, so writing them verbatim is safe and reading them back is exact.
+ * double quotes, so writing them verbatim is safe and reading them back is exact. The
+ * reader is ours, not an INI library's: those turn "true" into a boolean, cut `a;b` at
+ * the `;` and expand escapes, so what was read would not be what was written.
  */
 
-const KNOWN_KEYS = [
-  'name',
-  'engine',
-  'image',
-  'version',
-  'port',
-  'host',
-  'user',
-  'password',
-  'database',
-  'template',
-  'created',
-  'desired_state',
-  'data_dir',
-  'pg_bin',
-] as const;
-
-const LINE_RE = /^([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|[^"\s]*)$/;
+/** Exactly what serializeInstanceConf writes: key="value", the value free of sh specials. */
+const LINE_RE = /^([a-z_][a-z0-9_]*)="([^"\\$`]*)"$/;
 const UNSAFE_VALUE_RE = /["\\$`\n\r]/;
 
 function damaged(path: string, line: number | undefined, what: string): CliError {
@@ -37,59 +23,53 @@ function damaged(path: string, line: number | undefined, what: string): CliError
   });
 }
 
-/** Checks the shape of every line first, so a damaged file is reported with its line. */
-function checkLines(text: string, path: string): void {
+/** key -> value and the line it came from; refuses any line the program would not write. */
+function readLines(text: string, path: string): Map<string, { value: string; line: number }> {
+  const values = new Map<string, { value: string; line: number }>();
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    if (!LINE_RE.test(line))
-      throw damaged(path, i + 1, `cannot read ${JSON.stringify(raw.slice(0, 60))} (expected key="value")`);
+    if (line === '' || line.startsWith('#')) return;
+    const m = LINE_RE.exec(line);
+    if (!m) throw damaged(path, i + 1, `cannot read ${JSON.stringify(raw.slice(0, 60))} (expected key="value")`);
+    if (values.has(m[1]!))
+      throw damaged(path, i + 1, `${m[1]} is set twice (first on line ${values.get(m[1]!)!.line})`);
+    values.set(m[1]!, { value: m[2]!, line: i + 1 });
   });
+  return values;
 }
 
-function requireKey(values: Record<string, string>, key: string, path: string): string {
-  const v = values[key];
-  if (v === undefined || v === '') throw damaged(path, undefined, `missing ${key}`);
-  return v;
-}
-
-export function parseInstanceConf(text: string, path: string): Instance {
-  checkLines(text, path);
-  const raw = parseIni(text) as Record<string, unknown>;
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string') throw damaged(path, undefined, `unexpected section or value for ${k}`);
-    values[k] = v;
-  }
-  const engine = requireKey(values, 'engine', path);
-  if (engine !== 'docker' && engine !== 'native')
-    throw damaged(path, undefined, `engine must be docker or native, not ${JSON.stringify(engine)}`);
-  const portText = requireKey(values, 'port', path);
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
-    throw damaged(path, undefined, `port must be a number, not ${JSON.stringify(portText)}`);
-  const desired = values.desired_state ?? 'running';
-  if (desired !== 'running' && desired !== 'stopped')
-    throw damaged(path, undefined, `desired_state must be running or stopped, not ${JSON.stringify(desired)}`);
-
+/**
+ * instance.conf -> Instance, validating every field (file:line in each error). `where` (the
+ * home and the directory's instance name) enables the checks that depend on location.
+ */
+export function parseInstanceConf(text: string, path: string, where?: ConfLocation): Instance {
+  const values = readLines(text, path);
+  for (const key of REQUIRED_FIELDS) if (!values.get(key)?.value) throw damaged(path, undefined, `missing ${key}`);
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) if (!(KNOWN_KEYS as readonly string[]).includes(k)) extra[k] = v;
-
+  for (const [key, { value, line }] of values) {
+    const check = FIELD_CHECKS[key];
+    if (!check) extra[key] = value;
+    else if (value !== '') {
+      const problem = check(value, where);
+      if (problem) throw damaged(path, line, problem);
+    }
+  }
+  const get = (key: string) => values.get(key)?.value || undefined;
   return {
-    name: requireKey(values, 'name', path),
-    engine: engine as EngineName,
-    image: values.image || undefined,
-    version: values.version || undefined,
-    port,
-    host: values.host || DEFAULTS.host,
-    user: requireKey(values, 'user', path),
-    password: new Secret(requireKey(values, 'password', path)),
-    database: requireKey(values, 'database', path),
-    template: values.template || DEFAULTS.template,
-    created: values.created || '',
-    desiredState: desired as DesiredState,
-    dataDir: values.data_dir || undefined,
-    pgBin: values.pg_bin || undefined,
+    name: get('name')!,
+    engine: get('engine') as EngineName,
+    image: get('image'),
+    version: get('version'),
+    port: Number(get('port')),
+    host: get('host') ?? DEFAULTS.host,
+    user: get('user')!,
+    password: new Secret(get('password')!),
+    database: get('database')!,
+    template: get('template') ?? DEFAULTS.template,
+    created: get('created') ?? '',
+    desiredState: (get('desired_state') ?? 'running') as DesiredState,
+    dataDir: get('data_dir'),
+    pgBin: get('pg_bin'),
     extra,
   };
 }

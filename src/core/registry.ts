@@ -65,16 +65,7 @@ export class Registry {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new CliError('config', `cannot read ${path}: ${(e as Error).message}`, { hint: 'check its permissions' });
     }
-    const instance = parseInstanceConf(text, path);
-    if (instance.name !== name) {
-      throw new CliError(
-        'config',
-        `damaged instance.conf at ${path}: name is ${JSON.stringify(instance.name)} but the directory is ${JSON.stringify(name)}`,
-        {
-          hint: 'fix the name line by hand',
-        },
-      );
-    }
+    const instance = parseInstanceConf(text, path, { home: this.home, name });
     return instance;
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { RELOCATION_ROOT } from '../../core/defaults.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 
 /**
@@ -23,7 +24,7 @@ export interface NativeLayout {
 }
 
 /** A base every system user can traverse; root-owned, 0755. */
-export const RELOCATION_ROOT = '/var/lib/resource-postgres';
+export { RELOCATION_ROOT };
 
 /** Short, stable id of a path (homes are long; sockets and directory names are not). */
 export function pathHash(path: string, length = 12): string {

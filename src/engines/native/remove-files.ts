@@ -1,5 +1,5 @@
-import { access, readdir, rm } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { dirname, relative, sep } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import { type NativeLayout, RELOCATION_ROOT } from './layout.js';
@@ -9,7 +9,7 @@ import { type NativeLayout, RELOCATION_ROOT } from './layout.js';
  * directory we made in /tmp, and the relocation base once nothing else lives there.
  */
 export async function removeServerFiles(home: string, instance: Instance, layout: NativeLayout): Promise<void> {
-  await removeDir(layout.relocatedRoot ?? layout.data, home, instance, layout);
+  await removeDir(layout.relocatedRoot ?? layout.data, home, instance);
   if (layout.socketDir.startsWith('/tmp/resource-postgres-'))
     await rm(layout.socketDir, { recursive: true, force: true });
   if (layout.relocatedRoot) {
@@ -19,22 +19,19 @@ export async function removeServerFiles(home: string, instance: Instance, layout
   }
 }
 
-/** Deletes only what is plainly ours: under the instance's directory or the relocation root, or a cluster. */
-async function removeDir(dir: string, home: string, instance: Instance, layout: NativeLayout): Promise<void> {
+/**
+ * Deletes only what is plainly ours: under the instance's directory or the relocation root.
+ * Holding a cluster is no licence: a data_dir pointing at someone else's cluster is theirs.
+ */
+async function removeDir(dir: string, home: string, instance: Instance): Promise<void> {
   const inside = (parent: string) => {
     const rel = relative(parent, dir);
     return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
   };
-  const isCluster = await access(join(layout.data, 'PG_VERSION')).then(
-    () => true,
-    () => false,
-  );
-  if (!inside(instancePaths(home, instance.name).root) && !inside(RELOCATION_ROOT) && !isCluster) {
-    throw new CliError(
-      'refused',
-      `not deleting ${dir}: it is outside the instance's directories and holds no cluster`,
-      { hint: 'remove it by hand if it is yours' },
-    );
+  if (!inside(instancePaths(home, instance.name).root) && !inside(RELOCATION_ROOT)) {
+    throw new CliError('refused', `not deleting ${dir}: it is outside the directories resource-postgres manages`, {
+      hint: `remove it by hand if it is yours (managed: ${instancePaths(home, instance.name).root}, ${RELOCATION_ROOT})`,
+    });
   }
   await rm(dir, { recursive: true, force: true });
 }
