@@ -6,6 +6,7 @@ import { type Context, createContext, type Io, programDir, type Talk } from './c
 import { resolveHome } from './core/home.js';
 import { CliError } from './core/errors.js';
 import { render, streamOf } from './output/render.js';
+import { watchSignals } from './signals.js';
 
 type Handler = (ctx: Context, options: never, signal: AbortSignal) => Promise<CommandResult> | CommandResult;
 
@@ -89,23 +90,29 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   }
   const g = invocation.globals;
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  try {
-    const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
-    const handler = await handlers[invocation.command]();
-    const res = await handler(ctx, invocation.options as never, controller.signal);
-    const stream = streamOf(res);
-    if (stream) {
-      for await (const line of stream) io.stdout.write(`${line}\n`);
-    } else {
-      io.stdout.write(render(res, { format: g.format, color: g.color && io.stdoutIsTTY }));
+  const signals = watchSignals(controller, (m) => io.stderr.write(`${m}\n`));
+  const run = async (): Promise<number> => {
+    try {
+      const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
+      const handler = await handlers[invocation.command]();
+      const res = await handler(ctx, invocation.options as never, controller.signal);
+      const stream = streamOf(res);
+      if (stream) {
+        for await (const line of stream) io.stdout.write(`${line}\n`);
+      } else {
+        io.stdout.write(render(res, { format: g.format, color: g.color && io.stdoutIsTTY }));
+      }
+      return res.exitCode;
+    } catch (e) {
+      return reportError(io, e, g);
     }
-    return res.exitCode;
-  } catch (e) {
-    return reportError(io, e, g);
+  };
+  try {
+    // A signal's exit code wins, whether the command ended on its own or its grace ran out.
+    const code = await Promise.race([run(), signals.expired]);
+    return signals.received() ?? code;
   } finally {
-    process.off('SIGINT', onSignal);
+    signals.dispose();
   }
 }
 
