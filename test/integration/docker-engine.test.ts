@@ -95,7 +95,11 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
     const state = await engine.inspect(main);
     expect(state).toMatchObject({ state: 'running', port: main.port });
     // The named volume covers the image's VOLUME path, so no anonymous volume is made.
-    const mounts = (await docker.getContainer(state.containerId!).inspect()).Mounts;
+    const info = await docker.getContainer(state.containerId!).inspect();
+    // The password reached the entrypoint as a file: `docker inspect` does not show it.
+    expect(JSON.stringify(info)).not.toContain(main.password.reveal());
+    expect(info.Config.Env).toContain('POSTGRES_PASSWORD_FILE=/.resource-postgres-password');
+    const mounts = info.Mounts;
     expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([
       ['volume', volumeName(main.name), '/var/lib/postgresql/data'],
     ]);

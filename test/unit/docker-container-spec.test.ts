@@ -43,7 +43,12 @@ describe('containerSpec', () => {
 
   it('runs the instance image with the official image env contract', () => {
     expect(spec.Image).toBe('postgres:16-alpine');
-    expect(spec.Env).toEqual(['POSTGRES_USER=vrooli', 'POSTGRES_PASSWORD=s3cret-pw', 'POSTGRES_DB=vrooli']);
+    expect(spec.Env).toEqual([
+      'POSTGRES_USER=vrooli',
+      'POSTGRES_PASSWORD_FILE=/.resource-postgres-password',
+      'POSTGRES_DB=vrooli',
+    ]);
+    expect(JSON.stringify(spec)).not.toContain('s3cret-pw');
   });
 
   it('publishes 5432 on 127.0.0.1 only, at the instance port', () => {

@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import { DEFAULTS, LABELS } from '../../core/defaults.js';
 import { containerName, volumeName, type Instance } from '../../core/instance.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
+import { PASSWORD_FILE } from './password-file.js';
 
 /** Where the image keeps PGDATA (official postgres image <= 17 and our test image). */
 export const DATA_PATH = '/var/lib/postgresql/data';
@@ -60,8 +61,7 @@ export function bindAddress(instance: Pick<Instance, 'host'>): string {
 
 /**
  * Create options for an instance's container. Pure: the engine only executes it.
- * The password goes into the container's environment (the image's contract needs it there);
- * never log or print the returned object.
+ * The password is not in it: the engine copies it in as a file (password-file.ts).
  */
 export function containerSpec(
   instance: Instance,
@@ -75,7 +75,7 @@ export function containerSpec(
     Image: instance.image ?? DEFAULTS.image,
     Env: [
       `POSTGRES_USER=${instance.user}`,
-      `POSTGRES_PASSWORD=${instance.password.reveal()}`,
+      `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
       `POSTGRES_DB=${instance.database}`,
     ],
     Cmd: serverArgs(template.settings),

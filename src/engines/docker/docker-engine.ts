@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import { deliverPassword } from './password-file.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { containerName, type Instance, volumeName } from '../../core/instance.js';
@@ -91,6 +92,7 @@ export class DockerEngine implements Engine {
     });
     const container = await this.#objects.createContainer(spec);
     try {
+      await deliverPassword(container, instance);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
