@@ -63,6 +63,10 @@ function create(a: Args) {
   };
 }
 
+/** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
+const REPAIR =
+  'repair: restart only if it runs but fails the health probe; a healthy instance is left alone (never deletes data)';
+
 export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
   const inst = { instance: instanceOpt(defaultInstance) };
   return y
@@ -73,7 +77,7 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
         c.options({
           ...inst,
           ...createOptions,
-          force: forceOpt('re-run every step even if installed (never deletes data)'),
+          force: forceOpt(REPAIR),
           'skip-validation': { type: 'boolean', describe: 'skip the prerequisite checks' },
           'dry-run': dryRunOpt,
           timeout: timeoutOpt('seconds to wait for readiness'),
@@ -101,7 +105,7 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
             describe: 'wait until it accepts queries (--no-wait to return at once)',
           },
           timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
-          force: forceOpt('restart it even if it runs (never deletes data)'),
+          force: forceOpt(REPAIR),
           'dry-run': dryRunOpt,
         }),
       run('manage.start', (a) => ({
