@@ -4,7 +4,7 @@ import { CliError, usageError } from '../core/errors.js';
 import { TEMPLATE_NAMES } from '../core/templates.js';
 import * as opt from './args.js';
 import type { CommandId, Invocation } from './ids.js';
-import { manageCommands } from './manage.js';
+import { manageCommands, topLevelManageCommands } from './manage.js';
 import { translateYargsMessage } from './messages.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
@@ -133,6 +133,9 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
         'see resource-postgres --help, or <command> --help',
       );
     });
+
+  // After the groups, so help lists them after `manage`, `test`, `content` and `backup`.
+  topLevelManageCommands(program, defaultInstance, run);
 
   const output = await new Promise<string>((resolve, reject) => {
     program.parseAsync(args, {}, (err, _argv, out) => (err ? reject(err) : resolve(out ?? ''))).catch(reject);
