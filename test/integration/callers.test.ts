@@ -124,6 +124,23 @@ describe.each(engines)('callers on the %s engine', (engine) => {
     expect((await statusJson(home)).doc).toMatchObject({ healthy: true });
   }, 120_000);
 
+  it('b: --force does not restart for what a restart cannot fix (the password changed in the server)', async () => {
+    const before = await serverIdentity();
+    const admin = await connect();
+    const recorded = (await credentials(home, name)).POSTGRES_PASSWORD!;
+    await admin.query("ALTER ROLE CURRENT_USER PASSWORD 'not-the-recorded-one'");
+    try {
+      const r = await cli('start', '--force', '--timeout', '3');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/password authentication failed/);
+      expect(r.stderr).not.toMatch(/restarting/);
+    } finally {
+      await admin.query(`ALTER ROLE CURRENT_USER PASSWORD ${admin.escapeLiteral(recorded)}`);
+      await admin.end();
+    }
+    expect(await serverIdentity()).toBe(before);
+  }, 120_000);
+
   it('d: test smoke / all against a crashed instance exit 1 with the FAIL line; 2 when the suite cannot run', async () => {
     if (engine === 'native') {
       process.kill(await nativePid(home, name), 'SIGKILL');

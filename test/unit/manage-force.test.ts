@@ -67,6 +67,16 @@ describe('manage start --force', () => {
     expect(w.talk.join('\n')).toMatch(/fails its health probe \(sorry, too many clients already\); restarting/);
   });
 
+  it('a failure a restart cannot fix (wrong password) is reported, not "repaired" by dropping every session', async () => {
+    await start(w.ctx, startOpts());
+    w.engines.docker.calls = [];
+    w.probeResult = () => ({ ok: false, message: 'password authentication failed for user "u"', code: '28P01' });
+    await expect(start(w.ctx, startOpts({ force: true, timeoutSec: 0.3 }))).rejects.toThrow(
+      /timed out .*password authentication failed/,
+    );
+    expect(engineCalls()).not.toContain('stop main');
+  });
+
   it('without --force an unhealthy instance is not restarted (start waits, then names the failure)', async () => {
     await start(w.ctx, startOpts());
     w.engines.docker.calls = [];

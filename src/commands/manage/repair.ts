@@ -1,8 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
-import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
-import { waitFor } from '../../core/wait.js';
 
 /**
  * How long `manage start --force` lets a running server answer before calling it unhealthy.
@@ -12,8 +11,16 @@ import { waitFor } from '../../core/wait.js';
 const GRACE_MS = 5_000;
 
 /**
- * Why a running instance needs repairing, or undefined when it answers the authenticated
- * probe. Orchestrators pass --force on every run: only a failing probe may lead to a restart.
+ * Failures a restart cannot fix: a wrong password, a refused login, a missing database. The
+ * readiness wait that follows reports them; restarting would only drop every session, on
+ * every run of a caller that always passes --force.
+ */
+const NOT_FIXED_BY_RESTART = new Set(['28P01', '28000', '3D000']);
+
+/**
+ * Why a running instance needs a restart to recover, or undefined when it answers the
+ * authenticated probe (or fails in a way a restart cannot fix). Orchestrators pass --force on
+ * every run: only a probe that keeps failing through the grace period leads to a restart.
  */
 export async function unhealthyReason(
   ctx: Context,
@@ -21,20 +28,13 @@ export async function unhealthyReason(
   timeoutSec: number,
   graceMs = GRACE_MS,
 ): Promise<string | undefined> {
-  const timeoutMs = Math.max(1, Math.min(graceMs, timeoutSec * 1000));
-  let last: string | undefined;
-  try {
-    await waitFor(
-      async () => {
-        const r = await ctx.probe(instance, Math.min(DEFAULTS.probeTimeoutMs, timeoutMs));
-        last = r.ok ? undefined : r.message;
-        return last;
-      },
-      { timeoutMs, intervalMs: 100, maxIntervalMs: 500, what: `instance ${instance.name} to answer` },
-    );
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof CliError) || e.kind !== 'timeout') throw e;
-    return last ?? 'the health probe did not pass';
+  const budget = Math.max(1, Math.min(graceMs, timeoutSec * 1000));
+  const deadline = Date.now() + budget;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 500)) {
+    const r = await ctx.probe(instance, Math.min(DEFAULTS.probeTimeoutMs, budget));
+    if (r.ok || (r.code !== undefined && NOT_FIXED_BY_RESTART.has(r.code))) return undefined;
+    const left = deadline - Date.now();
+    if (left <= 0) return r.message;
+    await sleep(Math.min(delay, left));
   }
 }
