@@ -127,6 +127,7 @@ export function backupCommands(y: Argv, defaultInstance: string, run: opt.Run): 
       'Re-check every file of a backup against its sha256; --restore-test also restores it into a throwaway instance',
       (c) =>
         nameArg('backup name')(c).options({
+          ...inst(),
           'restore-test': opt.flag('restore into a throwaway instance and compare per-table row counts'),
           ...pgBin,
           ...common,
@@ -135,6 +136,7 @@ export function backupCommands(y: Argv, defaultInstance: string, run: opt.Run): 
         ...base(a),
         action: 'verify',
         name: backupName(a),
+        instance: instanceOf(a),
         restoreTest: Boolean(a['restore-test']),
         pgBin: opt.value(a, 'pg-bin'),
       })),
@@ -155,11 +157,18 @@ export function backupCommands(y: Argv, defaultInstance: string, run: opt.Run): 
     .command(
       'remove <name>',
       'Remove one backup (without a TTY, requires --force)',
-      (c) => nameArg('backup name')(c).options({ force: opt.forceOpt('confirm without a TTY'), ...common, ...dryRun }),
+      (c) =>
+        nameArg('backup name')(c).options({
+          ...inst(),
+          force: opt.forceOpt('confirm without a TTY'),
+          ...common,
+          ...dryRun,
+        }),
       run('backup', (a) => ({
         ...base(a),
         action: 'remove',
         name: backupName(a),
+        instance: instanceOf(a),
         force: Boolean(a.force),
         dryRun: Boolean(a['dry-run']),
       })),

@@ -63,17 +63,36 @@ function create(a: Args) {
   };
 }
 
-export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
+/** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
+const REPAIR =
+  'repair: restart only if it runs but fails the health probe; a healthy instance is left alone (never deletes data)';
+
+/** One verb as yargs takes it; registered under `manage` and, unchanged, at the top level. */
+interface Verb {
+  name: string;
+  describe: string;
+  builder: (c: Argv) => Argv;
+  handler: (a: Args) => void;
+}
+
+const verb = (name: string, describe: string, builder: Verb['builder'], handler: Verb['handler']): Verb => ({
+  name,
+  describe,
+  builder,
+  handler,
+});
+
+function manageVerbs(defaultInstance: string, run: Run): Verb[] {
   const inst = { instance: instanceOpt(defaultInstance) };
-  return y
-    .command(
+  return [
+    verb(
       'install',
       'Check prerequisites, prepare the engine, create and start the default instance',
       (c) =>
         c.options({
           ...inst,
           ...createOptions,
-          force: forceOpt('re-run every step even if installed (never deletes data)'),
+          force: forceOpt(REPAIR),
           'skip-validation': { type: 'boolean', describe: 'skip the prerequisite checks' },
           'dry-run': dryRunOpt,
           timeout: timeoutOpt('seconds to wait for readiness'),
@@ -86,8 +105,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
         dryRun: Boolean(a['dry-run']),
         timeoutSec: positiveNumber(a, 'timeout'),
       })),
-    )
-    .command(
+    ),
+    verb(
       'start',
       'Start an instance, creating it first when it does not exist; returns when it accepts queries',
       (c) =>
@@ -101,7 +120,7 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
             describe: 'wait until it accepts queries (--no-wait to return at once)',
           },
           timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
-          force: forceOpt('restart it even if it runs (never deletes data)'),
+          force: forceOpt(REPAIR),
           'dry-run': dryRunOpt,
         }),
       run('manage.start', (a) => ({
@@ -112,8 +131,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
         force: Boolean(a.force),
         dryRun: Boolean(a['dry-run']),
       })),
-    )
-    .command(
+    ),
+    verb(
       'stop',
       'Stop an instance; data is never deleted',
       (c) =>
@@ -130,8 +149,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
         timeoutSec: positiveNumber(a, 'timeout') ?? DEFAULTS.stopTimeoutSec,
         dryRun: Boolean(a['dry-run']),
       })),
-    )
-    .command(
+    ),
+    verb(
       'restart',
       'Stop and start with the same credentials and data',
       (c) =>
@@ -141,8 +160,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
         timeoutSec: positiveNumber(a, 'timeout'),
         dryRun: Boolean(a['dry-run']),
       })),
-    )
-    .command(
+    ),
+    verb(
       'uninstall',
       'Remove one instance (--instance) or all, with their data unless --keep-data',
       (c) =>
@@ -158,6 +177,22 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
         keepData: Boolean(a['keep-data']),
         dryRun: Boolean(a['dry-run']),
       })),
-    )
-    .demandCommand(1, 'name a manage verb: install, start, stop, restart or uninstall');
+    ),
+  ];
+}
+
+export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
+  const verbs = manageVerbs(defaultInstance, run);
+  for (const v of verbs) y = y.command(v.name, v.describe, v.builder, v.handler);
+  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name).join(', ')}`);
+}
+
+/**
+ * `install`, `start`, `stop`, `restart`, `uninstall` at the top level: the same flags, options
+ * object and command as `manage <verb>` (the platform runs `resource-postgres install`).
+ */
+export function topLevelManageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
+  for (const v of manageVerbs(defaultInstance, run))
+    y = y.command(v.name, `Same as: manage ${v.name}`, v.builder, v.handler);
+  return y;
 }

@@ -4,8 +4,9 @@ import { CliError, usageError } from '../core/errors.js';
 import { TEMPLATE_NAMES } from '../core/templates.js';
 import * as opt from './args.js';
 import type { CommandId, Invocation } from './ids.js';
-import { manageCommands } from './manage.js';
+import { manageCommands, topLevelManageCommands } from './manage.js';
 import { translateYargsMessage } from './messages.js';
+import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
@@ -126,13 +127,14 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     )
     .wrap(Math.min(120, process.stdout.columns || 120))
     .exitProcess(false)
-    .fail((msg, err) => {
+    .fail((msg, err, usage) => {
       if (err instanceof CliError) throw err;
-      throw usageError(
-        translateYargsMessage(msg ?? err?.message ?? 'invalid arguments', args),
-        'see resource-postgres --help, or <command> --help',
-      );
+      const t = translateYargsMessage(msg ?? err?.message ?? 'invalid arguments', args, failureLevel(program, usage));
+      throw usageError(t.message, t.hint);
     });
+
+  // After the groups, so help lists them after `manage`, `test`, `content` and `backup`.
+  topLevelManageCommands(program, defaultInstance, run);
 
   const output = await new Promise<string>((resolve, reject) => {
     program.parseAsync(args, {}, (err, _argv, out) => (err ? reject(err) : resolve(out ?? ''))).catch(reject);

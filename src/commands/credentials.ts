@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { connectionUrl, connectionView, type ConnectionView } from '../core/connection.js';
-import { CliError } from '../core/errors.js';
+import type { CliError } from '../core/errors.js';
 import type { Instance } from '../core/instance.js';
 import type { CredentialsOptions } from './options.js';
 import { type CommandResult, result } from './result.js';
@@ -18,6 +18,8 @@ export interface CredentialsData {
   }>;
   /** Flat views for the text and env renderers; not part of the JSON contract. */
   views: ConnectionView[];
+  /** Why there are no connections (text only; not part of the JSON contract). */
+  note?: string;
 }
 
 export function connectionEntry(
@@ -53,10 +55,20 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
     instances = one ? [one] : [];
   }
   if (instances.length === 0) {
+    // Callers validate the document's shape even when nothing exists: the same shape, empty, exit 2.
     const what = opts.all ? 'no instances' : `no instance ${opts.instance}`;
-    throw new CliError('not-found', `${what} in ${ctx.home.dir}: nothing configured`, {
-      hint: `create one with: resource-postgres manage start${opts.all ? '' : ` --instance ${opts.instance}`}`,
-    });
+    const create = `resource-postgres manage start${opts.all ? '' : ` --instance ${opts.instance}`}`;
+    return result(
+      'credentials',
+      {
+        resource: 'postgres',
+        status: 'stopped',
+        connections: [],
+        views: [],
+        note: `${what} in ${ctx.home.dir}: nothing configured; create one with: ${create}`,
+      },
+      2,
+    );
   }
   const views = instances.map((i) => connectionView(i, opts.showSecrets));
   const connections = instances.map((i, n) =>

@@ -39,7 +39,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
 const jsonViews: Record<string, (data: never) => unknown> = {
-  credentials: ({ views: _views, ...rest }: CredentialsData) => rest,
+  credentials: ({ views: _views, note: _note, ...rest }: CredentialsData) => rest,
   ...contentJsonViews,
 } as Record<string, (data: never) => unknown>;
 
@@ -61,7 +61,10 @@ export function render(res: CommandResult, opts: RenderOptions): string {
         hint: 'use --format text or --format json',
       });
     }
-    return `${(res.data as CredentialsData).views.flatMap((v) => envLines(v)).join('\n')}\n`;
+    const d = res.data as CredentialsData;
+    // Nothing configured: a shell comment, so `eval "$(...)"` still runs cleanly.
+    if (d.note && d.views.length === 0) return `# ${d.note}\n`;
+    return `${d.views.flatMap((v) => envLines(v)).join('\n')}\n`;
   }
   const renderer = textRenderers[res.kind];
   const paint: Paint = opts.color ? (t, c) => `\x1b[${c}m${t}\x1b[0m` : (t) => t;
@@ -115,5 +118,6 @@ function renderStatus(d: StatusData, paint: Paint): string {
 }
 
 function renderCredentials(d: CredentialsData): string {
+  if (d.note && d.views.length === 0) return d.note;
   return d.views.map((v, n) => renderConnection(v, d.connections[n]!.metadata.url)).join('\n\n');
 }

@@ -11,6 +11,8 @@ export interface ProbeResult {
   version?: string;
   /** The server said it is starting up or shutting down: not ready yet rather than broken. */
   transient?: boolean;
+  /** The failure's SQLSTATE or socket error code (28P01, 53300, ECONNREFUSED), when there is one. */
+  code?: string;
 }
 
 const TRANSIENT_CODES = new Set(['57P03', '57P01', 'ECONNREFUSED', 'ECONNRESET']);
@@ -36,6 +38,7 @@ export async function probe(instance: Instance, timeoutMs: number = DEFAULTS.pro
       ok: false,
       message: `${instance.host}:${instance.port}: ${describeError(e)}`,
       transient: code !== undefined && TRANSIENT_CODES.has(code),
+      ...(code === undefined ? {} : { code }),
     };
   }
 }

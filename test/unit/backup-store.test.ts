@@ -127,3 +127,36 @@ describe('partial backup names', () => {
     expect(partialName('.partial-killed-99-ffffff')).toBe('killed');
   });
 });
+
+describe('finding a backup by name and --instance', () => {
+  /** The same backup name for two instances: the case --instance exists for. */
+  async function twins(store: BackupStore) {
+    for (const instance of ['main', 'app']) {
+      const partial = await store.begin(instance, 'nightly', new Date('2026-01-01T00:00:00Z'));
+      await partial.finish({ ...manifest('nightly', '2026-01-01T00:00:00Z', []), instance });
+    }
+  }
+
+  it('a name two instances share needs --instance, which verify and remove now take', async () => {
+    world = await fakeWorld();
+    const store = new BackupStore(world.ctx.home.dir);
+    await twins(store);
+    await expect(store.find('nightly')).rejects.toThrow(/exists for several instances \(app, main\)/);
+    expect((await store.find('nightly', 'app')).instance).toBe('app');
+    expect((await store.find('nightly', 'main', 'prefer')).instance).toBe('main');
+    await removeBackup(world.ctx, { action: 'remove', name: 'nightly', instance: 'app', force: true, dryRun: false });
+    expect((await store.list()).complete.map((b) => b.instance)).toEqual(['main']);
+  });
+
+  it('only: another instance named is not found, saying whose backup it is; prefer: falls back to it', async () => {
+    world = await fakeWorld();
+    const store = new BackupStore(world.ctx.home.dir);
+    await makeBackup(store, 'b1', '2026-01-01T00:00:00Z');
+    await expect(store.find('b1', 'other')).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/no complete backup named b1 of instance other .*\(there is one of main\)/),
+      hint: 'see resource-postgres backup list --instance other',
+    });
+    expect((await store.find('b1', 'other', 'prefer')).instance).toBe('main');
+  });
+});

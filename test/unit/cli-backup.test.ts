@@ -56,3 +56,29 @@ describe('backup argv -> options', () => {
     },
   );
 });
+
+/** Flags are consistent across the group: `backup verify NAME --instance X` was refused. */
+describe('every backup verb takes --instance', () => {
+  it.each([
+    ['backup create --instance app', { action: 'create', instance: 'app' }],
+    ['backup list --instance app', { action: 'list', instance: 'app' }],
+    ['backup restore b1 --instance app', { action: 'restore', instance: 'app' }],
+    ['backup verify b1 --instance app', { action: 'verify', name: 'b1', instance: 'app' }],
+    ['backup verify b1', { action: 'verify', name: 'b1', instance: undefined }],
+    ['backup prune --keep 1 --instance app', { action: 'prune', instance: 'app' }],
+    ['backup remove b1 --instance app --force', { action: 'remove', name: 'b1', instance: 'app', force: true }],
+    ['backup remove b1 --force', { action: 'remove', instance: undefined }],
+  ])('%s', async (line, options) => {
+    const inv = await parse(line);
+    expect(inv.kind).toBe('run');
+    if (inv.kind === 'run') expect(inv.options).toMatchObject(options);
+  });
+
+  it.each([
+    ['backup verify b1 --instance ../x', /invalid instance name/],
+    ['backup remove b1 --instance --force', /--instance needs a value/],
+    ['backup verify b1 --instance', /--instance needs a value|Not enough/],
+  ])('%s is refused', async (line, message) => {
+    await expect(parse(line)).rejects.toThrow(message);
+  });
+});

@@ -89,7 +89,7 @@ describe('argv -> options', () => {
   it.each([
     ['frobnicate', /unknown command: frobnicate|unknown option or argument: frobnicate/],
     ['status --bogus', /unknown option or argument: --bogus/],
-    ['manage explode', /unknown command: explode|unknown option or argument: explode/],
+    ['manage explode', /unknown command: manage explode; manage verbs: install, start/],
     ['manage start --instance ../x', /invalid instance name "..\/x"/],
     ['manage start --port 80', /invalid --port "80"/],
     ['manage start --port abc', /invalid --port "abc"/],

@@ -103,10 +103,21 @@ describe('credentials rendering', () => {
     expect(connectionUrl(view)).toBe("postgres://app%20user:p%40ss%3Aw%2Frd'%25@127.0.0.1:5440/db?sslmode=disable");
   });
 
-  it('nothing configured is exit 2', async () => {
-    await expect(credentials(w.ctx, { instance: 'nope', all: false, showSecrets: false })).rejects.toMatchObject({
-      exitCode: 2,
-    });
+  it.each([
+    ['an unknown instance', { instance: 'nope', all: false }, 'no instance nope'],
+    ['--all in an empty home', { instance: 'main', all: true }, 'no instances'],
+  ])('nothing configured (%s): exit 2, the contract shape in json, a note in text and env', async (_, sel, what) => {
+    if (sel.all) await w.ctx.registry.remove('main');
+    const res = await credentials(w.ctx, { ...sel, showSecrets: false });
+    expect(res.exitCode).toBe(2);
+    expect(render(res, { format: 'json', color: false })).toBe(
+      `${JSON.stringify({ resource: 'postgres', status: 'stopped', connections: [] }, null, 2)}\n`,
+    );
+    const note = new RegExp(`^${what} in .*: nothing configured; create one with: resource-postgres manage start`);
+    expect(render(res, text)).toMatch(note);
+    const env = render(res, { format: 'env', color: false });
+    expect(env).toMatch(/^# no instance/);
+    expect(execFileSync('sh', ['-c', `${env}\necho evaluated`], { encoding: 'utf8' })).toBe('evaluated\n');
   });
 });
 

@@ -73,17 +73,32 @@ describe('test command without a live server', () => {
     expect(bad.data.checks.find((c) => c.status === 'fail')?.reason).toMatch(/port 5440 is claimed by a and b/);
   });
 
-  it('exit 2, said plainly, when the instance is absent or not running', async () => {
+  it('exit 2, said plainly, when there is no such instance or it is stopped on purpose', async () => {
     world = await fakeWorld();
     const absent = await selftest(world.ctx, { suite: 'smoke', instance: 'main' });
     expect(absent.exitCode).toBe(2);
+    expect(absent.data).toMatchObject({ available: false });
     expect(absent.data.checks[0]?.reason).toMatch(/no instance named main/);
-    await world.ctx.registry.save(instance('main', 5433));
+    await world.ctx.registry.save({ ...instance('main', 5433), desiredState: 'stopped' });
     const stopped = await selftest(world.ctx, { suite: 'all', instance: 'main' });
     expect(stopped.exitCode).toBe(2);
     expect(stopped.data.checks.at(-1)).toMatchObject({ name: 'instance running', status: 'fail' });
-    expect(stopped.data.checks.at(-1)?.reason).toMatch(/not running \(absent\)/);
+    expect(stopped.data.checks.at(-1)?.reason).toMatch(/stopped on purpose \(absent\)/);
   });
+
+  it.each(['smoke', 'all'] as const)(
+    'test %s: exit 1 with a FAIL line when the instance should run but has crashed',
+    async (suite) => {
+      world = await fakeWorld();
+      await world.ctx.registry.save(instance('main', 5433)); // desired running, no server
+      const crashed = await selftest(world.ctx, { suite, instance: 'main' });
+      expect(crashed.exitCode).toBe(1);
+      expect(crashed.data).toMatchObject({ available: true, failed: 1 });
+      expect(crashed.data.checks.at(-1)).toMatchObject({ name: 'instance running', status: 'fail' });
+      expect(crashed.data.checks.at(-1)?.reason).toMatch(/should be running but is not \(absent\): it crashed/);
+      expect(renderSelftest(crashed.data)).toMatch(/^FAIL {2}smoke: instance running .*should be running/m);
+    },
+  );
 });
 
 describe('stream plumbing', () => {

@@ -104,7 +104,7 @@ export interface BackupRemoveData {
 
 export async function removeBackup(ctx: Context, opts: BackupOptionsOf<'remove'>) {
   const store = storeOf(ctx, opts);
-  const backup = await store.find(opts.name);
+  const backup = await store.find(opts.name, opts.instance);
   if (opts.dryRun)
     return result<BackupRemoveData>('backup-remove', {
       name: backup.name,

@@ -27,9 +27,9 @@ export type BackupOptions =
       pgBin?: string;
       dryRun: boolean;
     })
-  | (Base & { action: 'verify'; name: string; restoreTest: boolean; pgBin?: string })
+  | (Base & { action: 'verify'; name: string; instance?: string; restoreTest: boolean; pgBin?: string })
   | (Base & { action: 'prune'; instance?: string; keep?: number; olderThan?: string; dryRun: boolean })
-  | (Base & { action: 'remove'; name: string; force: boolean; dryRun: boolean });
+  | (Base & { action: 'remove'; name: string; instance?: string; force: boolean; dryRun: boolean });
 
 export type BackupAction = BackupOptions['action'];
 export type BackupOptionsOf<A extends BackupAction> = Extract<BackupOptions, { action: A }>;

@@ -74,7 +74,8 @@ async function recorded(ctx: Context, name: string): Promise<{ instance: Instanc
 
 export async function restoreBackup(ctx: Context, opts: BackupOptionsOf<'restore'>, signal: AbortSignal) {
   const started = Date.now();
-  const backup = await storeOf(ctx, opts).find(opts.name);
+  // --instance names the target; it also picks that instance's backup when several share the name.
+  const backup = await storeOf(ctx, opts).find(opts.name, opts.instance, 'prefer');
   const m = backup.manifest;
   const targetName = opts.toInstance ?? opts.instance ?? m.instance;
   const data = (

@@ -114,10 +114,22 @@ export class BackupStore {
     return { complete, partial, damaged };
   }
 
-  async find(name: string): Promise<StoredBackup> {
+  /**
+   * The complete backup called `name`. With `instance`, only that instance's backup
+   * ('only': verify, remove), or that instance's backup when several share the name
+   * ('prefer': restore, where --instance names the target and another's backup may go in).
+   */
+  async find(name: string, instance?: string, mode: 'only' | 'prefer' = 'only'): Promise<StoredBackup> {
     validateBackupName(name);
     const { complete } = await this.list();
     const found = complete.filter((b) => b.name === name);
+    const mine = found.filter((b) => b.instance === instance);
+    if (mine.length === 1) return mine[0]!;
+    if (instance !== undefined && mode === 'only')
+      throw notFound(
+        `no complete backup named ${name} of instance ${instance} in ${this.customDir ?? this.home}${found.length ? ` (there is one of ${found.map((b) => b.instance).join(', ')})` : ''}`,
+        `see resource-postgres backup list --instance ${instance}`,
+      );
     if (found.length === 1) return found[0]!;
     if (found.length > 1)
       throw new CliError(

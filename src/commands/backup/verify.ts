@@ -65,7 +65,7 @@ async function restoreTest(
 }
 
 export async function verifyBackup(ctx: Context, opts: BackupOptionsOf<'verify'>, signal: AbortSignal) {
-  const backup = await storeOf(ctx, opts).find(opts.name);
+  const backup = await storeOf(ctx, opts).find(opts.name, opts.instance);
   const files = await checkFiles(backup);
   const filesOk = files.every((f) => f.ok);
   // A restore test of damaged files would only repeat the checksum verdict, slowly.

@@ -4,6 +4,7 @@ import { type ExecEvent, runScript } from '../../postgres/sql/execute.js';
 import { fileSource, type SqlSource, sqlItems, stdinSource, textSource } from '../../postgres/sql/stream.js';
 import type { ContentFormat, OptionsOf } from './options.js';
 import { connect, contentTarget } from './session.js';
+import { stdinWithSql } from './stdin-sql.js';
 import type { CommandResult } from '../result.js';
 
 export type { ExecEvent, StatementResult } from '../../postgres/sql/execute.js';
@@ -59,13 +60,15 @@ export async function execute(
 async function pickSource(ctx: Context, opts: OptionsOf<'execute'>): Promise<SqlSource> {
   if (opts.file !== undefined) return fileSource(opts.file);
   if (opts.sql !== undefined) return textSource(opts.sql, '<argument>');
-  if (ctx.io.stdinIsTTY) {
+  // Nothing to run is a caller's mistake, not a success: say how to pass SQL.
+  const stdin = ctx.io.stdinIsTTY ? undefined : await stdinWithSql(ctx.io.stdin);
+  if (!stdin) {
     throw usageError(
-      'no SQL given',
-      'pass it as an argument ("SELECT 1"), with --sql or --file, or pipe it on standard input',
+      `no SQL given: no argument, no --sql, no --file, and standard input ${ctx.io.stdinIsTTY ? 'is a terminal' : 'is empty'}`,
+      'pass it as an argument (content execute "SELECT 1"), with --sql "SELECT 1" or --file script.sql, or pipe it: echo "SELECT 1" | resource-postgres content execute',
     );
   }
-  return stdinSource(ctx.io.stdin);
+  return stdinSource(stdin);
 }
 
 /** --dry-run: split the SQL and say what would be sent; nothing is. */

@@ -4,10 +4,11 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { unhealthyReason } from './repair.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
 
-export type StartAction = 'created' | 'started' | 'already running' | 'restarted';
+export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
 export interface StartOutcome {
   name: string;
@@ -141,7 +142,7 @@ async function setDesired(ctx: Context, instance: Instance, desired: Instance['d
 export interface EnsureOptions extends CreateOptions {
   wait: boolean;
   timeoutSec: number;
-  /** Restart a running server (never touches data). */
+  /** Restart a running server that fails the health probe (never a healthy one; never touches data). */
   force: boolean;
 }
 
@@ -173,15 +174,19 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     const state = await engine.inspect(instance);
     if (!claimed) await portClaimedElsewhere(ctx, instance, state.state === 'running');
     await setDesired(ctx, instance, 'running');
-    if (state.state === 'running' && opts.force) {
-      await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
-      await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
-      action = 'restarted';
-    } else if (state.state === 'running') {
+    if (state.state === 'running') {
       // A no-op for a running server, except that it finishes a create cut short (a CLI killed
       // after the server came up but before the native engine created the instance's database).
       await engine.start(instance, { timeoutSec: opts.timeoutSec });
       action = 'already running';
+      // --force repairs, never restarts a healthy server: callers pass it on every run.
+      const failing = opts.force ? await unhealthyReason(ctx, instance, opts.timeoutSec) : undefined;
+      if (failing) {
+        ctx.talk.info(`instance ${name} runs but fails its health probe (${failing}); restarting it (--force)`);
+        await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
+        await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
+        action = 'repaired';
+      }
     } else if (state.state === 'stopped') {
       await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
@@ -192,7 +197,12 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     }
   }
   if (opts.wait) await waitReady(ctx, engine, instance, opts.timeoutSec);
-  const how = action === 'already running' ? 'was already running' : action;
+  const how =
+    action === 'already running'
+      ? 'was already running'
+      : action === 'repaired'
+        ? 'was running but unhealthy; restarted'
+        : action;
   return {
     name: instance.name,
     engine: instance.engine,

@@ -13,8 +13,9 @@ export interface SelftestOptions {
 
 /**
  * `test smoke|integration|unit|all`: the checks shipped in the program. Exit 0 when all pass,
- * 1 when any fails, 2 when a live suite cannot run because the instance is absent or stopped
- * (said on its own FAIL line). unit runs first in `all` because it needs no instance.
+ * 1 when any fails (an instance that should run but does not is a failed check), 2 when a
+ * live suite cannot run because there is no such instance or it was stopped on purpose (said
+ * on its own FAIL line). unit runs first in `all` because it needs no instance.
  */
 export async function selftest(ctx: Context, opts: SelftestOptions) {
   const suites: Suite[] = opts.suite === 'all' ? ['unit', 'smoke', 'integration'] : [opts.suite];
@@ -49,7 +50,8 @@ export async function selftest(ctx: Context, opts: SelftestOptions) {
   const engine = await ctx.engine(instance.engine);
   const running = await runningCheck(engine, instance);
   checks.push(running);
-  if (running.status === 'fail') return done(opts, checks, false);
+  // A crash is what a pipeline's smoke test exists to catch: a failure (1), not "cannot run" (2).
+  if (running.status === 'fail') return done(opts, checks, instance.desiredState === 'running');
   if (live.includes('smoke')) checks.push(...(await smokeChecks(ctx, instance)));
   if (live.includes('integration')) checks.push(...(await integrationChecks(ctx, engine, instance)));
   return done(opts, checks, true);

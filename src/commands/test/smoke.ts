@@ -6,13 +6,20 @@ import { tcpCheck } from '../status/health.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
 import { type CheckResult, expectThat, runCheck } from './check.js';
 
-/** Is the instance's server there at all? The live suites need it; exit 2 when not. */
+/**
+ * Is the instance's server there at all? The live suites need it. Not running although it
+ * should be (crashed, killed, removed behind our back) is a failed check; stopped on purpose
+ * means the suite cannot run.
+ */
 export async function runningCheck(engine: Engine, instance: Instance): Promise<CheckResult> {
   return runCheck('smoke', 'instance running', async () => {
     const state = await engine.inspect(instance);
+    const how = `${state.state}${state.detail ? `: ${state.detail}` : ''}`;
     expectThat(
       state.state === 'running',
-      `instance ${instance.name} is not running (${state.state}${state.detail ? `: ${state.detail}` : ''}); start it with: resource-postgres manage start --instance ${instance.name}`,
+      instance.desiredState === 'running'
+        ? `instance ${instance.name} should be running but is not (${how}): it crashed or was stopped outside resource-postgres; see resource-postgres logs --instance ${instance.name}, then start it with: resource-postgres manage start --instance ${instance.name}`
+        : `instance ${instance.name} is stopped on purpose (${how}); start it with: resource-postgres manage start --instance ${instance.name}`,
     );
     return `${instance.engine}${state.pid ? `, pid ${state.pid}` : state.containerId ? `, container ${state.containerId.slice(0, 12)}` : ''}`;
   });
