@@ -6,13 +6,20 @@ import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import type { ManifestDatabase } from './manifest.js';
 import type { StoredBackup } from './store.js';
+import { faultPoint } from '../../core/fault-point.js';
 import { CliError } from '../../core/errors.js';
 import { keepOwnPassword, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
 import type { Instance } from '../../core/instance.js';
 import { parseToolVersion } from '../../core/pg-version.js';
 import type { Engine } from '../../engines/engine.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
-import { createStaging, dropIfExists, swapIn } from '../../postgres/backup/restore-target.js';
+import {
+  createStaging,
+  dropIfExists,
+  dropLeftovers,
+  STAGING_PREFIX,
+  swapIn,
+} from '../../postgres/backup/restore-target.js';
 import { dropNewerSettings, requireTools, runFromFile } from './clients.js';
 
 export interface RestoredDatabase {
@@ -105,7 +112,7 @@ async function restoreDatabase(
   tools: Tools,
   signal: AbortSignal,
 ): Promise<RestoredDatabase> {
-  const staging = `rp_restore_${randomBytes(5).toString('hex')}`;
+  const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
   ctx.talk.progress(`restoring database ${db.name}`);
   await createStaging(target, db, staging);
   try {
@@ -125,6 +132,7 @@ async function restoreDatabase(
     await dropIfExists(target, staging).catch(() => {});
     throw e;
   }
+  faultPoint('restore:before-swap');
   const swap = await swapIn(target, staging, db.name);
   if (swap.terminated > 0) ctx.talk.info(`database ${db.name}: ended ${swap.terminated} open session(s) to replace it`);
   return { name: db.name, ...swap };
@@ -146,6 +154,8 @@ export async function restoreLogical(
     ...(await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore')),
     serverMajor: facts.major,
   };
+  const left = await dropLeftovers(target);
+  if (left.length) ctx.talk.info(`dropped ${left.length} database(s) an interrupted restore left: ${left.join(', ')}`);
   if (backup.manifest.globals) await restoreGlobals(ctx, engine, target, backup, signal);
   const done: RestoredDatabase[] = [];
   for (const db of databases) {

@@ -109,6 +109,24 @@ export async function restoreBackup(ctx: Context, opts: BackupOptionsOf<'restore
     );
   }
   await assertIntact(backup);
+  // The target's lock, as start/stop/uninstall take it: none of them runs mid-restore.
+  return ctx.registry.lockedInstance(targetName, () => restoreLocked(ctx, opts, backup, targetName, data, signal));
+}
+
+async function restoreLocked(
+  ctx: Context,
+  opts: BackupOptionsOf<'restore'>,
+  backup: StoredBackup,
+  targetName: string,
+  data: (
+    instance: string,
+    created: boolean,
+    databases: BackupRestoreData['databases'],
+    message: string,
+  ) => ReturnType<typeof result<BackupRestoreData>>,
+  signal: AbortSignal,
+) {
+  const m = backup.manifest;
   if (opts.toInstance) {
     const { instance, engine } = await createCloneTarget(ctx, backup, opts.toInstance);
     try {

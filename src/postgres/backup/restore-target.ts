@@ -1,5 +1,7 @@
+import { faultPoint } from '../../core/fault-point.js';
 import type { Instance } from '../../core/instance.js';
 import type { DatabaseFacts } from './catalog.js';
+import type { Client } from 'pg';
 import { withClient } from '../client.js';
 import { databaseExists, dropDatabase } from '../databases.js';
 import { quoteIdent, quoteLiteral } from '../identifiers.js';
@@ -32,18 +34,69 @@ export async function dropIfExists(instance: Instance, name: string): Promise<vo
   });
 }
 
-/** Ends the sessions on `name`, drops it and renames the staging database to it. */
+/** Names of the databases a restore makes: staging (being filled) and replaced (stepped aside). */
+export const STAGING_PREFIX = 'rp_restore_';
+const REPLACED_PREFIX = 'rp_replaced_';
+const LEFTOVER_RE = /^rp_(restore|replaced)_[0-9a-f]{10}$/;
+/** object_in_use: sessions came back between ending them and the rename. */
+const IN_USE = '55006';
+
+/**
+ * Swaps the staging database in under `name`. The old database steps aside and the new one
+ * takes its name in one transaction (ALTER DATABASE ... RENAME is transactional), so a kill
+ * at any point leaves either the old database or the new one under the name, never neither;
+ * the old one is dropped only after the swap committed.
+ */
 export async function swapIn(
   instance: Instance,
   staging: string,
   name: string,
 ): Promise<{ terminated: number; replaced: boolean }> {
   return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, async (c) => {
+    if (!(await databaseExists(c, name))) {
+      await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
+      return { terminated: 0, replaced: false };
+    }
+    const aside = `${REPLACED_PREFIX}${staging.slice(STAGING_PREFIX.length)}`;
     let terminated = 0;
-    const replaced = await databaseExists(c, name);
-    if (replaced) terminated = (await dropDatabase(c, name)).terminated;
-    await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
-    return { terminated, replaced };
+    for (let attempt = 1; ; attempt++) {
+      terminated += await endSessions(c, name);
+      try {
+        await c.query('BEGIN');
+        await c.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
+        await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
+        faultPoint('restore:swap-uncommitted');
+        await c.query('COMMIT');
+        break;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        if ((e as { code?: string }).code !== IN_USE || attempt >= 5) throw e;
+      }
+    }
+    faultPoint('restore:swapped');
+    await dropDatabase(c, aside);
+    return { terminated, replaced: true };
+  });
+}
+
+async function endSessions(c: Client, name: string): Promise<number> {
+  const r = await c.query<{ n: number }>(
+    'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [name],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+/**
+ * Staging and stepped-aside databases an earlier restore left when it was killed. Restores
+ * hold the instance's lock, so none is in use by a running one: they are safe to drop.
+ */
+export async function dropLeftovers(instance: Instance): Promise<string[]> {
+  return withClient(instance, { database: 'postgres', timeoutMs: 60_000 }, async (c) => {
+    const rows = (await c.query<{ datname: string }>('SELECT datname FROM pg_database')).rows;
+    const left = rows.map((r) => r.datname).filter((n) => LEFTOVER_RE.test(n));
+    for (const name of left) await dropDatabase(c, name);
+    return left;
   });
 }
 
