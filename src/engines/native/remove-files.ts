@@ -1,17 +1,20 @@
-import { access, readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import { type NativeLayout, RELOCATION_ROOT } from './layout.js';
+import { removeTree } from './safe-fs.js';
 
 /**
- * uninstall without --keep-data: the data directory (or its relocated root), the socket
- * directory we made in /tmp, and the relocation base once nothing else lives there.
+ * uninstall without --keep-data: the data directory (or its relocated root), the server's
+ * configuration, the socket directory we made in /tmp, and the relocation base once nothing
+ * else lives there. Trees the server user could write are removed by GNU rm, which never
+ * follows a link (safe-fs.ts removeTree).
  */
 export async function removeServerFiles(home: string, instance: Instance, layout: NativeLayout): Promise<void> {
   await removeDir(layout.relocatedRoot ?? layout.data, home, instance, layout);
-  if (layout.socketDir.startsWith('/tmp/resource-postgres-'))
-    await rm(layout.socketDir, { recursive: true, force: true });
+  if (!layout.relocatedRoot) await removeTree(layout.confDir);
+  if (layout.socketDir.startsWith('/tmp/resource-postgres-')) await removeTree(layout.socketDir);
   if (layout.relocatedRoot) {
     const base = dirname(layout.relocatedRoot);
     const left = await readdir(base).catch(() => ['?']);
@@ -25,8 +28,8 @@ async function removeDir(dir: string, home: string, instance: Instance, layout: 
     const rel = relative(parent, dir);
     return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
   };
-  const isCluster = await access(join(layout.data, 'PG_VERSION')).then(
-    () => true,
+  const isCluster = await lstat(join(layout.data, 'PG_VERSION')).then(
+    (st) => st.isFile(),
     () => false,
   );
   if (!inside(instancePaths(home, instance.name).root) && !inside(RELOCATION_ROOT) && !isCluster) {
@@ -36,5 +39,5 @@ async function removeDir(dir: string, home: string, instance: Instance, layout: 
       { hint: 'remove it by hand if it is yours' },
     );
   }
-  await rm(dir, { recursive: true, force: true });
+  await removeTree(dir);
 }
