@@ -51,6 +51,8 @@ describe.runIf(root)('an instance of the previous version, as root', () => {
     const user = (await asTenant(t, 'id -un')).trim();
     expect(user).toMatch(/^rp-old/);
     const uid = (await lookupUser(user))!.uid;
+    const record = await readFile(join(home, 'old', 'config', 'instance.conf'), 'utf8');
+    expect(record).toContain(`server_user="${user}"`);
     for (const path of [t.dataDir, join(t.dataDir, 'PG_VERSION'), join(t.dataDir, 'base'), join(t.root, 'logs')])
       expect((await lstat(path)).uid, path).toBe(uid);
     expect((await lstat(t.root)).uid).toBe(0);

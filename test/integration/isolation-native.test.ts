@@ -64,6 +64,12 @@ describe.runIf(root)('native isolation as root', () => {
       expect([conf.uid, conf.mode & 0o777]).toEqual([0, 0o750]);
     }
     expect((await lstat(a.dataDir)).uid).not.toBe((await lstat(b.dataDir)).uid);
+    const status = await cli('status', '--verbose');
+    expect(status.stdout).toMatch(/OS USER/);
+    expect(status.stdout).toContain(userA);
+    expect(status.stdout).toMatch(/note: each native instance runs as its own system user/);
+    const json = JSON.parse((await cli('status', '--json')).stdout);
+    expect(json.instances.map((i: { server_user: string }) => i.server_user).sort()).toEqual([userA, userB]);
   });
 
   it("tenant A can neither read nor list B's data, B's config, nor the program's home and instance.conf", async () => {
