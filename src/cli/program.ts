@@ -67,6 +67,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       run('status', (a) => ({
         instance: a.instance === undefined ? undefined : opt.instanceName(a),
         fast: Boolean(a.fast),
+        verbose: Boolean(a.verbose),
       })),
     )
     .command(

@@ -19,6 +19,8 @@ export interface InstanceSelector {
 export interface StatusOptions {
   instance?: string;
   fast: boolean;
+  /** Adds the OS user of each server and notes on isolation. */
+  verbose?: boolean;
 }
 
 export interface LogsOptions {

@@ -96,7 +96,10 @@ function renderStatus(d: StatusData, paint: Paint): string {
     `home: ${d.home} (${d.home_source})`,
   ];
   if (d.instances.length) {
+    // --verbose (notes present) adds whom each server runs as.
+    const verbose = d.notes !== undefined;
     const rows = [['NAME', 'ENGINE', 'STATE', 'HEALTHY', 'PORT', 'TEMPLATE', 'DATABASE', 'USER', 'VERSION']];
+    if (verbose) rows[0]!.push('OS USER');
     for (const i of d.instances) {
       rows.push([
         i.name,
@@ -108,12 +111,14 @@ function renderStatus(d: StatusData, paint: Paint): string {
         i.database ?? '-',
         i.user ?? '-',
         i.version ?? '-',
+        ...(verbose ? [i.server_user ?? '-'] : []),
       ]);
     }
     lines.push('', table(rows));
     const notes = d.instances.filter((i) => !i.healthy).map((i) => `  ${i.name}: ${i.health_message}`);
     if (notes.length) lines.push('', ...notes);
   }
+  if (d.notes?.length) lines.push('', ...d.notes.map((n) => `note: ${n}`));
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import { waitFor } from '../../src/core/wait.js';
 import { PortTakenError } from '../../src/engines/engine.js';
 import { layoutOf, RELOCATION_ROOT } from '../../src/engines/native/layout.js';
 import { NativeEngine } from '../../src/engines/native/native-engine.js';
+import { lookupUser } from '../../src/engines/native/os-users.js';
 import { probe } from '../../src/postgres/probe.js';
 import { ensureInstanceDatabase } from '../../src/postgres/databases.js';
 import {
@@ -203,9 +204,12 @@ describe.runIf(process.getuid?.() === 0)('native engine as root with a home unde
         'SELECT current_user',
         '-w',
       ];
+      // The instance's own OS user, recorded on the instance by create().
+      const owner = await lookupUser(instance.extra.server_user!);
+      expect(owner?.name).toMatch(/^rp-main/);
       const asServer = spawnSync(psql, args, {
-        uid: 101,
-        gid: 104,
+        uid: owner!.uid,
+        gid: owner!.gid,
         cwd: '/',
         encoding: 'utf8',
         env: { PATH: '/usr/bin:/bin' },

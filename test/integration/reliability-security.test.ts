@@ -102,8 +102,10 @@ describe.each(engines)('security on the %s engine', (engine) => {
         const st = await lstat(path);
         // HOME names which home a relocated <hash> directory belongs to: public by design.
         if (st.isSymbolicLink() || (dir === relocationBase(home) && name === 'HOME')) continue;
-        // Directories may be enter-only (0711) so the native server user can pass through.
-        if (st.mode & 0o066) loose.push(`${path} ${(st.mode & 0o777).toString(8)}`);
+        // Directories may be enter-only (0711) so the native server user can pass through;
+        // server-conf/ is root's and readable by the server's own group only (one user per instance).
+        const serverGroup = engine === 'native' && path.includes('/server-conf') && st.uid === 0 && st.gid !== 0;
+        if (st.mode & (serverGroup ? 0o026 : 0o066)) loose.push(`${path} ${(st.mode & 0o777).toString(8)}`);
         if (st.isDirectory()) await walk(path);
       }
     };

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { initdbArgs, pgCtlArgs, pgCtlStatusState, showCommand } from '../../src/engines/native/argv.js';
 
@@ -45,6 +46,18 @@ describe('pgCtlArgs', () => {
   });
   it('start without a log file is a programming error (pg_ctl would hold our pipes open)', () => {
     expect(() => pgCtlArgs('start', { dataDir: '/d' })).toThrow(/logFile/);
+  });
+  it('start names the config file outside the data directory, quoted for the sh pg_ctl runs', () => {
+    const args = pgCtlArgs('start', {
+      dataDir: '/d',
+      logFile: '/l',
+      timeoutSec: 5,
+      configFile: "/h/it's here/pg.conf",
+    });
+    expect(args.slice(5, 7)).toEqual(['-o', `-c 'config_file=/h/it'\\''s here/pg.conf'`]);
+    // What the postmaster gets after pg_ctl's sh splits the -o string.
+    const sh = spawnSync('sh', ['-c', 'eval "set -- $1"; printf "%s|" "$@"', 'sh', args[6]!], { encoding: 'utf8' });
+    expect(sh.stdout).toBe("-c|config_file=/h/it's here/pg.conf|");
   });
   it('stop is fast, or immediate with force; the timeout is whole seconds, at least 1', () => {
     expect(pgCtlArgs('stop', { dataDir: '/d', timeoutSec: 30 })).toEqual([

@@ -10,6 +10,8 @@ import {
 describe('layoutOf', () => {
   it('keeps everything under <home>/<name> by default', () => {
     expect(layoutOf('/h', { name: 'main', port: 5433 })).toEqual({
+      root: '/h/main',
+      confDir: '/h/main/server-conf',
       data: '/h/main/data',
       logs: '/h/main/logs',
       logFile: '/h/main/logs/postgresql.log',
@@ -24,6 +26,8 @@ describe('layoutOf', () => {
     expect(l.relocatedRoot).toBe(`${RELOCATION_ROOT}/${pathHash('/root/x')}/main`);
     expect(l.logFile).toBe(`${l.relocatedRoot}/logs/postgresql.log`);
     expect(l.socketDir).toBe(`${l.relocatedRoot}/run`);
+    // The server's configuration sits beside its data, in the root-owned instance directory.
+    expect(l.confDir).toBe(`${l.relocatedRoot}/server-conf`);
   });
   it('never treats the parent of a hand-chosen data directory as removable', () => {
     expect(layoutOf('/h', { name: 'main', port: 5433, dataDir: '/srv/pg/main' }).relocatedRoot).toBeUndefined();

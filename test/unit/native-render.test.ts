@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getTemplate } from '../../src/core/templates.js';
-import {
-  confValue,
-  INCLUDE_LINE,
-  renderHba,
-  renderIdent,
-  renderPostgresConf,
-  withIncludeLine,
-} from '../../src/engines/native/render.js';
+import { baseSettings } from '../../src/engines/native/base-settings.js';
+import { confValue, renderHba, renderIdent, renderPostgresConf } from '../../src/engines/native/render.js';
 
 const input = {
   name: 'main',
@@ -16,6 +10,8 @@ const input = {
   templateName: 'development',
   settings: getTemplate('development').settings,
   socketDir: '/h/main/run',
+  dataDir: '/h/main/data',
+  confDir: '/h/main/server-conf',
 };
 
 /** The effective value of each setting: later lines win, as in postgresql.conf. */
@@ -41,8 +37,17 @@ describe('renderPostgresConf', () => {
       logging_collector: 'off',
       log_timezone: 'UTC',
       cluster_name: 'resource-postgres-main',
+      data_directory: '/h/main/data',
+      hba_file: '/h/main/server-conf/pg_hba.conf',
+      ident_file: '/h/main/server-conf/pg_ident.conf',
     });
     expect(s.log_line_prefix).toMatch(/^%m /);
+  });
+  it('reads base.conf first, so the template and the engine override what initdb chose', () => {
+    const lines = renderPostgresConf(input).split('\n');
+    const include = lines.indexOf("include '/h/main/server-conf/base.conf'");
+    expect(include).toBeGreaterThan(-1);
+    expect(include).toBeLessThan(lines.findIndex((l) => l.startsWith('shared_buffers')));
   });
   it('lets the engine win over a template that sets the same keys', () => {
     const s = effective(
@@ -82,10 +87,33 @@ describe('renderIdent', () => {
   });
 });
 
-describe('withIncludeLine', () => {
-  it('appends the include once', () => {
-    const once = withIncludeLine('port = 5432\n');
-    expect(once).toBe(`port = 5432\n\n${INCLUDE_LINE}\n`);
-    expect(withIncludeLine(once)).toBe(once);
+describe('baseSettings', () => {
+  const legacy = [
+    '# initdb comment',
+    'max_connections = 100\t\t\t# (change requires restart)',
+    "lc_messages = 'C.UTF-8'",
+    "work_mem = '7MB'",
+    "hba_file = '/elsewhere/pg_hba.conf'",
+    "data_directory='/x'",
+    "include 'extra.conf'",
+    "include_if_exists = '/abs/o''k.conf'",
+    "include_dir 'conf.d'",
+    '',
+    "include 'resource-postgres.conf'\t# added by resource-postgres; settings from the instance's template",
+  ].join('\n');
+  const body = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#'));
+
+  it('keeps every active setting and edit, drops the old include line and the file locations the engine owns', () => {
+    expect(body(baseSettings(legacy, '/d/data'))).toEqual([
+      'max_connections = 100\t\t\t# (change requires restart)',
+      "lc_messages = 'C.UTF-8'",
+      "work_mem = '7MB'",
+      "include '/d/data/extra.conf'",
+      "include_if_exists = '/abs/o''k.conf'",
+      "include_dir '/d/data/conf.d'",
+    ]);
+  });
+  it('is empty but for its header when the data directory has no postgresql.conf', () => {
+    expect(body(baseSettings('', '/d/data'))).toEqual([]);
   });
 });

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parsePasswdLine, serverEnv } from '../../src/engines/native/run-as.js';
 
 describe('parsePasswdLine', () => {
-  it('reads uid, gid and home', () => {
+  it('reads uid, gid, home and the comment (our marker)', () => {
     expect(parsePasswdLine('postgres:x:101:104:PostgreSQL administrator,,,:/var/lib/postgresql:/bin/bash\n')).toEqual({
       name: 'postgres',
       uid: 101,
       gid: 104,
       home: '/var/lib/postgresql',
+      comment: 'PostgreSQL administrator,,,',
     });
     expect(parsePasswdLine('broken')).toBeUndefined();
   });

@@ -139,6 +139,16 @@ async function setDesired(ctx: Context, instance: Instance, desired: Instance['d
   });
 }
 
+/** Saves one engine-recorded key of instance.extra into the record, re-read under the home lock. */
+async function recordExtra(ctx: Context, instance: Instance, key: string): Promise<void> {
+  await ctx.registry.locked(async () => {
+    const fresh = await ctx.registry.get(instance.name);
+    const value = instance.extra[key];
+    if (value === undefined) return;
+    await ctx.registry.save({ ...fresh, extra: { ...fresh.extra, [key]: value } });
+  });
+}
+
 export interface EnsureOptions extends CreateOptions {
   wait: boolean;
   timeoutSec: number;
@@ -166,6 +176,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     action = 'created';
   } else {
     const existing = instance; // narrowed, for the closures below
+    const recordedUser = instance.extra.server_user;
     checkCreateFlags(instance, opts);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
@@ -195,6 +206,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
       instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
       action = 'created';
     }
+    // The native engine names the OS user an instance of an older version now runs as.
+    if (instance.extra.server_user !== recordedUser) await recordExtra(ctx, instance, 'server_user');
   }
   if (opts.wait) await waitReady(ctx, engine, instance, opts.timeoutSec);
   const how =

@@ -5,6 +5,7 @@ import type { Instance } from '../../core/instance.js';
 import { validateInstanceName } from '../../core/instance.js';
 import { PORT_RANGE } from '../../core/ports.js';
 import type { EngineState } from '../../engines/engine.js';
+import { isolationNotes, serverUserOf } from './server-users.js';
 import { instanceHealth, type InstanceStateName, prefetchStates } from './health.js';
 import type { StatusOptions } from '../options.js';
 import { type CommandResult, mapLimit, result } from '../result.js';
@@ -21,6 +22,8 @@ export interface InstanceStatus {
   user: string | null;
   version: string | null;
   image: string | null;
+  /** The OS user the server runs as (native), null for docker or when not recorded. */
+  server_user: string | null;
   health_message: string;
 }
 
@@ -47,6 +50,8 @@ export interface StatusData {
   home_source: string;
   default_instance: string;
   instances: InstanceStatus[];
+  /** With --verbose: notes on how instances are isolated from each other. */
+  notes?: string[];
 }
 
 const RUNNING_STATES: InstanceStateName[] = ['running', 'starting', 'unhealthy'];
@@ -72,6 +77,7 @@ async function describeInstance(
     user: instance.user,
     version: h.version ?? instance.version ?? null,
     image: instance.engine === 'docker' ? (instance.image ?? null) : null,
+    server_user: serverUserOf(instance),
     health_message: h.message,
   };
 }
@@ -105,6 +111,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
         user: null,
         version: null,
         image: null,
+        server_user: null,
         health_message: entry.error.message,
       };
     }
@@ -150,6 +157,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     home_source: ctx.home.source,
     default_instance: defaultName,
     instances,
+    ...(opts.verbose ? { notes: isolationNotes(entries.filter((e): e is Instance => !('error' in e))) } : {}),
   };
   // 2 only when nothing is meant to run (none installed, or all stopped on purpose); an
   // instance that should run but died, vanished or cannot be checked is a failure: 1.

@@ -1,10 +1,10 @@
 /**
  * Pure argv builders for initdb and pg_ctl. Nothing secret ever goes on argv: the password
- * reaches initdb through --pwfile, and every server setting lives in the data directory's
- * configuration files, so `ps` shows paths and flags only.
+ * reaches initdb through --pwfile, and every server setting lives in the configuration files
+ * of the instance's server-conf directory, so `ps` shows paths and flags only.
  */
 
-import { shellWord } from '../../core/shell.js';
+import { shellQuote, shellWord } from '../../core/shell.js';
 
 export interface InitdbInput {
   dataDir: string;
@@ -44,6 +44,8 @@ export interface PgCtlInput {
   timeoutSec?: number;
   /** stop: immediate shutdown (no checkpoint; crash recovery on next start) instead of fast. */
   force?: boolean;
+  /** start: the postgresql.conf the server reads (outside the data directory, which it can write). */
+  configFile?: string;
 }
 
 export function pgCtlArgs(mode: PgCtlMode, input: PgCtlInput): string[] {
@@ -54,7 +56,9 @@ export function pgCtlArgs(mode: PgCtlMode, input: PgCtlInput): string[] {
   // -l is what lets pg_ctl return at all: the postmaster's stdout/stderr go to the log file
   // instead of holding our pipes open.
   if (!input.logFile) throw new Error('pgCtlArgs(start) needs a logFile');
-  return [...args, '-l', input.logFile, ...wait];
+  // pg_ctl hands -o to the postmaster through sh, hence the quoting.
+  const options = input.configFile ? ['-o', `-c ${shellQuote(`config_file=${input.configFile}`)}`] : [];
+  return [...args, '-l', input.logFile, ...options, ...wait];
 }
 
 /** pg_ctl status exit codes (documented): 0 running, 3 not running, 4 no accessible data directory. */

@@ -1,4 +1,4 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../core/errors.js';
@@ -8,38 +8,47 @@ import { pgCtlArgs, pgCtlStatusState, showCommand } from './argv.js';
 import type { PgBinaries } from './binaries.js';
 import type { NativeLayout } from './layout.js';
 import { type RunResult, runAsServer, type ServerUser } from './run-as.js';
+import { openRegularNoFollow, readSmallNoFollow } from './safe-fs.js';
 import { type Liveness, parsePostmasterPid, type PostmasterPid, processLiveness } from './state.js';
 
-/** pg_ctl start/stop with the evidence a failure needs: the command and the server log tail. */
+/**
+ * pg_ctl start/stop with the evidence a failure needs: the command and the server log tail.
+ * The pid file, socket lock and log sit in directories the server user can write: root reads
+ * them without following links, and what must go is removed as the server user.
+ */
 
 export async function readPidFile(dataDir: string): Promise<{ pidFile?: PostmasterPid; liveness?: Liveness }> {
-  const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const text = await readSmallNoFollow(join(dataDir, 'postmaster.pid'), 4096);
   const pidFile = text === undefined ? undefined : parsePostmasterPid(text);
   return pidFile ? { pidFile, liveness: await processLiveness(pidFile.pid) } : {};
 }
 
 async function logSize(path: string): Promise<number> {
-  return stat(path).then(
-    (s) => s.size,
+  return lstat(path).then(
+    (s) => (s.isFile() ? s.size : 0),
     () => 0,
   );
 }
 
+/** Removes a file in one of the server's directories, as the server user. */
+async function removeAsServer(user: ServerUser | undefined, path: string): Promise<void> {
+  await runAsServer(user, 'rm', ['-f', '--', path], 15_000);
+}
+
 /** The log written since `from`, last `lines` lines. */
 async function logSince(path: string, from: number, lines = 20): Promise<string> {
+  const opened = await openRegularNoFollow(path);
+  if (!opened) return '(no server log)';
   try {
-    const fh = await open(path, 'r');
-    try {
-      const size = (await fh.stat()).size;
-      const start = Math.max(from, size - 64 * 1024);
-      const buf = Buffer.alloc(Math.max(0, size - start));
-      await fh.read(buf, 0, buf.length, start);
-      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } finally {
-      await fh.close();
-    }
+    const size = opened.st.size;
+    const start = Math.max(from, size - 64 * 1024);
+    const buf = Buffer.alloc(Math.max(0, size - start));
+    await opened.fh.read(buf, 0, buf.length, start);
+    return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no server log)';
+  } finally {
+    await opened.fh.close();
   }
 }
 
@@ -47,11 +56,12 @@ async function logSince(path: string, from: number, lines = 20): Promise<string>
  * The socket's lock file names the postmaster that made it; a dead one's (a zombie that
  * nobody reaps still answers kill(0)) would stop the next postmaster, so it goes too.
  */
-async function clearStaleSocketLock(socketDir: string, port: number): Promise<void> {
+async function clearStaleSocketLock(user: ServerUser | undefined, socketDir: string, port: number): Promise<void> {
   const lock = join(socketDir, `.s.PGSQL.${port}.lock`);
-  const text = await readFile(lock, 'utf8').catch(() => undefined);
+  const text = await readSmallNoFollow(lock, 4096);
   const owner = text === undefined ? undefined : parsePostmasterPid(text);
-  if (text !== undefined && (!owner || (await processLiveness(owner.pid)) !== 'alive')) await rm(lock, { force: true });
+  if (text !== undefined && (!owner || (await processLiveness(owner.pid)) !== 'alive'))
+    await removeAsServer(user, lock);
 }
 
 const BIND_FAILED = /could not bind IPv[46] address[^\n]*|could not create any TCP\/IP sockets/;
@@ -72,10 +82,11 @@ export async function startServer({ instance, layout, bins, user, timeoutSec }: 
   if (liveness === 'alive') return;
   // PostgreSQL itself clears a stale file only when kill(pid, 0) fails; a zombie or a reused
   // pid (or EPERM on root's process) would block it, and we have checked the process already.
-  if (pidFile) await rm(join(layout.data, 'postmaster.pid'), { force: true });
-  await clearStaleSocketLock(layout.socketDir, instance.port);
+  if (pidFile) await removeAsServer(user, join(layout.data, 'postmaster.pid'));
+  await clearStaleSocketLock(user, layout.socketDir, instance.port);
   const from = await logSize(layout.logFile);
-  const args = pgCtlArgs('start', { dataDir: layout.data, logFile: layout.logFile, timeoutSec });
+  const configFile = join(layout.confDir, 'postgresql.conf');
+  const args = pgCtlArgs('start', { dataDir: layout.data, logFile: layout.logFile, timeoutSec, configFile });
   const deadline = Date.now() + timeoutSec * 1000;
   for (;;) {
     const res = await startedOrReady(runAsServer(user, bins.pgCtl, args, (timeoutSec + 15) * 1000), layout.data);

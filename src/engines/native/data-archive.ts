@@ -1,48 +1,72 @@
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
 import { CliError } from '../../core/errors.js';
 import { isBaseBackupPath, walFilesBetween } from '../../core/physical-backup.js';
 import type { DataArchiveRequest } from '../engine.js';
+import { serverEnv, type ServerUser } from './run-as.js';
 
 /**
- * Physical backups of a native data directory, read as root with GNU tar. Node lists the
- * tree and applies the documented exclusions (pure, unit-tested); tar reads exactly that
- * list (directories included, so empty ones like pg_wal come back on restore). Files that
- * vanish or change while read are expected during an online backup: the WAL replayed on
- * restore repairs them, so tar's warnings (exit 1) are not failures.
+ * Physical backups of a native data directory with GNU find and tar, both run as the server
+ * user: the data directory is that user's to change (links included), so it is read with that
+ * user's rights, and a link planted in it can reach nothing the server could not read anyway.
+ * Node applies the documented exclusions (pure, unit-tested) to find's listing; tar reads
+ * exactly that list (directories included, so empty ones like pg_wal come back on restore).
+ * Files that vanish or change while read are expected during an online backup: the WAL
+ * replayed on restore repairs them, so tar's warnings (exit 1) are not failures.
  */
-async function listTree(root: string, rel = '.'): Promise<string[]> {
+
+const asUser = (user: ServerUser | undefined) => ({
+  ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  env: serverEnv(user),
+  cwd: '/',
+});
+
+/** find's "<type> <path>\0" records -> the paths a base backup holds, as ./<path>. */
+export function baseBackupList(findOutput: string): string[] {
   const out: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(join(root, rel), { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out; // dropped meanwhile
-    throw e;
-  }
-  for (const entry of entries) {
-    const path = `${rel}/${entry.name}`;
-    if (!isBaseBackupPath(path, entry.isDirectory())) continue;
+  const skipped: string[] = [];
+  for (const record of findOutput.split('\0')) {
+    if (record.length < 3) continue;
+    const [type, rel] = [record[0], record.slice(2)];
+    const path = `./${rel}`;
+    if (skipped.some((dir) => path.startsWith(`${dir}/`))) continue; // inside an excluded directory
+    if (!isBaseBackupPath(path, type === 'd')) {
+      if (type === 'd') skipped.push(path);
+      continue;
+    }
     out.push(path);
-    if (entry.isDirectory()) out.push(...(await listTree(root, path)));
   }
   return out;
 }
 
-async function paths(dataDir: string, request: DataArchiveRequest): Promise<string[]> {
-  if (request.kind === 'base') return listTree(dataDir);
-  const names = await readdir(join(dataDir, 'pg_wal'));
-  return walFilesBetween(names, request.from, request.to).map((n) => `./pg_wal/${n}`);
+async function find(user: ServerUser | undefined, dir: string, args: string[]): Promise<string> {
+  const res = await execa('find', [dir, '-mindepth', '1', ...args], {
+    ...asUser(user),
+    reject: false,
+    timeout: 600_000,
+  });
+  // 1: something vanished while listed (dropped tables during an online backup): expected.
+  if (res.exitCode !== 0 && res.exitCode !== 1)
+    throw new CliError('failed', `cannot list ${dir}`, { details: String(res.stderr).trim() });
+  return String(res.stdout);
+}
+
+async function paths(user: ServerUser | undefined, dataDir: string, request: DataArchiveRequest): Promise<string[]> {
+  if (request.kind === 'base') return baseBackupList(await find(user, dataDir, ['-printf', '%y %P\\0']));
+  // The trailing slash follows a pg_wal that initdb -X made a link, as the server does.
+  const names = (await find(user, `${dataDir}/pg_wal/`, ['-maxdepth', '1', '-printf', '%f\\0'])).split('\0');
+  return walFilesBetween(names.filter(Boolean), request.from, request.to).map((n) => `./pg_wal/${n}`);
 }
 
 export async function archiveDataDir(
   dataDir: string,
   request: DataArchiveRequest,
   out: NodeJS.WritableStream,
+  user: ServerUser | undefined,
 ): Promise<void> {
-  const list = await paths(dataDir, request);
+  const list = await paths(user, dataDir, request);
   const args = [
     '-c',
     '-f',
@@ -58,21 +82,31 @@ export async function archiveDataDir(
     '--warning=no-file-changed',
     '--warning=no-file-removed',
   ];
-  await runTar(args, list.map((p) => `${p}\0`).join(''), out, `archive ${dataDir}`);
+  await runTar(args, user, list.map((p) => `${p}\0`).join(''), out, `archive ${dataDir}`);
 }
 
-/** Extracts a tar file into dir (as root; the caller hands the tree to the server user). */
-export async function extractInto(tarFile: string, dir: string): Promise<void> {
-  await runTar(['-x', '-f', tarFile, '-C', dir, '--numeric-owner'], '', undefined, `extract ${tarFile}`);
+/**
+ * Extracts a tar file into dir as the server user (dir is that user's): files come out owned
+ * by it, and root never writes inside the directory. Root opens the file and feeds it in.
+ */
+export async function extractInto(tarFile: string, dir: string, user: ServerUser | undefined): Promise<void> {
+  await runTar(
+    ['-x', '-f', '-', '-C', dir, '--no-same-owner'],
+    user,
+    { file: tarFile },
+    undefined,
+    `extract ${tarFile}`,
+  );
 }
 
 async function runTar(
   args: string[],
-  input: string,
+  user: ServerUser | undefined,
+  input: string | { file: string },
   out: NodeJS.WritableStream | undefined,
   what: string,
 ): Promise<void> {
-  const child = spawn('tar', args, { stdio: ['pipe', out ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn('tar', args, { ...asUser(user), stdio: ['pipe', out ? 'pipe' : 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4096);
@@ -81,13 +115,19 @@ async function runTar(
     child.once('error', fail);
     child.once('close', (code) => done(code ?? 2));
   });
-  child.stdin!.end(input);
+  const feeding =
+    typeof input === 'string'
+      ? Promise.resolve(child.stdin!.end(input))
+      : pipeline(createReadStream(input.file), child.stdin!);
+  const fed = feeding.catch((e: Error) => e);
   if (out && child.stdout) await pipeline(child.stdout, out, { end: false });
   const code = await exited.catch((e: Error) => {
     throw new CliError('engine', `cannot run tar to ${what}: ${e.message}`, {
       hint: 'install GNU tar (Debian: apt-get install tar)',
     });
   });
+  const feedError = await fed;
   // 1 = "some files differ/vanished": expected while the server writes; 2 = fatal.
   if (code > 1) throw new CliError('failed', `tar could not ${what} (exit ${code})`, { details: stderr.trim() });
+  if (feedError instanceof Error) throw new CliError('failed', `tar could not ${what}: ${feedError.message}`);
 }

@@ -1,16 +1,17 @@
-import { chmod, copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { CliError } from '../../core/errors.js';
 import type { DataReplacement, PhysicalBackupFiles, Progress } from '../engine.js';
 import { extractInto } from './data-archive.js';
-import type { ServerUser } from './run-as.js';
+import { runAsServer, type ServerUser } from './run-as.js';
+import { removeTree, settleDir } from './safe-fs.js';
 
 /**
  * Swaps a stopped server's data directory for a physical backup. The old directory is moved
- * aside (same parent, so a rename) rather than deleted, so a restore that fails to start can
- * be undone; the caller decides with keep() or undo() once the server answered (or did not).
- * backup_label makes the server replay the WAL shipped in pg_wal up to the backup's end.
+ * aside (same root-owned parent, so a rename) rather than deleted, so a restore that fails to
+ * start can be undone; the caller decides with keep() or undo() once the server answered (or
+ * did not). backup_label makes the server replay the WAL shipped in pg_wal up to the backup's
+ * end. Everything inside the new directory is written by the server user, never by root.
  */
 export async function replaceDataDir(
   dataDir: string,
@@ -21,33 +22,28 @@ export async function replaceDataDir(
   const aside = `${dataDir}.pre-restore-${Date.now()}`;
   await rename(dataDir, aside);
   const undo = async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTree(dataDir);
     await rename(aside, dataDir);
   };
   try {
-    await mkdir(dataDir, { mode: 0o700 });
+    await settleDir(dataDir, { mode: 0o700, uid: user?.uid, gid: user?.gid, acceptOwners: [] });
     progress(`extracting the base backup into ${dataDir}`);
-    await extractInto(files.baseTar, dataDir);
-    await mkdir(join(dataDir, 'pg_wal'), { recursive: true, mode: 0o700 });
-    await extractInto(files.walTar, dataDir);
-    await copyFile(files.backupLabel, join(dataDir, 'backup_label'));
-    if (files.tablespaceMap) await copyFile(files.tablespaceMap, join(dataDir, 'tablespace_map'));
-    await rm(join(dataDir, 'postmaster.pid'), { force: true });
-    if (user) {
-      const res = await execa('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, dataDir], {
-        reject: false,
-        all: true,
-      });
-      if (res.exitCode !== 0)
-        throw new CliError('failed', `cannot give ${dataDir} to ${user.name}: ${String(res.all).trim()}`);
-    }
-    await chmod(dataDir, 0o700);
+    await extractInto(files.baseTar, dataDir, user);
+    await extractInto(files.walTar, dataDir, user);
+    await copyAsServer(user, files.backupLabel, join(dataDir, 'backup_label'));
+    if (files.tablespaceMap) await copyAsServer(user, files.tablespaceMap, join(dataDir, 'tablespace_map'));
+    await runAsServer(user, 'rm', ['-f', '--', join(dataDir, 'postmaster.pid')], 30_000);
   } catch (e) {
     await undo().catch(() => {});
     throw e;
   }
-  return {
-    keep: () => rm(aside, { recursive: true, force: true }),
-    undo,
-  };
+  return { keep: () => removeTree(aside), undo };
+}
+
+/** Writes `to` (in the server's directory) as the server user, from a file only root can read. */
+async function copyAsServer(user: ServerUser | undefined, from: string, to: string): Promise<void> {
+  const res = await runAsServer(user, 'sh', ['-c', 'umask 077 && cat > "$1"', 'sh', to], 60_000, {
+    inputFile: from,
+  });
+  if (res.exitCode !== 0) throw new CliError('failed', `cannot write ${to}`, { details: res.output.trim() });
 }

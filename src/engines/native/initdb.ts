@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chown, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
@@ -7,13 +7,13 @@ import { initdbArgs, showCommand } from './argv.js';
 import type { PgBinaries } from './binaries.js';
 import type { NativeLayout } from './layout.js';
 import { runAsServer, type ServerUser } from './run-as.js';
+import { readSmallNoFollow, writeRootFile } from './safe-fs.js';
 
 /** The major version a data directory was initialised with (PG_VERSION), or undefined. */
 export async function dataMajor(dataDir: string): Promise<string | undefined> {
-  return readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(
-    (t) => t.trim() || undefined,
-    () => undefined,
-  );
+  // Read without following links: the data directory is the server user's.
+  const text = await readSmallNoFollow(join(dataDir, 'PG_VERSION'), 64);
+  return text === undefined || !/^\d+(\.\d+)?\s*$/.test(text) ? undefined : text.trim();
 }
 
 /** A data directory only ever runs under binaries of its own major; nothing is converted. */
@@ -33,8 +33,8 @@ const INITDB_TIMEOUT_MS = 180_000;
 
 /**
  * initdb into the (empty) data directory as the server user. The password reaches initdb
- * through a 0600 file owned by the server user inside its own socket directory (which it can
- * reach even when the home cannot be traversed), removed whatever happens. C.UTF-8 is asked
+ * through a file in server-conf/ (root's directory; the file 0640 to the server's group, so
+ * initdb can read it and nobody can swap it), removed whatever happens. C.UTF-8 is asked
  * for first; a machine without that locale gets the plain C locale instead.
  */
 export async function initCluster(
@@ -53,10 +53,9 @@ export async function initCluster(
       },
     );
   }
-  const pwFile = join(layout.socketDir, `.initdb-pw-${randomBytes(6).toString('hex')}`);
+  const pwFile = join(layout.confDir, `.initdb-pw-${randomBytes(6).toString('hex')}`);
   try {
-    await writeFile(pwFile, `${instance.password.reveal()}\n`, { mode: 0o600, flag: 'wx' });
-    if (user) await chown(pwFile, user.uid, user.gid);
+    await writeRootFile(pwFile, `${instance.password.reveal()}\n`, user ? 0o640 : 0o600, user?.gid);
     let locale: string | undefined = 'C.UTF-8';
     for (;;) {
       const args = initdbArgs({ dataDir: layout.data, user: instance.user, pwFile, locale, major: bins.major });

@@ -11,6 +11,13 @@ import { type Instance, instancePaths } from '../../core/instance.js';
  * recorded as instance.dataDir; its logs and run directories are then its siblings.
  */
 export interface NativeLayout {
+  /** The instance's directory holding data, logs and run: root's, never the server user's. */
+  root: string;
+  /**
+   * The configuration the server reads (postgresql.conf, pg_hba.conf, pg_ident.conf): root's,
+   * readable by the server, outside the data directory the server can write.
+   */
+  confDir: string;
   data: string;
   logs: string;
   logFile: string;
@@ -22,6 +29,9 @@ export interface NativeLayout {
    */
   relocatedRoot?: string;
 }
+
+/** The server's configuration directory, beside data (Debian keeps /etc/postgresql apart the same way). */
+export const SERVER_CONF_DIR = 'server-conf';
 
 /** A base every system user can traverse; root-owned, 0755. */
 export { RELOCATION_ROOT };
@@ -59,6 +69,8 @@ export function layoutOf(home: string, instance: Pick<Instance, 'name' | 'port' 
   const root = relocated ? dirname(data) : paths.root;
   const logs = relocated ? join(root, 'logs') : paths.logs;
   return {
+    root,
+    confDir: join(root, SERVER_CONF_DIR),
     data,
     logs,
     logFile: join(logs, 'postgresql.log'),

@@ -26,7 +26,10 @@ import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
 import { findLayout, layoutOf } from './layout.js';
 import { removeServerFiles } from './remove-files.js';
-import { findServerUser, type ServerUser } from './run-as.js';
+import { legacyServerUids } from './legacy-owner.js';
+import { ensureInstanceUser, killUserProcesses, lookupUser, removeInstanceUser } from './os-users.js';
+import type { ServerUser } from './run-as.js';
+import { openDirNoFollow } from './safe-fs.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
@@ -43,9 +46,10 @@ export interface NativeEngineOptions {
 }
 
 /**
- * PostgreSQL from initdb + pg_ctl, one data directory per instance. After create(), the
- * passed instance may carry a new dataDir (relocated out of an untraversable home), version
- * (the data directory's major) and pgBin (binaries named by RESOURCE_POSTGRES_PG_BIN):
+ * PostgreSQL from initdb + pg_ctl, one data directory per instance. As root, each instance
+ * runs as its own system user (os-users.ts). After create(), the passed instance may carry a
+ * new dataDir (relocated out of an untraversable home), version (the data directory's major),
+ * pgBin (binaries named by RESOURCE_POSTGRES_PG_BIN) and extra.server_user (its OS user):
  * the caller persists them in instance.conf.
  */
 export class NativeEngine implements Engine {
@@ -54,7 +58,6 @@ export class NativeEngine implements Engine {
   readonly #env: NodeJS.ProcessEnv;
   readonly #startTimeoutSec: number;
   readonly #createDatabase: NativeEngineOptions['createDatabase'];
-  #user?: Promise<ServerUser | undefined>;
   readonly #bins = new Map<string, Promise<PgBinaries>>();
 
   constructor(opts: NativeEngineOptions) {
@@ -76,15 +79,15 @@ export class NativeEngine implements Engine {
 
   async prepare(instance: Instance, progress: Progress): Promise<void> {
     const bins = await this.#binaries(instance);
+    // The instance's OS user is made by create(): nothing is left behind for an instance never made.
     progress(`PostgreSQL ${bins.version} binaries in ${bins.dir}`);
-    await this.#serverUser();
   }
 
   async create(instance: Instance, progress: Progress): Promise<void> {
     const bins = await this.#binaries(instance);
-    const user = await this.#serverUser();
+    const user = await this.#serverUser(instance);
     const layout = await planLayout(this.home, instance, user);
-    await ensureDirs(this.home, instance, layout, user);
+    await ensureDirs(this.home, instance, layout, user, await this.#legacyUids(user));
     await checkReachable(layout, user);
     const major = await dataMajor(layout.data);
     if (major) {
@@ -116,9 +119,9 @@ export class NativeEngine implements Engine {
     }
     const bins = await this.#binaries(instance);
     checkMajor(layout.data, major, bins);
-    const user = await this.#serverUser();
-    // The socket directory may live in /tmp, which a reboot empties.
-    await ensureDirs(this.home, instance, layout, user);
+    const user = await this.#serverUser(instance);
+    // The socket directory may live in /tmp, which a reboot empties; an older version's layout moves here.
+    await ensureDirs(this.home, instance, layout, user, await this.#legacyUids(user));
     await writeServerConfig(this.home, instance, layout, user);
     await startServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec ?? this.#startTimeoutSec });
     await finishCreate();
@@ -139,14 +142,9 @@ export class NativeEngine implements Engine {
         { hint: 'retry with --force' },
       );
     }
-    await stopServer({
-      instance,
-      layout,
-      bins,
-      user: await this.#serverUser(),
-      timeoutSec: opts.timeoutSec,
-      force: opts.force,
-    });
+    // As whoever owns the data: the server started by an older version runs as its shared user.
+    const user = await this.#dataOwner(layout.data);
+    await stopServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec, force: opts.force });
   }
 
   async inspect(instance: Instance): Promise<EngineState> {
@@ -166,8 +164,13 @@ export class NativeEngine implements Engine {
   async remove(instance: Instance, opts: { keepData: boolean }): Promise<void> {
     const timeoutSec = DEFAULTS.stopTimeoutSec;
     await this.stop(instance, { timeoutSec }).catch(() => this.stop(instance, { timeoutSec, force: true }));
+    // The instance's user and its data are kept together: with --keep-data both stay.
     if (opts.keepData) return;
-    await removeServerFiles(this.home, instance, await findLayout(this.home, instance));
+    const layout = await findLayout(this.home, instance);
+    const owner = await this.#dataOwner(layout.data);
+    if (owner?.comment?.startsWith('resource-postgres ')) await killUserProcesses(owner);
+    await removeServerFiles(this.home, instance, layout);
+    if (process.geteuid?.() === 0) await removeInstanceUser(this.home, instance.name, instance.extra.server_user);
   }
 
   logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
@@ -193,7 +196,8 @@ export class NativeEngine implements Engine {
 
   /** Read as root straight from the data directory while the backup session holds the server in backup mode. */
   async archiveData(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
-    await archiveDataDir(layoutOf(this.home, instance).data, request, out);
+    const data = layoutOf(this.home, instance).data;
+    await archiveDataDir(data, request, out, await this.#dataOwner(data));
   }
 
   async replaceData(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement> {
@@ -205,7 +209,7 @@ export class NativeEngine implements Engine {
         { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` },
       );
     }
-    return replaceDataDir(layout.data, files, await this.#serverUser(), progress);
+    return replaceDataDir(layout.data, files, await this.#serverUser(instance), progress);
   }
 
   async heldPorts(): Promise<Map<number, PortHolder>> {
@@ -232,12 +236,26 @@ export class NativeEngine implements Engine {
     return found;
   }
 
-  #serverUser(): Promise<ServerUser | undefined> {
-    this.#user ??= findServerUser().catch((e) => {
-      this.#user = undefined;
-      throw e;
-    });
-    return this.#user;
+  /** Whom the instance's server runs as: its own system user when we are root (created on first need), else us. */
+  async #serverUser(instance: Instance): Promise<ServerUser | undefined> {
+    if (process.geteuid?.() !== 0) return undefined;
+    const user = await ensureInstanceUser(this.home, instance.name, instance.extra.server_user);
+    instance.extra.server_user = user.name;
+    return user;
+  }
+
+  /** The owner of a data directory, when it is not us: the user its server runs as. */
+  async #dataOwner(dataDir: string): Promise<ServerUser | undefined> {
+    const fh = await openDirNoFollow(dataDir).catch(() => undefined);
+    if (!fh) return undefined;
+    const { uid, gid } = await fh.stat().finally(() => fh.close());
+    if (uid === process.geteuid?.()) return undefined;
+    return (await lookupUser(String(uid))) ?? { name: String(uid), uid, gid, home: '/' };
+  }
+
+  /** Shared users of older versions, whose files an instance's own user takes over (root only). */
+  async #legacyUids(user: ServerUser | undefined): Promise<number[]> {
+    return user ? legacyServerUids() : [];
   }
 
   /** The instance's own database, created over TCP as its superuser right after the first start. */

@@ -3,15 +3,18 @@ import { dirname, relative, sep } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import { type NativeLayout, RELOCATION_ROOT } from './layout.js';
+import { removeTree } from './safe-fs.js';
 
 /**
- * uninstall without --keep-data: the data directory (or its relocated root), the socket
- * directory we made in /tmp, and the relocation base once nothing else lives there.
+ * uninstall without --keep-data: the data directory (or its relocated root), the server's
+ * configuration, the socket directory we made in /tmp, and the relocation base once nothing
+ * else lives there. Trees the server user could write are removed by GNU rm, which never
+ * follows a link (safe-fs.ts removeTree).
  */
 export async function removeServerFiles(home: string, instance: Instance, layout: NativeLayout): Promise<void> {
   await removeDir(layout.relocatedRoot ?? layout.data, home, instance);
-  if (layout.socketDir.startsWith('/tmp/resource-postgres-'))
-    await rm(layout.socketDir, { recursive: true, force: true });
+  if (!layout.relocatedRoot) await removeTree(layout.confDir);
+  if (layout.socketDir.startsWith('/tmp/resource-postgres-')) await removeTree(layout.socketDir);
   if (layout.relocatedRoot) {
     const base = dirname(layout.relocatedRoot);
     const left = await readdir(base).catch(() => ['?']);
@@ -33,5 +36,5 @@ async function removeDir(dir: string, home: string, instance: Instance): Promise
       hint: `remove it by hand if it is yours (managed: ${instancePaths(home, instance.name).root}, ${RELOCATION_ROOT})`,
     });
   }
-  await rm(dir, { recursive: true, force: true });
+  await removeTree(dir);
 }

@@ -1,16 +1,18 @@
+import { join } from 'node:path';
 import { CliError } from '../../core/errors.js';
 
 /**
- * Pure renderers for the files the native engine owns inside a data directory. initdb's own
- * postgresql.conf is kept (it records the locale and encoding initdb chose) and gets one
- * `include` line at its end, so our file wins over everything above it; our file is
- * rewritten on every start, so instance.conf (port, host) and the template stay the truth.
- * ALTER SYSTEM (postgresql.auto.conf) is read after includes and still wins, as users expect.
+ * Pure renderers for the files the native engine writes for the server. They live in the
+ * instance's server-conf directory (root's, read-only for the server), never in the data
+ * directory the server can write: the server starts with config_file pointing there, and
+ * that file names the data directory, hba_file and ident_file. initdb's choices (locale,
+ * encoding, memory) come first through base.conf; our file is rewritten on every start, so
+ * instance.conf (port, host) and the template stay the truth. ALTER SYSTEM
+ * (postgresql.auto.conf in the data directory) is read last and still wins, as users expect.
  */
 
-export const SETTINGS_FILE = 'resource-postgres.conf';
-export const INCLUDE_LINE = `include '${SETTINGS_FILE}'\t# added by resource-postgres; settings from the instance's template`;
 export const IDENT_MAP = 'resource-postgres';
+export const BASE_FILE = 'base.conf';
 
 /** A postgresql.conf string literal: single quotes doubled, backslashes escaped. */
 export function confValue(value: string): string {
@@ -28,6 +30,9 @@ export interface ConfInput {
   /** The template's settings; the engine's own below override them. */
   settings: Record<string, string>;
   socketDir: string;
+  /** The data directory (data_directory) and the directory holding base.conf, pg_hba.conf and pg_ident.conf. */
+  dataDir: string;
+  confDir: string;
 }
 
 /** Settings the engine must control whatever the template says. */
@@ -46,6 +51,10 @@ export function engineSettings(input: ConfInput): Record<string, string> {
     log_timezone: 'UTC',
     // Shows in ps: "postgres: resource-postgres-main: checkpointer".
     cluster_name: `resource-postgres-${input.name}`,
+    // Given config_file, the server learns everything else from here, not from the data directory.
+    data_directory: input.dataDir,
+    hba_file: join(input.confDir, 'pg_hba.conf'),
+    ident_file: join(input.confDir, 'pg_ident.conf'),
   };
 }
 
@@ -53,6 +62,9 @@ export function renderPostgresConf(input: ConfInput): string {
   const lines = [
     `# Written by resource-postgres for instance ${input.name} (template ${input.templateName}).`,
     '# Rewritten on every start from instance.conf and the template: edits here are lost.',
+    '',
+    "# The data directory's own settings (initdb's choices), taken over once:",
+    `include ${confValue(join(input.confDir, BASE_FILE))}`,
     '',
     `# template ${input.templateName}`,
   ];
@@ -103,10 +115,4 @@ export function renderIdent(osUser: string, dbUser: string): string {
       `${IDENT_MAP}  ${token(osUser)}  ${token(dbUser)}`,
     ].join('\n') + '\n'
   );
-}
-
-/** initdb's postgresql.conf with our include line appended once. */
-export function withIncludeLine(postgresqlConf: string): string {
-  if (postgresqlConf.split('\n').some((l) => l.trim().startsWith(`include '${SETTINGS_FILE}'`))) return postgresqlConf;
-  return `${postgresqlConf.replace(/\n*$/, '\n')}\n${INCLUDE_LINE}\n`;
 }

@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { CliError } from '../../core/errors.js';
-import { RELOCATION_ROOT } from './layout.js';
 
 /**
  * PostgreSQL refuses to run as root (initdb, pg_ctl and postgres all check). When we are
- * root, the server programs run as an unprivileged system user through spawn's uid/gid
- * (no su/sudo, no shell). libuv drops supplementary groups when it switches, so the child
+ * root, the server programs run as the instance's own unprivileged system user (os-users.ts)
+ * through spawn's uid/gid (no su/sudo, no shell). libuv drops supplementary groups when it switches, so the child
  * has exactly this uid and gid; the traversal check below runs the same way, so it sees
  * exactly what the server will see.
  */
@@ -15,66 +12,15 @@ export interface ServerUser {
   uid: number;
   gid: number;
   home: string;
+  /** The passwd comment (GECOS) field: our marker on users made for one instance. */
+  comment?: string;
 }
-
-/** Preferred: the distribution's `postgres` user; else our own, created on first need. */
-export const SERVER_USER_NAMES = ['postgres', 'resource-postgres'] as const;
 
 /** "name:x:uid:gid:gecos:home:shell" -> ServerUser. */
 export function parsePasswdLine(line: string): ServerUser | undefined {
   const f = line.trim().split(':');
   if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) return undefined;
-  return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5] || '/' };
-}
-
-async function lookupUser(name: string): Promise<ServerUser | undefined> {
-  const res = await execa('getent', ['passwd', name], { reject: false, timeout: 10_000 });
-  if (res.exitCode === 0) return parsePasswdLine(String(res.stdout));
-  if (res.exitCode !== 2 && res.exitCode !== 1) {
-    // No getent (minimal systems): the local passwd file is all there is.
-    const text = await readFile('/etc/passwd', 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .map(parsePasswdLine)
-      .find((u) => u?.name === name);
-  }
-  return undefined;
-}
-
-/** Whom the server runs as: undefined when we are not root (then it runs as us). */
-export async function findServerUser(create = true): Promise<ServerUser | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  for (const name of SERVER_USER_NAMES) {
-    const user = await lookupUser(name);
-    if (user && user.uid !== 0) return user;
-  }
-  if (!create) return undefined;
-  const name = SERVER_USER_NAMES[1];
-  const res = await execa(
-    'useradd',
-    [
-      '--system',
-      '--user-group',
-      '--no-create-home',
-      '--home-dir',
-      RELOCATION_ROOT,
-      '--shell',
-      '/usr/sbin/nologin',
-      '--comment',
-      'resource-postgres server',
-      name,
-    ],
-    { reject: false, timeout: 30_000, all: true },
-  );
-  const user = await lookupUser(name);
-  if (user) return user;
-  throw new CliError(
-    'engine',
-    `running as root, PostgreSQL needs an unprivileged user, and creating "${name}" failed: ${String(res.all ?? res.shortMessage).trim()}`,
-    {
-      hint: 'create one with: useradd --system --user-group --shell /usr/sbin/nologin postgres, or run resource-postgres as a non-root user',
-    },
-  );
+  return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5] || '/', comment: f[4] ?? '' };
 }
 
 /** A small, clean environment: no PGPASSWORD/PGDATA/PGPORT leaking in from the caller. */
@@ -95,20 +41,33 @@ export interface RunResult {
   timedOut: boolean;
 }
 
-/** Runs a server program as the server user (or as us), never rejecting: callers read exitCode. */
+export interface RunOptions {
+  /** Fed to standard input (else it is closed). */
+  input?: string;
+  /** A file we (root) open and feed to standard input: the server user need not be able to read it. */
+  inputFile?: string;
+}
+
+/**
+ * Runs a program as the server user (or as us), never rejecting: callers read exitCode. Work
+ * inside directories the server user can write is done this way, with that user's rights, so
+ * a link planted there can reach nothing the server user could not reach anyway.
+ */
 export async function runAsServer(
   user: ServerUser | undefined,
   file: string,
   args: readonly string[],
   timeoutMs: number,
+  opts: RunOptions = {},
 ): Promise<RunResult> {
+  const stdin = opts.inputFile ? { inputFile: opts.inputFile } : opts.input !== undefined ? { input: opts.input } : {};
   const res = await execa(file, args, {
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
     env: serverEnv(user),
     extendEnv: false,
     // The server user may not be able to enter our working directory.
     cwd: '/',
-    stdin: 'ignore',
+    ...(opts.inputFile || opts.input !== undefined ? stdin : { stdin: 'ignore' as const }),
     reject: false,
     timeout: timeoutMs,
     all: true,

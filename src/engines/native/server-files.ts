@@ -1,17 +1,22 @@
-import { chmod, chown, lchown, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, symlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import { getTemplate } from '../../core/templates.js';
+import { baseSettings } from './base-settings.js';
 import { layoutOf, type NativeLayout, RELOCATION_ROOT, relocatedDataDir } from './layout.js';
-import { renderHba, renderIdent, renderPostgresConf, SETTINGS_FILE, withIncludeLine } from './render.js';
+import { takeOverTree } from './legacy-owner.js';
+import { BASE_FILE, renderHba, renderIdent, renderPostgresConf } from './render.js';
 import { canTraverse, type ServerUser } from './run-as.js';
+import { openRegularNoFollow, readSmallNoFollow, settleDir, writeRootFile } from './safe-fs.js';
 
 /**
- * The server's files on disk and who owns them. As root, data, logs and the socket directory
- * belong to the server user (PostgreSQL insists on owning its data directory), while the
- * instance's config directory and instance.conf stay root's, 0700/0600.
+ * The server's files on disk and who owns them. As root: the instance's directory (data,
+ * logs and run inside it) and server-conf/ are root's, so the server user can change nothing
+ * but what is inside its own data, logs and run directories; those three are its own, 0700.
+ * Root writes only into directories it alone can write, and changes owner and mode of the
+ * server's directories through descriptors opened without following links (safe-fs.ts).
  */
 
 /**
@@ -31,7 +36,7 @@ export async function planLayout(
 
 /** After ensureDirs: proves the server user really reaches its directories (ACLs, odd mounts). */
 export async function checkReachable(layout: NativeLayout, user: ServerUser | undefined): Promise<void> {
-  const dirs = [layout.data, layout.logs, layout.socketDir];
+  const dirs = [layout.data, layout.logs, layout.socketDir, layout.confDir];
   if (!user || (await canTraverse(user, ...dirs))) return;
   for (const dir of dirs) {
     if (await canTraverse(user, dir)) continue;
@@ -41,52 +46,20 @@ export async function checkReachable(layout: NativeLayout, user: ServerUser | un
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
-}
+const me = () => process.geteuid?.() ?? 0;
 
-/**
- * Creates dir (0700) owned by the server user. An existing entry must be a real directory
- * of ours: the socket directory may sit in /tmp under a guessable name, and chown follows
- * symlinks, so a planted link or someone else's directory is refused, never adopted.
- */
-async function ownedDir(dir: string, user: ServerUser | undefined): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const st = await lstat(dir);
-  const ours = [process.getuid?.() ?? st.uid, 0, user?.uid ?? 0];
-  if (!st.isDirectory() || !ours.includes(st.uid)) {
-    throw new CliError(
-      'refused',
-      `${dir} exists but is ${st.isDirectory() ? `owned by uid ${st.uid}` : 'not a directory'}; not using it for the server`,
-      {
-        hint: 'remove or rename it, then run the command again',
-      },
-    );
-  }
-  if (user) await chown(dir, user.uid, user.gid);
-  await chmod(dir, 0o700);
-}
-
-/** Gives a whole tree to the server user (a data directory restored or created by someone else). */
-async function chownTree(path: string, user: ServerUser): Promise<void> {
-  await lchown(path, user.uid, user.gid);
-  const st = await lstat(path);
-  if (!st.isDirectory()) return; // a symlink (pg_wal elsewhere) is not followed
-  for (const entry of await readdir(path)) await chownTree(join(path, entry), user);
-}
-
-/** Makes the data, log and socket directories exist, reachable and owned right; idempotent. */
+/** Makes the instance's directories exist, reachable and owned right; idempotent; migrates older layouts. */
 export async function ensureDirs(
   home: string,
   instance: Instance,
   layout: NativeLayout,
   user: ServerUser | undefined,
+  legacyUids: number[] = [],
 ): Promise<void> {
   const paths = instancePaths(home, instance.name);
   await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  // Search-only for others: the server user passes through; listing and config/ stay closed.
+  const rootMode = user ? 0o711 : 0o700;
   if (layout.relocatedRoot) {
     const base = dirname(layout.relocatedRoot);
     for (const dir of [RELOCATION_ROOT, base]) {
@@ -94,34 +67,37 @@ export async function ensureDirs(
       await chmod(dir, 0o755); // whatever root's umask: the server user must pass through
     }
     // Tells a human which home a <hash> directory belongs to.
-    await writeFile(join(base, 'HOME'), `${home}\n`, { mode: 0o644 });
-    await ownedDir(layout.relocatedRoot, user);
+    await writeRootFile(join(base, 'HOME'), `${home}\n`, 0o644);
+    // Older versions gave this directory to the server user: it is taken back (it holds server-conf/).
+    await settleDir(layout.relocatedRoot, { mode: rootMode, uid: me(), gid: 0, acceptOwners: 'any' });
     // logs/ stays where the contract says, pointing at the real one.
-    if (!(await exists(paths.logs))) await symlink(layout.logs, paths.logs);
+    if (!(await lstat(paths.logs).catch(() => undefined))) await symlink(layout.logs, paths.logs);
   } else if (user && layout.data === paths.data) {
-    // Search-only for others: the server user can pass through; listing and config/ stay closed.
-    await chmod(paths.root, 0o711);
+    await chmod(paths.root, rootMode);
   }
-  await ownedDir(layout.logs, user);
-  await ownedDir(layout.socketDir, user);
-  const dataExisted = await exists(layout.data);
-  await ownedDir(layout.data, user);
-  if (dataExisted && user && (await exists(join(layout.data, 'PG_VERSION')))) {
-    const st = await lstat(join(layout.data, 'PG_VERSION'));
-    if (st.uid !== user.uid) await chownTree(layout.data, user);
+  await settleDir(layout.confDir, { mode: user ? 0o750 : 0o700, uid: me(), gid: user?.gid, acceptOwners: [me()] });
+  const socketOwners = [0, me(), ...(user ? [user.uid] : []), ...legacyUids];
+  for (const [dir, owners] of [
+    [layout.logs, 'any'],
+    [layout.socketDir, socketOwners],
+    [layout.data, 'any'],
+  ] as const) {
+    // Under the instance's directory only root could have made them; in /tmp, anyone could.
+    const { previousUid } = await settleDir(dir, { mode: 0o700, uid: user?.uid, gid: user?.gid, acceptOwners: owners });
+    if (user && dir !== layout.socketDir && (previousUid ?? user.uid) !== user.uid) await takeOverTree(dir, user);
   }
-}
-
-/** Writes a file the server reads: 0600, owned by the server user. */
-async function writeServerFile(path: string, text: string, user: ServerUser | undefined): Promise<void> {
-  await writeFile(path, text, { mode: 0o600 });
-  await chmod(path, 0o600);
-  if (user) await chown(path, user.uid, user.gid);
+  // A take-over cut short: the data may still hold files of the old owner.
+  const pgVersion = user ? await openRegularNoFollow(join(layout.data, 'PG_VERSION')) : undefined;
+  if (pgVersion) {
+    await pgVersion.fh.close();
+    if (pgVersion.st.uid !== user!.uid) await takeOverTree(layout.data, user!);
+  }
 }
 
 /**
- * (Re)writes the configuration the server reads, from instance.conf and the template, and
- * a root-only copy of the settings in <home>/<name>/config/postgresql.conf for people to read.
+ * (Re)writes the configuration the server reads, in server-conf/, from instance.conf and the
+ * template; base.conf is made once from the data directory's postgresql.conf. Also a root-only
+ * copy of the settings in <home>/<name>/config/postgresql.conf for people to read.
  */
 export async function writeServerConfig(
   home: string,
@@ -137,20 +113,25 @@ export async function writeServerConfig(
     templateName: template.name,
     settings: template.settings,
     socketDir: layout.socketDir,
+    dataDir: layout.data,
+    confDir: layout.confDir,
   });
-  const mainConf = join(layout.data, 'postgresql.conf');
-  const current = await readFile(mainConf, 'utf8');
-  const updated = withIncludeLine(current);
-  if (updated !== current) await writeServerFile(mainConf, updated, user);
-  await writeServerFile(join(layout.data, SETTINGS_FILE), conf, user);
-  await writeServerFile(join(layout.data, 'pg_hba.conf'), renderHba(instance.host), user);
-  const osUser = user?.name ?? userInfo().username;
-  await writeServerFile(join(layout.data, 'pg_ident.conf'), renderIdent(osUser, instance.user), user);
+  const mode = user ? 0o640 : 0o600;
+  const write = (name: string, text: string) => writeRootFile(join(layout.confDir, name), text, mode, user?.gid);
+  const base = join(layout.confDir, BASE_FILE);
+  if (!(await lstat(base).catch(() => undefined))) {
+    // Read without following links: the data directory is the server user's.
+    const original = (await readSmallNoFollow(join(layout.data, 'postgresql.conf'), 1 << 20)) ?? '';
+    await write(BASE_FILE, baseSettings(original, layout.data));
+  }
+  await write('pg_hba.conf', renderHba(instance.host));
+  await write('pg_ident.conf', renderIdent(user?.name ?? userInfo().username, instance.user));
+  await write('postgresql.conf', conf);
   const config = instancePaths(home, instance.name).config;
   await mkdir(config, { recursive: true, mode: 0o700 });
-  await writeFile(
+  await writeRootFile(
     join(config, 'postgresql.conf'),
-    `# The copy the server reads: ${join(layout.data, SETTINGS_FILE)}\n${conf}`,
-    { mode: 0o600 },
+    `# The copy the server reads: ${join(layout.confDir, 'postgresql.conf')}\n${conf}`,
+    0o600,
   );
 }

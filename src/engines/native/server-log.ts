@@ -1,14 +1,16 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULTS } from '../../core/defaults.js';
 import { notFound } from '../../core/errors.js';
 import type { LogOptions } from '../engine.js';
+import { openRegularNoFollow } from './safe-fs.js';
 
 /**
  * The server log written through pg_ctl -l: tail, --since and --follow. Memory stays
  * bounded: tail reads backwards from the end, since streams forward keeping the last N.
+ * The log's directory is the server user's: the file is opened without following links, and
+ * anything but a regular file (a FIFO, a device) reads as empty.
  */
 
 /** "2025-01-31 12:00:00.123 UTC [42] LOG: ..." -> that instant; undefined for lines without the prefix. */
@@ -30,13 +32,14 @@ export function sinceFilter(since: Date | undefined): (line: string) => boolean 
 const CHUNK = 64 * 1024;
 
 async function readRange(path: string, start: number, end: number): Promise<string> {
-  const fh = await open(path, 'r');
+  const opened = await openRegularNoFollow(path);
+  if (!opened) return '';
   try {
-    const buf = Buffer.alloc(end - start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    const buf = Buffer.alloc(Math.max(0, end - start));
+    const { bytesRead } = await opened.fh.read(buf, 0, buf.length, start);
     return buf.subarray(0, bytesRead).toString('utf8');
   } finally {
-    await fh.close();
+    await opened.fh.close();
   }
 }
 
@@ -63,18 +66,24 @@ async function filteredLines(
 ): Promise<string[]> {
   const out: string[] = [];
   if (size === 0) return out;
-  const rl = createInterface({ input: createReadStream(path, { start: 0, end: size - 1 }), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (!keep(line)) continue;
-    out.push(line);
-    if (n > 0 && out.length > n) out.shift();
+  const opened = await openRegularNoFollow(path);
+  if (!opened) return out;
+  try {
+    const input = opened.fh.createReadStream({ start: 0, end: size - 1, autoClose: false });
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      if (!keep(line)) continue;
+      out.push(line);
+      if (n > 0 && out.length > n) out.shift();
+    }
+  } finally {
+    await opened.fh.close();
   }
   return out;
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
-  return stat(path).then(
-    (s) => s.size,
+  return lstat(path).then(
+    (s) => (s.isFile() ? s.size : undefined),
     () => undefined,
   );
 }
