@@ -145,4 +145,6 @@ export interface EngineBackupCapabilities {
   archiveData?(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void>;
   /** Replaces the stopped instance's data directory with a physical backup. */
   replaceData?(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement>;
+  /** The replacement a killed restore left half-done (the previous data still set aside), if any. */
+  findReplacement?(instance: Instance): Promise<DataReplacement | undefined>;
 }

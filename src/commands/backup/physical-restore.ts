@@ -5,9 +5,12 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, describeError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { Secret } from '../../core/secret.js';
-import type { Engine } from '../../engines/engine.js';
+import type { DataReplacement, Engine } from '../../engines/engine.js';
 import { countSessions } from '../../postgres/backup/restore-target.js';
 import { waitReady } from '../manage/lifecycle.js';
+import { saveCredentials } from '../manage/interrupted-restore.js';
+import { clearRestoreJournal, writeRestoreJournal } from '../../core/restore-journal.js';
+import { faultPoint } from '../../core/fault-point.js';
 import { backupCredentials, withPortRetry } from './clone-target.js';
 
 /**
@@ -40,7 +43,9 @@ export async function restorePhysical(
       { hint: 'a physical backup restores only into the same server version; use --to-instance NEW' },
     );
   }
+  const home = ctx.home.dir;
   let terminated = 0;
+  await writeRestoreJournal(home, target.name, { backup: backup.name, phase: 'replacing' });
   if ((await engine.inspect(target)).state === 'running') {
     terminated = await countSessions(target).catch(() => 0);
     ctx.talk.info(
@@ -55,7 +60,14 @@ export async function restorePhysical(
     backupLabel: join(backup.dir, p.backup_label),
     tablespaceMap: p.tablespace_map ? join(backup.dir, p.tablespace_map) : undefined,
   };
-  const replacement = await engine.replaceData(target, files, ctx.talk.progress);
+  let replacement: DataReplacement;
+  try {
+    replacement = await engine.replaceData(target, files, ctx.talk.progress);
+  } catch (e) {
+    await clearRestoreJournal(home, target.name); // replaceData put the previous data back
+    throw e;
+  }
+  faultPoint('restore:physical-replaced');
   const creds = await backupCredentials(backup);
   let restored: Instance = creds
     ? { ...target, user: creds.user, password: new Secret(creds.password), database: creds.database }
@@ -74,6 +86,7 @@ export async function restorePhysical(
   } catch (e) {
     await engine.stop(target, { timeoutSec: 10, force: true }).catch(() => {});
     await replacement.undo();
+    await clearRestoreJournal(home, target.name);
     await engine.start(target).catch(() => {});
     throw new CliError(
       'failed',
@@ -81,17 +94,14 @@ export async function restorePhysical(
       { details: e instanceof CliError ? e.details : undefined },
     );
   }
+  // The commit point: from here on, a killed restore is completed, not undone.
+  const committed = creds
+    ? { user: restored.user, password: restored.password.reveal(), database: restored.database }
+    : undefined;
+  await writeRestoreJournal(home, target.name, { backup: backup.name, phase: 'committing', credentials: committed });
+  faultPoint('restore:physical-committing');
+  if (committed) await saveCredentials(ctx, target.name, committed);
   await replacement.keep();
-  if (restored !== target) {
-    await ctx.registry.locked(async () => {
-      const fresh = await ctx.registry.get(target.name);
-      await ctx.registry.save({
-        ...fresh,
-        user: restored.user,
-        password: restored.password,
-        database: restored.database,
-      });
-    });
-  }
+  await clearRestoreJournal(home, target.name);
   return { terminated };
 }

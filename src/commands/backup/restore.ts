@@ -11,6 +11,7 @@ import { storeOf } from './store.js';
 import { restoreLogical } from './logical-restore.js';
 import type { BackupOptionsOf } from './options.js';
 import { restorePhysical } from './physical-restore.js';
+import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
 
 export interface BackupRestoreData {
   name: string;
@@ -142,6 +143,9 @@ async function restoreLocked(
       throw e;
     }
   }
+  // An earlier restore killed half-way is finished or undone first, as the next start would.
+  const before = await recorded(ctx, targetName);
+  await finishInterruptedRestore(ctx, before.instance, before.engine);
   // A physical restore stops the server anyway; a logical one needs it answering.
   const { instance, engine } =
     m.method === 'physical' ? await recorded(ctx, targetName) : await runningInstance(ctx, targetName);

@@ -5,6 +5,7 @@ import type { Instance } from '../../core/instance.js';
 import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
+import { finishInterruptedRestore } from './interrupted-restore.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
 
@@ -175,12 +176,14 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     instance = await createServer(ctx, engine, instance, opts.port !== undefined);
     action = 'created';
   } else {
-    const existing = instance; // narrowed, for the closures below
-    const recordedUser = instance.extra.server_user;
     checkCreateFlags(instance, opts);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
+    // A restore killed half-way is finished or undone before anything else looks at the data.
+    instance = await finishInterruptedRestore(ctx, instance, engine);
+    const existing = instance; // narrowed, for the closures below
+    const recordedUser = instance.extra.server_user;
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
     const state = await engine.inspect(instance);
     if (!claimed) await portClaimedElsewhere(ctx, instance, state.state === 'running');

@@ -115,10 +115,7 @@ export async function replaceVolumeData(
   await run(
     `rm -rf ${PREVIOUS} && mkdir ${PREVIOUS} && for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && mv "$f" ${PREVIOUS}/; done; true`,
   );
-  const undo = () =>
-    run(
-      `for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && rm -rf "$f"; done; mv ${PREVIOUS}/* ${PREVIOUS}/.[!.]* /restore/ 2>/dev/null; rmdir ${PREVIOUS}; true`,
-    );
+  const { undo, keep } = volumeReplacement(run);
   try {
     progress(`extracting the base backup into volume ${volume}`);
     await run('tar -x -f -', files.baseTar);
@@ -133,5 +130,32 @@ export async function replaceVolumeData(
     await undo().catch(() => {});
     throw e;
   }
-  return { keep: () => run(`rm -rf ${PREVIOUS}`), undo };
+  return { keep, undo };
+}
+
+type Run = (script: string, input?: string) => Promise<void>;
+
+/** undo() acts only when the previous contents are there: without them it would empty the volume. */
+function volumeReplacement(run: Run): DataReplacement {
+  return {
+    undo: () =>
+      run(
+        `[ -d ${PREVIOUS} ] || exit 0; for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && rm -rf "$f"; done; mv ${PREVIOUS}/* ${PREVIOUS}/.[!.]* /restore/ 2>/dev/null; rmdir ${PREVIOUS}; true`,
+      ),
+    keep: () => run(`rm -rf ${PREVIOUS}`),
+  };
+}
+
+/** A replacement a killed restore left in the volume (its previous contents still set aside). */
+export async function findVolumeReplacement(
+  docker: Dockerode,
+  image: string,
+  volume: string,
+): Promise<DataReplacement | undefined> {
+  const run: Run = (script, input) => helper(docker, image, volume, script, input);
+  const present = await run(`[ -d ${PREVIOUS} ]`).then(
+    () => true,
+    () => false,
+  );
+  return present ? volumeReplacement(run) : undefined;
 }

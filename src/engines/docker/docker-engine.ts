@@ -20,7 +20,7 @@ import {
   type StopOptions,
 } from '../engine.js';
 import { containerClientTools, runContainerClient } from './container-clients.js';
-import { archiveContainerData, replaceVolumeData } from './container-data.js';
+import { archiveContainerData, findVolumeReplacement, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
 import { runningStates } from './list-state.js';
 import { containerSpec, dataMountTarget } from './container-spec.js';
@@ -210,6 +210,11 @@ export class DockerEngine implements Engine {
       files,
       progress,
     );
+  }
+
+  async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
+    if (!(await this.#objects.volumeExists(instance.name))) return undefined;
+    return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, volumeName(instance.name));
   }
 
   async #runningContainer(instance: Instance): Promise<Dockerode.Container> {

@@ -1,5 +1,5 @@
-import { rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import type { DataReplacement, PhysicalBackupFiles, Progress } from '../engine.js';
 import { extractInto } from './data-archive.js';
@@ -19,12 +19,9 @@ export async function replaceDataDir(
   user: ServerUser | undefined,
   progress: Progress,
 ): Promise<DataReplacement> {
-  const aside = `${dataDir}.pre-restore-${Date.now()}`;
+  const aside = `${dataDir}${ASIDE_MARK}${Date.now()}`;
   await rename(dataDir, aside);
-  const undo = async () => {
-    await removeTree(dataDir);
-    await rename(aside, dataDir);
-  };
+  const { keep, undo } = replacementOf(dataDir, aside);
   try {
     await settleDir(dataDir, { mode: 0o700, uid: user?.uid, gid: user?.gid, acceptOwners: [] });
     progress(`extracting the base backup into ${dataDir}`);
@@ -37,7 +34,33 @@ export async function replaceDataDir(
     await undo().catch(() => {});
     throw e;
   }
-  return { keep: () => removeTree(aside), undo };
+  return { keep, undo };
+}
+
+const ASIDE_MARK = '.pre-restore-';
+
+/** keep() drops the previous directory; undo() puts it back in place of whatever is there. */
+function replacementOf(dataDir: string, aside: string): DataReplacement {
+  return {
+    keep: () => removeTree(aside),
+    undo: async () => {
+      await removeTree(dataDir); // rm -f: nothing there (killed right after the rename) is fine
+      await rename(aside, dataDir);
+    },
+  };
+}
+
+/**
+ * A replacement a killed restore left: the previous directory still beside the data
+ * directory. The newest one is the one to act on (restores hold the instance's lock, so
+ * there is at most one in flight); undefined when there is none.
+ */
+export async function findReplacement(dataDir: string): Promise<DataReplacement | undefined> {
+  const prefix = `${basename(dataDir)}${ASIDE_MARK}`;
+  const asides = (await readdir(dirname(dataDir)).catch(() => [] as string[]))
+    .filter((e) => e.startsWith(prefix) && /^\d+$/.test(e.slice(prefix.length)))
+    .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
+  return asides[0] ? replacementOf(dataDir, join(dirname(dataDir), asides[0])) : undefined;
 }
 
 /** Writes `to` (in the server's directory) as the server user, from a file only root can read. */

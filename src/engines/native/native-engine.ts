@@ -20,7 +20,7 @@ import type {
 } from '../engine.js';
 import { findClientDir, runHostClient } from './client-tools.js';
 import { archiveDataDir } from './data-archive.js';
-import { replaceDataDir } from './data-replace.js';
+import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
@@ -210,6 +210,10 @@ export class NativeEngine implements Engine {
       );
     }
     return replaceDataDir(layout.data, files, await this.#serverUser(instance), progress);
+  }
+
+  findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
+    return findReplacement(layoutOf(this.home, instance).data);
   }
 
   async heldPorts(): Promise<Map<number, PortHolder>> {
