@@ -129,5 +129,8 @@ async function runTar(
   const feedError = await fed;
   // 1 = "some files differ/vanished": expected while the server writes; 2 = fatal.
   if (code > 1) throw new CliError('failed', `tar could not ${what} (exit ${code})`, { details: stderr.trim() });
-  if (feedError instanceof Error) throw new CliError('failed', `tar could not ${what}: ${feedError.message}`);
+  // tar stops reading at the archive's end-of-archive blocks and may close its input before
+  // the file's trailing padding was written ("Premature close"): with exit 0 it had it all.
+  if (feedError instanceof Error && code !== 0)
+    throw new CliError('failed', `tar could not ${what}: ${feedError.message}`);
 }
