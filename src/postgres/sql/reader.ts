@@ -79,7 +79,7 @@ export class ScriptReader {
     return new CliError('failed', `${this.source.name}:${this.line}: ${e.message}`, {
       hint:
         e.encoding === 'UTF8'
-          ? 'the script is not UTF-8: name its encoding with --encoding (or PGCLIENTENCODING), or put SET client_encoding TO ... at its top, as pg_dump does'
+          ? 'the script is not UTF-8: name its encoding (PGCLIENTENCODING=LATIN1, ...), or put SET client_encoding TO ... at its top, as pg_dump does'
           : `the script says it is in ${e.encoding} but these bytes are not; check its SET client_encoding or --encoding`,
       cause: e,
     });
