@@ -108,6 +108,14 @@ describe.each(engines)('real-world SQL on the %s engine', (engine) => {
     expect(told.code).toBe(0);
     expect(await values('SELECT v FROM undeclared')).toEqual(['äbc']);
 
+    // ... and the script's own SET client_encoding TO UTF8 still wins over it.
+    const utf8 = await script(
+      'utf8-declared.sql',
+      "SET client_encoding TO 'UTF8';\nINSERT INTO undeclared VALUES ('é€');\n",
+    );
+    expect((await exec(['--file', utf8], { PGCLIENTENCODING: 'LATIN1' })).code).toBe(0);
+    expect(await values("SELECT v FROM undeclared WHERE v <> 'äbc'")).toEqual(['é€']);
+
     const unknown = await exec(['SELECT 1'], { PGCLIENTENCODING: 'klingon' });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown encoding "klingon" \(PGCLIENTENCODING\)/);

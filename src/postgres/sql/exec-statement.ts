@@ -57,18 +57,22 @@ export async function* execStatement(
   session.client.query(statement);
   // The connection speaks UTF-8; a row may still end mid-character between messages only in binary COPY.
   const utf8 = new TextDecoder();
-  for (;;) {
-    if (queue.length) {
-      const chunks = queue.splice(0);
-      queued = 0;
-      statement.resume();
-      const out = utf8.decode(Buffer.concat(chunks), { stream: true });
-      if (out) yield out;
-      continue;
+  try {
+    for (;;) {
+      if (queue.length) {
+        const chunks = queue.splice(0);
+        queued = 0;
+        statement.resume();
+        const out = utf8.decode(Buffer.concat(chunks), { stream: true });
+        if (out) yield out;
+        continue;
+      }
+      if (run) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
     }
-    if (run) break;
-    await new Promise<void>((resolve) => (wake = resolve));
-    wake = undefined;
+  } finally {
+    statement.resume(); // a consumer that stops early must not leave the socket paused (close would hang)
   }
   const tail = utf8.decode();
   if (tail) yield tail;

@@ -40,7 +40,10 @@ export class ScriptEncoding {
   async connected(session: Session): Promise<void> {
     this.current = this.initial;
     this.wire = session.parameter('client_encoding') ?? 'UTF8';
-    if (this.current !== 'UTF8') await this.restoreWire(session);
+    // Starting in another encoding, the wire must differ from UTF8 too, or the script's own
+    // SET client_encoding TO UTF8 would change nothing the server reports.
+    if (this.current !== 'UTF8' && this.wire === 'UTF8' && session.parameter('server_encoding') === 'UTF8')
+      await this.setWire(session, 'SQL_ASCII');
   }
 
   /**
@@ -65,7 +68,10 @@ export class ScriptEncoding {
       this.wire = reported;
       return;
     }
-    const wire = utf8Server ? 'SQL_ASCII' : 'UTF8';
+    await this.setWire(session, utf8Server ? 'SQL_ASCII' : 'UTF8');
+  }
+
+  private async setWire(session: Session, wire: 'SQL_ASCII' | 'UTF8'): Promise<void> {
     await session.client.query(`SET client_encoding TO '${wire}'`);
     this.wire = session.parameter('client_encoding') ?? wire;
   }
