@@ -6,6 +6,9 @@ import { validateIdentifier } from '../postgres/identifiers.js';
 
 /** `content <verb>`: flags in, one options object per verb out (see commands/content/options.ts). */
 
+const encodingOpt = opt.str(
+  'encoding the SQL is written in until it says otherwise (UTF8, LATIN1, WIN1252, ...; default PGCLIENTENCODING, else UTF8)',
+);
 const databaseOpt = opt.str("database inside the instance (default: the instance's own database)");
 
 const dbName = (a: opt.Args, key: string, label?: string) => {
@@ -47,6 +50,7 @@ function execute(a: opt.Args) {
     database: dbName(a, 'database'),
     sql: sql[0],
     file,
+    encoding: opt.value(a, 'encoding'),
     dryRun: Boolean(a['dry-run']),
   };
 }
@@ -70,6 +74,7 @@ function add(a: opt.Args) {
     path: paths[0],
     database: dbName(a, 'database'),
     init: Boolean(a.init),
+    encoding: opt.value(a, 'encoding'),
     dryRun: Boolean(a['dry-run']),
   };
 }
@@ -102,6 +107,7 @@ export function contentCommands(y: Argv, defaultInstance: string, run: opt.Run):
           ...inst,
           database: databaseOpt,
           file: opt.str('the .sql file or directory (same as PATH)'),
+          encoding: encodingOpt,
           init: opt.flag('create the database first when missing'),
           type: {
             type: 'string',
@@ -152,6 +158,7 @@ export function contentCommands(y: Argv, defaultInstance: string, run: opt.Run):
             database: databaseOpt,
             sql: opt.str('SQL to run (use --sql="-- ..." for SQL starting with a dash)'),
             file: opt.str('a .sql file to run, streamed (any size)'),
+            encoding: encodingOpt,
             ...dryRun,
           })
           .example('$0 content execute "SELECT now()"', 'one statement, printed like psql')

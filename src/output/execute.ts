@@ -25,8 +25,9 @@ function renderer(format: ContentFormat, quiet: boolean, where: { instance: stri
   if (format === 'csv') {
     return {
       *event(e) {
-        if (e.type === 'copy-out') yield e.data.replace(/\n$/, '');
-        else if (e.result.fields) yield* csvLines({ fields: e.result.fields, rows: e.result.rows });
+        if (e.type === 'copy-out' || e.type === 'echo') yield e.data.replace(/\n$/, '');
+        else if (e.type === 'result' && e.result.fields)
+          yield* csvLines({ fields: e.result.fields, rows: e.result.rows });
       },
       end: () => [],
     };
@@ -44,6 +45,7 @@ function renderer(format: ContentFormat, quiet: boolean, where: { instance: stri
           copyOut += e.data;
           return [];
         }
+        if (e.type !== 'result') return []; // \echo text and \connect notes are for people
         const r: StatementResult = e.result;
         if (r.fields) {
           results.push({
@@ -78,12 +80,15 @@ function renderer(format: ContentFormat, quiet: boolean, where: { instance: stri
   }
   return {
     *event(e) {
-      if (e.type === 'copy-out') {
-        yield e.data.replace(/\n$/, '');
-        return;
+      if (e.type === 'copy-out' || e.type === 'echo') yield e.data.replace(/\n$/, '');
+      else if (e.type === 'connected') {
+        if (!quiet) yield `You are now connected to database "${e.database}" as user "${e.user}".`;
+      } else if (e.type === 'result') {
+        if (e.result.fields) yield* alignedTable({ fields: e.result.fields, rows: e.result.rows });
+        // psql prints no tag after COPY ... TO STDOUT: the rows were the output.
+        else if (!quiet && !e.result.copyOut) yield e.result.tag;
       }
-      if (e.result.fields) yield* alignedTable({ fields: e.result.fields, rows: e.result.rows });
-      else if (!quiet) yield e.result.tag;
+      // 'error' events (ON_ERROR_STOP off) go to stderr through the command, never to stdout.
     },
     end: () => [],
   };

@@ -7,13 +7,20 @@ import { connectError } from './errors.js';
 /**
  * One connection for a whole content command: connect errors become CliErrors that name
  * the instance and database, server notices go to the caller (stderr), and Ctrl-C cancels
- * the running statement on the server instead of leaving it to run on.
+ * the running statement on the server instead of leaving it to run on. A script's
+ * \connect moves the session to another database of the same instance.
  */
 export interface Session {
+  /** The current connection (a new one after reconnect). */
   readonly client: Client;
+  /** The database the current connection is on. */
   readonly database: string;
   /** The full command tag of the last statement ("CREATE TABLE", "INSERT 0 1"). */
   lastTag(): string | undefined;
+  /** What the server last reported for a parameter (ParameterStatus: client_encoding, standard_conforming_strings, ...). */
+  parameter(name: string): string | undefined;
+  /** Connects to another database of the instance as the same user, then closes the old connection (psql's \connect). */
+  reconnect(database: string): Promise<void>;
   /** Throws the interruption error once the signal fired. */
   checkInterrupted(): void;
   close(): Promise<void>;
@@ -31,38 +38,66 @@ export const interrupted = () =>
     exitCode: 130,
   });
 
-export async function openSession(instance: Instance, opts: SessionOptions): Promise<Session> {
+interface Connected {
+  client: Client;
+  database: string;
+  params: Map<string, string>;
+  tag?: string;
+}
+
+async function connectTo(instance: Instance, database: string, opts: SessionOptions): Promise<Connected> {
   const pg = await loadPg();
-  const client = new pg.Client(clientConfig(instance, { database: opts.database }));
+  const client = new pg.Client(clientConfig(instance, { database }));
   // An error event after connect (server shutdown) must not crash the process; the query fails instead.
   client.on('error', () => {});
+  const c: Connected = { client, database, params: new Map() };
+  // Registered before connecting: the server reports its parameters during the handshake.
+  client.connection.on('parameterStatus', (m: { parameterName: string; parameterValue: string }) => {
+    c.params.set(m.parameterName, m.parameterValue);
+  });
   try {
     await client.connect();
   } catch (e) {
-    throw connectError(e, instance, opts.database);
+    await client.end().catch(() => {});
+    throw connectError(e, instance, database);
   }
-  let tag: string | undefined;
   client.connection.on('commandComplete', (msg: { text?: string }) => {
-    tag = msg.text;
+    c.tag = msg.text;
   });
   client.on('notice', (n) =>
     opts.onNotice?.(`${n.severity ?? 'NOTICE'}:  ${n.message}${n.detail ? `\nDETAIL:  ${n.detail}` : ''}`),
   );
+  return c;
+}
 
+export async function openSession(instance: Instance, opts: SessionOptions): Promise<Session> {
+  let current = await connectTo(instance, opts.database, opts);
   const onAbort = () => {
-    void cancelBackend(instance, opts.database, client);
+    void cancelBackend(instance, current.database, current.client);
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   return {
-    client,
-    database: opts.database,
-    lastTag: () => tag,
+    get client() {
+      return current.client;
+    },
+    get database() {
+      return current.database;
+    },
+    lastTag: () => current.tag,
+    parameter: (name) => current.params.get(name),
+    async reconnect(database) {
+      // psql keeps the old connection when the new one fails; so does this.
+      const next = await connectTo(instance, database, opts);
+      const old = current;
+      current = next;
+      await old.client.end().catch(() => {});
+    },
     checkInterrupted() {
       if (opts.signal?.aborted) throw interrupted();
     },
     async close() {
       opts.signal?.removeEventListener('abort', onAbort);
-      await client.end().catch(() => {});
+      await current.client.end().catch(() => {});
     },
   };
 }

@@ -7,7 +7,7 @@ import { runScript } from '../../postgres/sql/execute.js';
 import type { Session } from '../../postgres/session.js';
 import { fileSource } from '../../postgres/sql/stream.js';
 import type { OptionsOf } from './options.js';
-import { contentTarget, withAdmin, withSession } from './session.js';
+import { contentTarget, reportPassedError, scriptOptions, withAdmin, withSession } from './session.js';
 import { type CommandResult, result } from '../result.js';
 
 export interface ContentAddData {
@@ -51,7 +51,9 @@ export async function add(
   await withSession(ctx, instance, database, signal, async (session) => {
     for (const file of files) {
       const started = performance.now();
-      const statements = await applyFile(session, file, files, data);
+      const statements = await applyFile(ctx, session, file, files, data, opts.encoding);
+      // Each file runs as its own psql -f would: from the database the command names, even after a \connect.
+      if (session.database !== database) await session.reconnect(database);
       data.files.push({ file, statements, duration_ms: Math.round(performance.now() - started) });
       ctx.talk.progress(`applied ${file}`);
     }
@@ -59,11 +61,18 @@ export async function add(
   return result('content-add', data);
 }
 
-async function applyFile(session: Session, file: string, all: string[], data: ContentAddData): Promise<number> {
+async function applyFile(
+  ctx: Context,
+  session: Session,
+  file: string,
+  all: string[],
+  data: ContentAddData,
+  encoding: string | undefined,
+): Promise<number> {
   try {
-    const run = runScript(session, await fileSource(file));
+    const run = runScript(session, await fileSource(file), scriptOptions(ctx, encoding));
     let step = await run.next();
-    while (!step.done) step = await run.next();
+    for (; !step.done; step = await run.next()) if (step.value.type === 'error') reportPassedError(ctx, step.value);
     return step.value;
   } catch (e) {
     if (!(e instanceof CliError) || all.length === 1) throw e;

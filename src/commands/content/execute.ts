@@ -1,9 +1,10 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { type ExecEvent, runScript } from '../../postgres/sql/execute.js';
-import { fileSource, type SqlSource, sqlItems, stdinSource, textSource } from '../../postgres/sql/stream.js';
+import { sqlItems } from '../../postgres/sql/reader.js';
+import { fileSource, type SqlSource, stdinSource, textSource } from '../../postgres/sql/stream.js';
 import type { ContentFormat, OptionsOf } from './options.js';
-import { connect, contentTarget } from './session.js';
+import { connect, contentTarget, reportPassedError, scriptOptions } from './session.js';
 import { stdinWithSql } from './stdin-sql.js';
 import type { CommandResult } from '../result.js';
 
@@ -36,13 +37,19 @@ export async function execute(
       kind: 'content-execute',
       exitCode: 0,
       data: null,
-      lines: dryRun(source, opts.format, `database ${database} of instance ${instance.name}`),
+      lines: dryRun(source, opts.format, `database ${database} of instance ${instance.name}`, opts.encoding),
     };
   // Connect before answering, so a refused connection is an error rather than an empty stream.
   const session = await connect(ctx, instance, database, signal);
   async function* events(): AsyncGenerator<ExecEvent, number> {
     try {
-      return yield* runScript(session, source);
+      const run = runScript(session, source, scriptOptions(ctx, opts.encoding));
+      let step = await run.next();
+      for (; !step.done; step = await run.next()) {
+        if (step.value.type === 'error') reportPassedError(ctx, step.value);
+        else yield step.value;
+      }
+      return step.value;
     } finally {
       await session.close();
     }
@@ -72,9 +79,14 @@ async function pickSource(ctx: Context, opts: OptionsOf<'execute'>): Promise<Sql
 }
 
 /** --dry-run: split the SQL and say what would be sent; nothing is. */
-async function* dryRun(source: SqlSource, format: ContentFormat, where: string): AsyncGenerator<string> {
+async function* dryRun(
+  source: SqlSource,
+  format: ContentFormat,
+  where: string,
+  encoding?: string,
+): AsyncGenerator<string> {
   let n = 0;
-  for await (const item of sqlItems(source)) {
+  for await (const item of sqlItems(source, encoding)) {
     if (item.kind !== 'statement') continue;
     n++;
     if (format === 'text') yield `line ${item.line}: ${firstLine(item.text)}`;

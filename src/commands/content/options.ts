@@ -14,8 +14,9 @@ export type ContentOptions =
   /** database undefined: the instance's default database. */
   | (Base & { action: 'get'; database?: string; showSecrets: boolean })
   /** No sql and no file: read standard input. */
-  | (Base & { action: 'execute'; database?: string; sql?: string; file?: string; dryRun: boolean })
-  | (Base & { action: 'add'; path: string; database?: string; init: boolean; dryRun: boolean })
+  /** encoding: what the SQL is written in until it says otherwise (default PGCLIENTENCODING, else UTF8). */
+  | (Base & { action: 'execute'; database?: string; sql?: string; file?: string; dryRun: boolean; encoding?: string })
+  | (Base & { action: 'add'; path: string; database?: string; init: boolean; dryRun: boolean; encoding?: string })
   | (Base & { action: 'migrate'; dir: string; database?: string; dryRun: boolean; status: boolean; target?: number });
 
 export type ContentAction = ContentOptions['action'];

@@ -3,6 +3,7 @@ import type { Instance } from '../../core/instance.js';
 import { MAINTENANCE_DB, validateIdentifier } from '../../postgres/identifiers.js';
 import { serverError } from '../../postgres/errors.js';
 import { openSession, type Session } from '../../postgres/session.js';
+import type { ExecEvent, ScriptOptions } from '../../postgres/sql/execute.js';
 
 /** The instance a content verb works on and the database it means (validated before any connection). */
 export async function contentTarget(
@@ -46,4 +47,16 @@ export function withAdmin<T>(
   fn: (s: Session) => Promise<T>,
 ): Promise<T> {
   return withSession(ctx, instance, MAINTENANCE_DB, signal, fn);
+}
+
+/** How a script is read: --encoding, else PGCLIENTENCODING (as psql honours it), else UTF-8. */
+export function scriptOptions(ctx: Context, encoding: string | undefined): ScriptOptions {
+  const chosen = encoding ?? ctx.env.PGCLIENTENCODING;
+  return chosen ? { encoding: chosen, encodingOrigin: encoding ? '--encoding' : 'PGCLIENTENCODING' } : {};
+}
+
+/** A statement that failed while the script had ON_ERROR_STOP off: said on stderr where it happened, and the run goes on. */
+export function reportPassedError(ctx: Context, e: Extract<ExecEvent, { type: 'error' }>): void {
+  const { message, details } = e.error;
+  ctx.talk.warn(`${message}${details ? `\n${details}` : ''}\n(ON_ERROR_STOP is off: going on)`);
 }

@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
 
 /**
- * COPY ... FROM stdin and TO STDOUT through pg-copy-streams: the data never has to fit in
- * memory (a pg_dump of a large table is one COPY block), and backpressure from the socket
- * paces how fast the script file is read.
+ * COPY ... FROM stdin and TO STDOUT through pg-copy-streams, for the program's own COPYs
+ * (the self-test's round trip): the data never has to fit in memory. Scripts do not come
+ * here: their COPY mode is the server's answer to each statement (statement.ts).
  */
 export async function copyIn(client: Client, text: string, data: AsyncIterable<string>): Promise<number> {
   const { from } = await import('pg-copy-streams');

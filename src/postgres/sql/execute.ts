@@ -1,112 +1,142 @@
-import type { QueryArrayResult } from 'pg';
 import { CliError } from '../../core/errors.js';
-import { copyIn, copyOut } from './copy.js';
 import { statementError } from '../errors.js';
 import type { Session } from '../session.js';
+import { execStatement, type StatementResult, toResult } from './exec-statement.js';
+import { interpretMeta } from './meta.js';
+import { ScriptReader } from './reader.js';
+import { ScriptRun, type ScriptOptions } from './script-run.js';
 import type { SqlItem } from './splitter.js';
-import { type SqlSource, sqlItems } from './stream.js';
+import { fileSource, type SqlSource } from './stream.js';
+
+export type { StatementResult } from './exec-statement.js';
+export type { ScriptOptions } from './script-run.js';
 
 /** What running a script produces, in order; consumers render as they go. */
-export type ExecEvent = { type: 'result'; result: StatementResult } | { type: 'copy-out'; data: string };
+export type ExecEvent =
+  | { type: 'result'; result: StatementResult }
+  | { type: 'copy-out'; data: string }
+  /** \echo text (with its newline, unless \echo -n). */
+  | { type: 'echo'; data: string }
+  | { type: 'connected'; database: string; user: string }
+  /** A statement failed while the script had ON_ERROR_STOP off: the run goes on. */
+  | { type: 'error'; error: CliError };
 
-export interface StatementResult {
-  /** Full command tag: "SELECT 2", "CREATE TABLE", "INSERT 0 1". */
-  tag: string;
-  /** The tag without its counts: "SELECT", "CREATE TABLE", "INSERT". */
-  command: string;
-  rowCount: number | null;
-  /** Present when the statement returns rows (even zero of them). */
-  fields?: Array<{ name: string; dataTypeID: number }>;
-  /** Values as the server's text output; null is SQL NULL. */
-  rows: Array<Array<string | null>>;
-  line: number;
-}
-
-/** Every value as the server printed it: psql-exact text, lossless numbers, no Date guessing. */
-const RAW_TYPES = { getTypeParser: () => (value: string) => value };
-
-/** psql prints these for its own use; they do not matter when SQL is run without psql. */
-const IGNORED_META = /^\\(restrict|unrestrict)\b/;
+/** \i inside \i inside ...: a file that includes itself would never end. */
+const MAX_INCLUDE_DEPTH = 16;
 
 /**
- * Runs a script one statement at a time, like `psql -v ON_ERROR_STOP=1 -f`: each statement
- * autocommits unless the script opens a transaction; the first error stops the run and is
- * reported with its file and line. Statements are pulled from the source only as fast as the
- * server takes them, so memory stays at one statement (COPY data streams through).
+ * Runs a script one statement at a time, like `psql -X -v ON_ERROR_STOP=1 -f`: each
+ * statement autocommits unless the script opens a transaction; the first error stops the
+ * run and is reported with its file and line (unless the script turns ON_ERROR_STOP off:
+ * then each error is an event and the run ends in an error that counts them). Statements
+ * are pulled from the source only as fast as the server takes them, so memory stays at
+ * one statement (COPY data streams through). Returns the number of statements run.
  */
-export async function* runScript(session: Session, source: SqlSource): AsyncGenerator<ExecEvent, number> {
-  const items = sqlItems(source)[Symbol.asyncIterator]();
+export async function* runScript(
+  session: Session,
+  source: SqlSource,
+  opts: ScriptOptions = {},
+): AsyncGenerator<ExecEvent, number> {
+  const run = await ScriptRun.start(session, opts);
+  const count = yield* runSource(run, source, 0);
+  if (run.failures.length) throw run.failureSummary(source.name);
+  return count;
+}
+
+async function* runSource(run: ScriptRun, source: SqlSource, depth: number): AsyncGenerator<ExecEvent, number> {
+  const reader = new ScriptReader(source, run.encoding.current);
   let count = 0;
   for (;;) {
-    session.checkInterrupted();
-    const next = await items.next();
-    if (next.done) return count;
-    const item = next.value;
-    if (item.kind === 'meta') {
-      if (IGNORED_META.test(item.text)) continue;
-      throw new CliError(
-        'usage',
-        `${source.name}:${item.line}: psql meta-command ${item.text.split(/\s/)[0]} is not supported`,
-        {
-          hint: 'only SQL is sent to the server; remove the line (use COPY ... FROM stdin instead of \\copy), or run the file with psql',
-        },
-      );
+    run.session.checkInterrupted();
+    run.prepare(reader);
+    const item = await reader.next();
+    if (!item) return count;
+    if (item.kind === 'meta') count += yield* runMeta(run, reader, item, depth);
+    else if (item.kind === 'statement') {
+      count++;
+      yield* runStatement(run, reader, item);
     }
-    if (item.kind !== 'statement') continue; // stray COPY data after a failed COPY never reaches here: errors stop the run
-    count++;
-    const at = { source: source.name, statement: item.text, line: item.line, dataLine: item.dataLine };
-    try {
-      if (item.copy === 'in') {
-        const rowCount = await copyIn(session.client, item.text, copyData(items));
-        yield {
-          type: 'result',
-          result: { tag: `COPY ${rowCount}`, command: 'COPY', rowCount, rows: [], line: item.line },
-        };
-      } else if (item.copy === 'out') {
-        let rowCount = 0;
-        for await (const chunk of copyOut(session.client, item.text, (n) => {
-          rowCount = n;
-        }))
-          yield { type: 'copy-out', data: chunk };
-        yield {
-          type: 'result',
-          result: { tag: `COPY ${rowCount}`, command: 'COPY', rowCount, rows: [], line: item.line },
-        };
-      } else {
-        const res = (await session.client.query({ text: item.text, rowMode: 'array', types: RAW_TYPES })) as
-          QueryArrayResult | QueryArrayResult[];
-        // A statement the splitter could not separate still returns one result per part.
-        for (const r of Array.isArray(res) ? res : [res]) {
-          if (r.command === null) continue; // only comments
-          yield { type: 'result', result: toResult(r, session.lastTag(), item.line) };
-        }
-      }
-    } catch (e) {
-      session.checkInterrupted();
-      throw statementError(e, at);
-    }
+    // COPY data outside a COPY cannot come: the reader is put in COPY mode only for one.
   }
 }
 
-/** The COPY data items that follow a COPY ... FROM stdin statement, up to its `\.`. */
-async function* copyData(items: AsyncIterator<SqlItem>): AsyncGenerator<string> {
-  for (;;) {
-    const next = await items.next();
-    if (next.done || next.value.kind === 'copy-end') return;
-    if (next.value.kind === 'copy-data') yield next.value.data;
-  }
-}
-
-function toResult(r: QueryArrayResult, tag: string | undefined, line: number): StatementResult {
-  const fields = r.fields.length ? r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) : undefined;
-  const full = tag ?? [r.command, r.rowCount].filter((x) => x !== null && x !== '').join(' ');
-  return {
-    tag: full,
-    // "CREATE TABLE" rather than pg's first word; counts stripped ("INSERT 0 3" -> INSERT).
-    command: full.replace(/(?: \d+)+$/, ''),
-    rowCount: r.rowCount,
-    ...(fields ? { fields } : {}),
-    rows: r.rows as Array<Array<string | null>>,
-    line,
+async function* runStatement(
+  run: ScriptRun,
+  reader: ScriptReader,
+  item: Extract<SqlItem, { kind: 'statement' }>,
+): AsyncGenerator<ExecEvent> {
+  let dataLine: number | undefined;
+  const copyIn = () => {
+    dataLine = reader.beginCopyData();
+    return reader.copyData();
   };
+  const statement = execStatement(run.session, item.text, copyIn);
+  let step = await statement.next();
+  while (!step.done) {
+    yield { type: 'copy-out', data: step.value };
+    step = await statement.next();
+  }
+  const outcome = step.value;
+  if (outcome.readError) throw outcome.readError;
+  if (outcome.error) {
+    run.session.checkInterrupted();
+    const error = statementError(outcome.error, {
+      source: reader.source.name,
+      statement: item.text,
+      line: item.line,
+      dataLine,
+    });
+    if (!(error.cause as { severity?: string } | undefined)?.severity || run.stopOnError()) throw error;
+    // The server answered with an error, not CopyInResponse: the data lines that follow are
+    // still data, skipped up to their `\.`, never read as SQL.
+    if (!outcome.copy && item.copyHint === 'in') {
+      reader.beginCopyData();
+      for await (const _ of reader.copyData());
+    }
+    run.failures.push(error.message);
+    yield { type: 'error', error };
+  } else {
+    for (const r of outcome.results) yield { type: 'result', result: toResult(r, item.line, outcome.copy === 'out') };
+  }
+  await run.afterStatement(reader, `${reader.source.name}:${item.line}`);
+}
+
+async function* runMeta(
+  run: ScriptRun,
+  reader: ScriptReader,
+  item: Extract<SqlItem, { kind: 'meta' }>,
+  depth: number,
+): AsyncGenerator<ExecEvent, number> {
+  const at = `${reader.source.name}:${item.line}`;
+  if (item.statementLine !== undefined) {
+    const name = item.text.split(/\s/, 1)[0];
+    throw new CliError(
+      'usage',
+      `${at}: psql meta-command ${name} inside the statement that starts at line ${item.statementLine}; that statement was not sent`,
+      {
+        hint: 'end the statement with ; before a meta-command (\\g, \\gset, \\; and the like need psql: run the file with psql)',
+      },
+    );
+  }
+  const action = interpretMeta(item.text, run.meta, { at, dir: reader.source.dir ?? process.cwd() });
+  switch (action.kind) {
+    case 'echo':
+      yield { type: 'echo', data: action.text };
+      return 0;
+    case 'connect':
+      yield await run.connect(action.database, at);
+      return 0;
+    case 'encoding':
+      if (action.name === undefined) yield { type: 'echo', data: `${run.encoding.current}\n` };
+      else await run.setEncoding(action.name, reader, at);
+      return 0;
+    case 'include':
+      if (depth >= MAX_INCLUDE_DEPTH)
+        throw new CliError('usage', `${at}: \\i nested more than ${MAX_INCLUDE_DEPTH} deep`, {
+          hint: 'a file that includes itself never ends',
+        });
+      return yield* runSource(run, await fileSource(action.path), depth + 1);
+    default:
+      return 0;
+  }
 }

@@ -10,9 +10,11 @@ export const NL = 10,
   BACKSLASH = 92,
   SEMI = 59,
   LPAREN = 40,
-  RPAREN = 41;
-const CR = 13,
-  DASH = 45,
+  RPAREN = 41,
+  COLON = 58,
+  AMP = 38,
+  CR = 13;
+const DASH = 45,
   SLASH = 47,
   STAR = 42,
   DOT = 46;
@@ -80,4 +82,36 @@ export function copyTerminatorAt(b: string, i: number, final: boolean): number |
   if (c2 !== CR) return -1;
   if (!more(3)) return final ? b.length : undefined;
   return b.charCodeAt(i + 3) === NL ? i + 4 : -1;
+}
+
+/** A psql variable reference in SQL: `:name` (its value, lexed again), `:'name'` (a literal), `:"name"` (an identifier). */
+export interface VariableRef {
+  name: string;
+  quote: '' | "'" | '"';
+  /** Index just past the reference. */
+  end: number;
+}
+
+/** Longer names are not looked up: they are data (a long array slice), not a variable. */
+const MAX_VARIABLE = 128;
+const isVariableChar = (c: number) => isLetter(c) || isDigit(c);
+
+/**
+ * At `:` in SQL: a variable reference, `cast` for the `::` operator (whose second colon
+ * must not start a reference), or null when it is neither (a lone colon, `:=`).
+ */
+export function variableAt(b: string, i: number, final: boolean): VariableRef | 'cast' | null | undefined {
+  if (i + 1 >= b.length) return final ? null : undefined;
+  const c1 = b.charCodeAt(i + 1);
+  if (c1 === COLON) return 'cast';
+  const quoted = c1 === QUOTE || c1 === DQUOTE;
+  const from = quoted ? i + 2 : i + 1;
+  let j = from;
+  while (j < b.length && j - from < MAX_VARIABLE && isVariableChar(b.charCodeAt(j))) j++;
+  if (j - from >= MAX_VARIABLE) return null;
+  if (j >= b.length && !final) return undefined;
+  if (j === from) return null;
+  if (!quoted) return { name: b.slice(from, j), quote: '', end: j };
+  if (j >= b.length || b.charCodeAt(j) !== c1) return null;
+  return { name: b.slice(from, j), quote: c1 === QUOTE ? "'" : '"', end: j + 1 };
 }

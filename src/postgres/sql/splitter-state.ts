@@ -1,22 +1,17 @@
 import { countNewlines } from './lexing.js';
-import { newWordState, type WordState } from './words.js';
+import { newWordState, type QuotePrefix, type WordState } from './words.js';
 
 /**
- * An incremental SQL script splitter: feed it text in chunks of any size and it hands back
- * complete statements (one at a time is how psql sends them, so transaction and error
- * semantics match), COPY ... FROM stdin data as pass-through chunks, and psql backslash
- * lines. Memory is bounded by the largest single statement, never by the script: a 1 GB
- * dump is a stream of small items, and a 1 GB COPY block is a stream of data chunks.
- *
- * It understands what can hide a semicolon: 'strings' (and E'\'' escapes), "identifiers",
- * $tag$ dollar quotes $tag$, -- line and nested block comments, parentheses, and
- * CREATE FUNCTION ... BEGIN ATOMIC ... END bodies (psql's own heuristic).
+ * What a script splits into. Statements are handed out one at a time, as psql sends them,
+ * so transaction and error semantics match; COPY data passes through in chunks; psql
+ * backslash lines come out as meta items (with `statementLine` when one interrupts an
+ * unfinished statement, which is never sent).
  */
 export type SqlItem =
-  | { kind: 'statement'; text: string; line: number; copy?: 'in' | 'out'; dataLine?: number }
+  | { kind: 'statement'; text: string; line: number; copyHint?: 'in' | 'out' }
   | { kind: 'copy-data'; data: string }
   | { kind: 'copy-end'; line: number }
-  | { kind: 'meta'; text: string; line: number };
+  | { kind: 'meta'; text: string; line: number; statementLine?: number };
 
 export type State =
   | 'normal'
@@ -31,12 +26,25 @@ export type State =
   | 'copy-data';
 
 /**
+ * A closed string that the next quote may continue: the server reads `'a'` newline `'b'`
+ * as one literal (in the first one's escape mode), and `'a' 'b'` on one line as two.
+ */
+export interface Continuation {
+  escapes: boolean;
+  newline: boolean;
+  space: boolean;
+}
+
+/**
  * The splitter's buffer and bookkeeping: the text of the open statement across chunks, the
- * items ready to hand out, and the lexer state the scanner (splitter.ts) moves through.
+ * items ready to hand out, and the lexer state the scanner moves through. Memory is bounded
+ * by the largest single statement (or line of COPY data), never by the script.
  */
 export abstract class SplitterState {
-  /** Text not scanned yet: the chunk, plus the few characters carried from the last one. */
+  /** Text not handed out yet; scanning resumes at pos. */
   protected buf = '';
+  protected pos = 0;
+  protected final = false;
   protected parts: string[] = [];
   /** Start of the current statement in buf; -1 until its first significant character. */
   protected segStart = -1;
@@ -44,7 +52,8 @@ export abstract class SplitterState {
   protected stmtLine = 1;
   protected state: State = 'normal';
   protected escapes = false;
-  protected eQuoteNext = false;
+  protected quoteNext: QuotePrefix = null;
+  protected cont: Continuation | null = null;
   protected tag = '';
   protected commentDepth = 0;
   protected parenDepth = 0;
@@ -52,21 +61,28 @@ export abstract class SplitterState {
   protected copyDataStart = -1;
   /** COPY data: is i at the start of a line (where a `\.` terminator may begin)? */
   protected copyLineStart = false;
+  /** Text after `COPY ... FROM stdin;` on its own line: psql runs it after the data. */
+  protected afterCopy = '';
+  /** A meta-command that interrupted a statement: the line that statement began on. */
+  protected interrupted = 0;
+  /** buf before this index holds text that did not come from the source (a variable's value). */
+  protected splicedEnd = -1;
+  /** Set by a step that needs more input before it can decide. */
+  protected needMore = false;
   protected out: SqlItem[] = [];
 
-  /** Inside a quoted string or identifier: jumps past the closing quote (or to the end of the buffer), counting lines. */
-  protected skipQuoted(b: string, i: number, quote: string): number {
-    const q = b.indexOf(quote, i);
-    this.line += countNewlines(b, i, q === -1 ? b.length : q);
-    if (q === -1) return b.length;
-    this.state = 'normal';
-    return q + 1;
+  /** The line the scanner is on (for errors about the input itself). */
+  get currentLine(): number {
+    return this.line;
   }
 
-  protected drain(): SqlItem[] {
-    const items = this.out;
-    this.out = [];
-    return items;
+  /** Inside a quoted string or identifier: jumps past the closing quote (or to the end of the buffer), counting lines. */
+  protected skipQuoted(i: number, quote: string): number {
+    const q = this.buf.indexOf(quote, i);
+    this.line += countNewlines(this.buf, i, q === -1 ? this.buf.length : q);
+    if (q === -1) return this.buf.length;
+    this.state = 'normal';
+    return q + 1;
   }
 
   protected flushCopyData(end: number): void {
@@ -75,12 +91,14 @@ export abstract class SplitterState {
     this.copyDataStart = -1;
   }
 
-  /** Saves what this chunk contributed to the open statement; buf keeps only unscanned text. */
-  protected carry(pos: number): void {
-    if (this.state === 'copy-data') this.flushCopyData(pos);
-    else if (this.segStart >= 0 && pos > this.segStart) this.parts.push(this.buf.slice(this.segStart, pos));
-    this.buf = this.buf.slice(pos);
+  /** Saves what the buffer contributed to the open statement; buf keeps only unscanned text. */
+  protected carry(at: number): void {
+    if (this.state === 'copy-data') this.flushCopyData(at);
+    else if (this.segStart >= 0 && at > this.segStart) this.parts.push(this.buf.slice(this.segStart, at));
+    this.buf = this.buf.slice(at);
+    this.pos = 0;
     if (this.segStart >= 0) this.segStart = 0;
+    this.splicedEnd = Math.max(-1, this.splicedEnd - at);
     this.copyDataStart = this.state === 'copy-data' ? 0 : -1;
   }
 
@@ -91,17 +109,29 @@ export abstract class SplitterState {
 
   protected emitStatement(end: number, atEof: boolean): void {
     const text = this.joined(end);
-    if (text === ';') {
-      this.reset();
-      return;
-    } // an empty statement: nothing to send
-    const copy = this.words.copy;
-    const item: SqlItem = { kind: 'statement', text: atEof ? text.trimEnd() : text, line: this.stmtLine };
-    if (copy) item.copy = copy;
-    if (copy === 'in') item.dataLine = this.line + 1;
-    this.out.push(item);
+    const copyHint = this.words.copy;
     this.reset();
-    if (copy === 'in') this.state = 'copy-skip';
+    if (text === ';') return; // an empty statement: nothing to send
+    const item: SqlItem = { kind: 'statement', text: atEof ? text.trimEnd() : text, line: this.stmtLine };
+    if (copyHint) item.copyHint = copyHint;
+    this.out.push(item);
+  }
+
+  protected emitMeta(end: number): void {
+    const text = this.joined(end).trim();
+    this.out.push({
+      kind: 'meta',
+      text,
+      line: this.stmtLine,
+      ...(this.interrupted ? { statementLine: this.interrupted } : {}),
+    });
+    this.reset();
+  }
+
+  /** Puts text into the buffer at i (a variable's value; the statement after a COPY's data). */
+  protected splice(i: number, end: number, text: string): void {
+    this.buf = this.buf.slice(0, i) + text + this.buf.slice(end);
+    this.splicedEnd = Math.max(this.splicedEnd, i + text.length);
   }
 
   protected reset(): void {
@@ -109,7 +139,9 @@ export abstract class SplitterState {
     this.segStart = -1;
     this.state = 'normal';
     this.parenDepth = 0;
-    this.eQuoteNext = false;
+    this.quoteNext = null;
+    this.cont = null;
+    this.interrupted = 0;
     this.words = newWordState();
   }
 }

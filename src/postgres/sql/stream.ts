@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { CliError } from '../../core/errors.js';
-import { type SqlItem, SqlSplitter } from './splitter.js';
 
 /** Where SQL comes from: named in errors ("file.sql:12", "<stdin>:3"). */
 export interface SqlSource {
@@ -9,10 +9,13 @@ export interface SqlSource {
   name: string;
   /** True for a real file: errors then say file:line. */
   isFile: boolean;
-  chunks(): AsyncIterable<string>;
+  /** Where \ir resolves relative paths: the file's directory (the current directory otherwise). */
+  dir?: string;
+  /** The raw bytes: they are decoded in the script's client encoding, which the script may change. */
+  chunks(): AsyncIterable<Uint8Array | string>;
 }
 
-/** 1 MiB reads: large enough for throughput, small enough that memory stays flat. */
+/** 64 KiB reads: large enough for throughput, small enough that memory stays flat. */
 const READ_CHUNK = 1 << 16;
 
 export function textSource(text: string, name: string): SqlSource {
@@ -20,7 +23,7 @@ export function textSource(text: string, name: string): SqlSource {
     name,
     isFile: false,
     chunks: async function* () {
-      yield text;
+      yield Buffer.from(text, 'utf8');
     },
   };
 }
@@ -48,7 +51,8 @@ export async function fileSource(path: string): Promise<SqlSource> {
   return {
     name: path,
     isFile: true,
-    chunks: () => createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK }) as AsyncIterable<string>,
+    dir: dirname(path),
+    chunks: () => createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>,
   };
 }
 
@@ -57,16 +61,6 @@ export function stdinSource(stdin: NodeJS.ReadableStream): SqlSource {
   return {
     name: '<stdin>',
     isFile: false,
-    chunks: async function* () {
-      stdin.setEncoding('utf8');
-      for await (const chunk of stdin as AsyncIterable<string>) yield chunk;
-    },
+    chunks: () => stdin as AsyncIterable<Buffer | string>,
   };
-}
-
-/** Items of a source, pulled lazily: the file is read only as fast as statements run. */
-export async function* sqlItems(source: SqlSource): AsyncGenerator<SqlItem> {
-  const splitter = new SqlSplitter();
-  for await (const chunk of source.chunks()) yield* splitter.push(chunk);
-  yield* splitter.end();
 }

@@ -1,8 +1,9 @@
 /**
  * What the splitter learns from the bare words of one statement: whether it is a
  * CREATE FUNCTION/PROCEDURE whose BEGIN ATOMIC ... END body may contain semicolons
- * (the same heuristic psql's lexer uses), and whether it is COPY ... FROM STDIN / TO STDOUT,
- * which changes what follows it in the script.
+ * (the same heuristic psql's lexer uses), how a quote right after a word is read (E'',
+ * B'', X'', U&''), and how a COPY is spelled. The spelling is only a hint: whether COPY
+ * data follows is decided by the server's answer (CopyInResponse), never by these words.
  */
 export interface WordState {
   count: number;
@@ -11,8 +12,16 @@ export interface WordState {
   beginDepth: number;
   first: string;
   prev: string;
+  /** COPY ... FROM STDIN|STDOUT ('in') or TO STDOUT|STDIN ('out'), as spelled. */
   copy?: 'in' | 'out';
 }
+
+/**
+ * How a quote right after a word is read: `e` an escape string (backslashes escape),
+ * `raw` a bit string (B'', X'': never escapes), `u` the U of U& (a `&` then makes the next
+ * quote raw), null a plain string (escapes only when standard_conforming_strings is off).
+ */
+export type QuotePrefix = 'e' | 'raw' | 'u' | null;
 
 export function newWordState(): WordState {
   return { count: 0, initials: [], beginDepth: 0, first: '', prev: '' };
@@ -26,11 +35,14 @@ function inRoutineHeader(i: string[]): boolean {
   );
 }
 
+/** The server takes STDIN and STDOUT on either side of a COPY (COPY t FROM STDOUT reads from the client). */
+const CLIENT_ENDS = new Set(['stdin', 'stdout']);
+
 /**
  * Records one word (identifier, keyword or number; '' for one too long to matter) and
- * returns true when it is a lone E, so a quote right after it starts an E'' string.
+ * returns how a quote directly after it is read.
  */
-export function classifyWord(s: WordState, word: string, parenDepth: number): boolean {
+export function classifyWord(s: WordState, word: string, parenDepth: number): QuotePrefix {
   // Keywords are short; lower-casing a long literal would only cost time.
   const lower = word.length <= 16 ? word.toLowerCase() : '';
   if (s.count < 4) s.initials[s.count] = HEAD_WORDS.has(lower) ? lower[0]! : '';
@@ -42,11 +54,14 @@ export function classifyWord(s: WordState, word: string, parenDepth: number): bo
       else if (lower === 'case' && s.beginDepth > 0) s.beginDepth++;
       else if (lower === 'end' && s.beginDepth > 0) s.beginDepth--;
     }
-    if (s.first === 'copy') {
-      if (s.prev === 'from' && lower === 'stdin') s.copy = 'in';
-      else if (s.prev === 'to' && lower === 'stdout') s.copy = 'out';
+    if (s.first === 'copy' && CLIENT_ENDS.has(lower)) {
+      if (s.prev === 'from') s.copy = 'in';
+      else if (s.prev === 'to') s.copy = 'out';
     }
   }
   s.prev = lower;
-  return word === 'e' || word === 'E';
+  if (word.length !== 1) return null;
+  if (lower === 'e') return 'e';
+  if (lower === 'b' || lower === 'x') return 'raw';
+  return lower === 'u' ? 'u' : null;
 }

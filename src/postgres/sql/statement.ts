@@ -1,0 +1,165 @@
+import type { Connection, Submittable } from 'pg';
+
+/** One command's result as the server sent it: the tag, and rows when it returned any. */
+export interface RawResult {
+  tag: string;
+  fields?: Array<{ name: string; dataTypeID: number }>;
+  /** Values in the server's text output; null is SQL NULL. */
+  rows: Array<Array<string | null>>;
+}
+
+export interface StatementRun {
+  results: RawResult[];
+  /** What the server answered: it wanted COPY data from us ('in') or sent us some ('out'). */
+  copy?: 'in' | 'out';
+  /** The server's error (pg's DatabaseError), or a lost connection. */
+  error?: Error;
+  /** Reading the script's COPY data failed (invalid bytes): the COPY was abandoned with CopyFail. */
+  readError?: unknown;
+}
+
+/** The parts of pg's Connection used here that its type declarations leave out. */
+interface WireConnection extends Connection {
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+}
+
+export interface StatementIo {
+  /** The server asked for COPY data: the script's data lines, up to `\.`. */
+  copyIn(): AsyncIterable<string>;
+  /** The server sent COPY data. */
+  copyOut(chunk: Buffer): void;
+  /** Ctrl-C: stop reading COPY data (the server's cancel ends the COPY). */
+  stopped(): boolean;
+}
+
+/**
+ * One statement sent as a simple Query, handled whatever the server makes of it: rows,
+ * command tags, COPY IN (the script's data lines are streamed to it, with backpressure)
+ * or COPY OUT. What happens is decided by the server's answer (CopyInResponse,
+ * CopyOutResponse), never by how the statement is spelled, as in psql: COPY t FROM STDOUT
+ * reads from the client, and a COPY the server rejects asks for no data.
+ */
+export class ScriptStatement implements Submittable {
+  readonly done: Promise<StatementRun>;
+  private resolve!: (run: StatementRun) => void;
+  private readonly run: StatementRun = { results: [] };
+  private fields?: RawResult['fields'];
+  private rows: RawResult['rows'] = [];
+  private connection?: Connection;
+  private pumping?: Promise<void>;
+  /** The server gave up (an error): COPY data is still read to its end, but no longer sent. */
+  private failed = false;
+  private lost = false;
+  private settled = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly io: StatementIo,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  submit(connection: Connection): void {
+    this.connection = connection;
+    // pg's client does not route CopyOutResponse to the active query; a COPY of no rows sends no data, only this.
+    connection.on('copyOutResponse', this.onCopyOut);
+    connection.query(this.text);
+  }
+
+  private readonly onCopyOut = () => {
+    this.run.copy = 'out';
+  };
+
+  handleRowDescription(msg: { fields: Array<{ name: string; dataTypeID: number }> }): void {
+    this.fields = msg.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+    this.rows = [];
+  }
+
+  handleDataRow(msg: { fields: Array<string | null> }): void {
+    this.rows.push(msg.fields);
+  }
+
+  handleCommandComplete(msg: { text: string }): void {
+    this.run.results.push({ tag: msg.text, ...(this.fields ? { fields: this.fields } : {}), rows: this.rows });
+    this.fields = undefined;
+    this.rows = [];
+  }
+
+  handleEmptyQuery(): void {}
+
+  handlePortalSuspended(): void {}
+
+  handleCopyInResponse(connection: Connection): void {
+    this.run.copy = 'in';
+    this.pumping = this.pump(connection as WireConnection);
+  }
+
+  handleCopyData(msg: { chunk: Buffer }): void {
+    this.io.copyOut(msg.chunk);
+  }
+
+  /** pg calls this for the server's ErrorResponse (and then no handleReadyForQuery) or for a lost connection. */
+  handleError(err: Error): void {
+    this.run.error ??= err;
+    this.failed = true;
+    if (typeof (err as { severity?: unknown }).severity !== 'string') this.lost = true;
+    void this.finish();
+  }
+
+  handleReadyForQuery(): void {
+    void this.finish();
+  }
+
+  /** Copy-out backpressure: stop reading the socket while the consumer catches up. */
+  pause(): void {
+    this.connection?.stream.pause();
+  }
+
+  resume(): void {
+    this.connection?.stream.resume();
+  }
+
+  private async pump(connection: WireConnection): Promise<void> {
+    const stream = connection.stream;
+    try {
+      for await (const data of this.io.copyIn()) {
+        if (this.lost) return;
+        if (this.io.stopped()) {
+          if (!this.failed) connection.sendCopyFail('interrupted');
+          return;
+        }
+        if (this.failed) continue; // the lines are data even when the server gave up: read on to `\.`
+        connection.sendCopyFromChunk(Buffer.from(data, 'utf8'));
+        if (stream.writableNeedDrain) await drained(stream);
+      }
+      if (!this.failed) connection.endCopyFrom();
+    } catch (e) {
+      this.run.readError = e;
+      if (!this.failed) connection.sendCopyFail('the script could not be read');
+    }
+  }
+
+  private async finish(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    this.connection?.off('copyOutResponse', this.onCopyOut);
+    await this.pumping; // the script is read past the data before the next statement is taken from it
+    this.resolve(this.run);
+  }
+}
+
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
