@@ -6,6 +6,7 @@ import * as opt from './args.js';
 import type { CommandId, Invocation } from './ids.js';
 import { manageCommands, topLevelManageCommands } from './manage.js';
 import { translateYargsMessage } from './messages.js';
+import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
@@ -126,7 +127,8 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       'Print a bash completion script (add to ~/.bashrc: eval "$(resource-postgres completion)")',
       completions.complete,
     )
-    .wrap(Math.min(120, process.stdout.columns || 120))
+    // Wrapped by wrapHelp below, at word boundaries (yargs would cut words in two).
+    .wrap(null)
     .exitProcess(false)
     .fail((msg, err, usage) => {
       if (err instanceof CliError) throw err;
@@ -142,5 +144,6 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
   });
   if (args.includes(COMPLETION_REQUEST)) return { kind: 'print', text: (await completions.list()).join('\n') };
   if (invocation && !output) return invocation;
-  return { kind: 'print', text: output };
+  // The completion script is code: never re-wrapped.
+  return { kind: 'print', text: args[0] === 'completion' ? output : wrapHelp(output, helpWidth()) };
 }
