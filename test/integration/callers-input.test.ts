@@ -46,6 +46,26 @@ describe('f: unknown verbs are named, listed and the closest suggested (no engin
   });
 });
 
+describe('h: help through a pipe is wrapped at word boundaries (no engine needed)', () => {
+  it.each([['help'], ['backup', '--help'], ['content', 'execute', '--help']])('%j', async (...argv) => {
+    const home = await tempHome('rp-callers-help-');
+    try {
+      const r = await runCli(argv, { home });
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines.filter((l) => l.length > 120)).toEqual([]);
+      // A word cut in two leaves a line that starts with its tail right under a column.
+      if (argv[0] === 'help') {
+        expect(r.stdout).toMatch(/\bremove\b/);
+        expect(r.stdout).toMatch(/completion\)"\)/);
+        expect(r.stdout).not.toMatch(/\n\s+e\n/);
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.each(engines)('callers input on the %s engine', (engine) => {
   let home: string;
   let backups: string;
