@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceSql } from '../support/instance-sql.js';
 import { destroyHome, enginesUnderTest, runCli, TEST_IMAGE, tempHome } from '../support/cli.js';
 
 /**
@@ -16,23 +16,8 @@ describe.each(engines)('a physical restore killed half-way (%s)', (engine) => {
   let home: string;
   const name = `pk${randomBytes(3).toString('hex')}`;
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { home, env, timeoutMs: 180_000 });
-  async function sql(text: string): Promise<Array<Record<string, unknown>>> {
-    const c = JSON.parse((await cli(['credentials', '--instance', name, '--json', '--show-secrets'])).stdout)
-      .connections[0];
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port: c.connection.port,
-      user: c.auth.username,
-      password: c.auth.password,
-      database: c.connection.database,
-    });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows;
-    } finally {
-      await client.end();
-    }
-  }
+  const sql = (text: string) => instanceSql(home, name, text);
+
   const rows = async () => (await sql('SELECT v FROM t ORDER BY v')).map((r) => r.v);
   const journal = () => readdir(`${home}/${name}/config`).then((e) => e.filter((f) => f.startsWith('restore-journal')));
   /** Native: previous data directories set aside beside the data directory. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceSql } from '../support/instance-sql.js';
 import { destroyHome, dockerAvailability, runCli, TEST_IMAGE, tempHome } from '../support/cli.js';
 
 /**
@@ -16,23 +16,8 @@ describe.skipIf(!docker.ok)('a logical restore killed half-way (docker)', () => 
   let home: string;
   const name = `rk${randomBytes(3).toString('hex')}`;
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { home, env, timeoutMs: 180_000 });
-  async function sql(text: string, database?: string): Promise<Array<Record<string, unknown>>> {
-    const c = JSON.parse((await cli(['credentials', '--instance', name, '--json', '--show-secrets'])).stdout)
-      .connections[0];
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port: c.connection.port,
-      user: c.auth.username,
-      password: c.auth.password,
-      database: database ?? c.connection.database,
-    });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows;
-    } finally {
-      await client.end();
-    }
-  }
+  const sql = (text: string, database?: string) => instanceSql(home, name, text, database);
+
   const rows = async () => (await sql('SELECT v FROM t ORDER BY v')).map((r) => r.v);
   const leftovers = async () =>
     (await sql("SELECT datname FROM pg_database WHERE datname ~ '^rp_(restore|replaced)_'", 'postgres')).map(
