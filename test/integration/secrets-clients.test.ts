@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import pg from 'pg';
@@ -51,6 +52,15 @@ function processesShowingSecret(all: Proc[], secret: string): string[] {
     .map((p) => `${p.pid}: ${p.argv.join(' ')}`);
 }
 
+async function modesUnder(root: string): Promise<Array<{ path: string; dir: boolean; mode: number; uid: number }>> {
+  const out = [];
+  for (const rel of ['', ...(await readdir(root, { recursive: true }))]) {
+    const st = await lstat(join(root, rel));
+    out.push({ path: rel, dir: st.isDirectory(), mode: st.mode & 0o777, uid: st.uid });
+  }
+  return out;
+}
+
 describe.each(engines)('client programs on the %s engine keep the password out of env and argv', (engine) => {
   let home: string;
   let bin: string | undefined;
@@ -78,7 +88,7 @@ describe.each(engines)('client programs on the %s engine keep the password out o
     if (bin) await rm(bin, { recursive: true, force: true });
   }, 240_000);
 
-  it('while pg_dump waits on a lock: no PGPASSWORD anywhere, and the passfile is gone after', async () => {
+  it('while pg_dump waits on a lock: no PGPASSWORD anywhere; after, the passfile is gone and the backup is private', async () => {
     const locker = new pg.Client(conn);
     await locker.connect();
     const watcher = new pg.Client(conn);
@@ -137,6 +147,10 @@ describe.each(engines)('client programs on the %s engine keep the password out o
       const done = await backup;
       expect(done.code, done.stderr).toBe(0);
       expect(`${done.stdout}${done.stderr}`).not.toContain(conn.password);
+      // The backup holds the password (credentials.json): 0700 directories, 0600 files, root's.
+      const tree = await modesUnder(join(home, name, 'backups'));
+      expect(tree.length).toBeGreaterThan(3);
+      expect(tree.filter((e) => e.mode !== (e.dir ? 0o700 : 0o600) || e.uid !== 0)).toEqual([]);
       if (engine === 'docker') {
         const { stdout } = await promisify(execFile)('docker', ['exec', `resource-postgres-${name}`, 'ls', '-a', '/']);
         expect(stdout).not.toContain('.resource-postgres-pgpass-');
