@@ -9,6 +9,7 @@ import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck } from '../engine.js';
 import { bundledBinDir } from './binaries.js';
 import { withHostPassfile } from './host-passfile.js';
+import { assertTrustedBinDir } from './trusted-bin-dir.js';
 
 /**
  * The npm server package ships no client programs, so logical backups on the native engine
@@ -55,6 +56,9 @@ export async function findClientDir(
   serverMajor: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ClientToolsCheck & { dir?: string }> {
+  // The directories named by the user run as root too: refuse ones someone else could change.
+  if (instance.pgBin) await assertTrustedBinDir(instance.pgBin, PROGRAMS, 'pg_bin (--pg-bin)');
+  if (env[ENV.pgBin]) await assertTrustedBinDir(env[ENV.pgBin]!, PROGRAMS, ENV.pgBin);
   const seen: string[] = [];
   for (const dir of await candidateDirs(instance, env)) {
     if (!(await executable(join(dir, 'pg_dump')))) continue;
