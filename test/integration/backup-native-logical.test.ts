@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyHome, dockerAvailability, runCli, TEST_IMAGE, tempHome } from '../support/cli.js';
+import { destroyHome, dockerAvailability, runCli, tempHome } from '../support/cli.js';
+import { makePg17ClientBin } from '../support/pg17-client-bin.js';
 
 /**
  * The native engine's logical path. This machine has no pg_dump 16+ on the host (Debian's
  * is 15, which refuses a 16 server), so a --pg-bin directory of tiny fixture executables
- * runs the PostgreSQL 17 client programs of the offline test image on the host network:
- * a real pg_dump newer than the server, as a PGDG installation would provide. pg_restore 17
+ * (makePg17ClientBin) runs the PostgreSQL 17 client programs of the offline test image on
+ * the host network: a real pg_dump newer than the server, as a PGDG installation would provide. pg_restore 17
  * into a 16 server also exercises the script path that drops 17-only session settings.
  */
 const docker = await dockerAvailability();
@@ -42,17 +41,7 @@ describe.skipIf(!docker.ok)('native engine, logical backups with a newer pg_dump
 
   beforeAll(async () => {
     home = await tempHome('rp-native-logical-');
-    bin = await mkdtemp(join(tmpdir(), 'rp-pg17-bin-'));
-    for (const program of ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql']) {
-      const env = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGAPPNAME', 'PGCONNECT_TIMEOUT']
-        .map((v) => `-e ${v}`)
-        .join(' ');
-      await writeFile(
-        join(bin, program),
-        `#!/bin/sh\nexec docker run --rm -i --network host ${env} --entrypoint ${program} ${TEST_IMAGE} "$@"\n`,
-      );
-      await chmod(join(bin, program), 0o755);
-    }
+    bin = await makePg17ClientBin();
     const start = await cli(['manage', 'start', '--instance', name, '--engine', 'native']);
     expect(start.code, start.stderr).toBe(0);
     await sql(

@@ -6,13 +6,15 @@ import { CliError, notFound } from '../../core/errors.js';
 import { instancePaths } from '../../core/instance.js';
 import type { Context } from '../../context.js';
 import { BACKUP_DIR_ENV } from './options.js';
+import { checkPrivateDir } from '../../system/private-dir.js';
 
 /**
  * Backups on disk: <root>/<instance>/... where root is the home (<home>/<name>/backups/) or
  * a --backup-dir. A backup is written in ".partial-<name>-<pid>-<rand>" and renamed to
  * <name> only after its manifest is complete, so a crash or kill never leaves anything that
  * lists as complete; partial directories list as incomplete (or in progress while their
- * process lives) and prune removes the dead ones.
+ * process lives) and prune removes the dead ones. Backups hold the superuser's password
+ * (credentials.json) beside the data: directories are 0700, files 0600, all ours.
  */
 export interface StoredBackup {
   name: string;
@@ -155,6 +157,8 @@ export class BackupStore {
   ): Promise<{ dir: string; finish(manifest: Manifest): Promise<string>; abandon(): Promise<void> }> {
     const root = this.dirOf(instance);
     await mkdir(root, { recursive: true, mode: 0o700 });
+    // Also when an earlier version (or a hand) made it: 0700 and ours, or refused.
+    await checkPrivateDir(root, `instance ${instance}'s backup`);
     const dir = join(root, `${PARTIAL}${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(dir, { mode: 0o700 });
     await writeFile(

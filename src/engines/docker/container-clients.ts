@@ -3,22 +3,24 @@ import type { Instance } from '../../core/instance.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck } from '../engine.js';
 import { execInContainer } from './container-exec.js';
+import { withContainerPassfile } from './container-passfile.js';
 
 /**
  * PostgreSQL client programs run inside the instance's own container: the image ships the
  * client that matches its server, so no client is needed on the host. The connection goes
  * over TCP to 127.0.0.1:5432 inside the container with the instance's credentials; the
- * password travels in the exec's environment (never on argv, never shown by inspect).
+ * password travels in a password file copied in for the run (container-passfile.ts), never in
+ * the environment or on argv.
  */
-export function clientEnv(instance: Instance, extra: Record<string, string> = {}): string[] {
+export function clientEnv(instance: Instance, passfile: string, extra: Record<string, string> = {}): string[] {
   const env: Record<string, string> = {
     PGHOST: '127.0.0.1',
     PGPORT: '5432',
     PGUSER: instance.user,
-    PGPASSWORD: instance.password.reveal(),
     PGAPPNAME: 'resource-postgres',
     PGCONNECT_TIMEOUT: '10',
     ...extra,
+    PGPASSFILE: passfile,
   };
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
@@ -62,11 +64,13 @@ export async function runContainerClient(
   args: string[],
   io: ClientIo,
 ): Promise<ClientResult> {
-  return execInContainer(container, {
-    cmd: [program, ...args],
-    env: clientEnv(instance, io.env),
-    stdin: io.stdin,
-    stdout: io.stdout,
-    signal: io.signal,
-  });
+  return withContainerPassfile(container, instance, (passfile) =>
+    execInContainer(container, {
+      cmd: [program, ...args],
+      env: clientEnv(instance, passfile, io.env),
+      stdin: io.stdin,
+      stdout: io.stdout,
+      signal: io.signal,
+    }),
+  );
 }

@@ -21,14 +21,17 @@ function field(header: Buffer, offset: number, width: number, value: string): vo
 
 const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0');
 
-/** A tar archive holding one regular file at the archive's root (what putArchive unpacks). Pure. */
-export function singleFileTar(name: string, content: string, mode = 0o444, mtime = 0): Buffer {
+/**
+ * A tar archive holding one regular file at the archive's root (what putArchive unpacks),
+ * owned by uid/gid: the daemon keeps the header's owner when it extracts. Pure.
+ */
+export function singleFileTar(name: string, content: string, mode = 0o444, mtime = 0, uid = 0, gid = 0): Buffer {
   const body = Buffer.from(content, 'utf8');
   const header = Buffer.alloc(BLOCK);
   field(header, 0, 100, name);
   field(header, 100, 8, octal(mode, 8));
-  field(header, 108, 8, octal(0, 8));
-  field(header, 116, 8, octal(0, 8));
+  field(header, 108, 8, octal(uid, 8));
+  field(header, 116, 8, octal(gid, 8));
   field(header, 124, 12, octal(body.length, 12));
   field(header, 136, 12, octal(mtime, 12));
   header.fill(' ', 148, 156); // the checksum counts its own field as spaces

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { ENV } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
+import { assertTrustedBinDir } from './trusted-bin-dir.js';
 
 /** The three server programs the native engine runs; the npm package ships nothing else. */
 export const SERVER_PROGRAMS = ['initdb', 'pg_ctl', 'postgres'] as const;
@@ -101,6 +102,8 @@ function whereFrom(source: BinSource): string {
  */
 export async function locateBinaries(opts: { pgBin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PgBinaries> {
   const { dir, source } = chooseDir(opts.pgBin, opts.env ?? process.env);
+  // Before anything of it runs: a directory another user can change would run their code as root.
+  if (source !== 'bundled') await assertTrustedBinDir(dir, SERVER_PROGRAMS, whereFrom(source));
   const missing: string[] = [];
   for (const program of SERVER_PROGRAMS) {
     await access(join(dir, program), constants.X_OK).catch(() => missing.push(program));

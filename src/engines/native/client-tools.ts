@@ -8,6 +8,8 @@ import type { Instance } from '../../core/instance.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck } from '../engine.js';
 import { bundledBinDir } from './binaries.js';
+import { withHostPassfile } from './host-passfile.js';
+import { assertTrustedBinDir } from './trusted-bin-dir.js';
 
 /**
  * The npm server package ships no client programs, so logical backups on the native engine
@@ -54,6 +56,9 @@ export async function findClientDir(
   serverMajor: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ClientToolsCheck & { dir?: string }> {
+  // The directories named by the user run as root too: refuse ones someone else could change.
+  if (instance.pgBin) await assertTrustedBinDir(instance.pgBin, PROGRAMS, 'pg_bin (--pg-bin)');
+  if (env[ENV.pgBin]) await assertTrustedBinDir(env[ENV.pgBin]!, PROGRAMS, ENV.pgBin);
   const seen: string[] = [];
   for (const dir of await candidateDirs(instance, env)) {
     if (!(await executable(join(dir, 'pg_dump')))) continue;
@@ -74,7 +79,7 @@ export async function findClientDir(
   };
 }
 
-/** Runs a host client program against the instance over TCP; the password goes in the environment. */
+/** Runs a host client program against the instance over TCP; the password goes in a passfile (host-passfile.ts). */
 export async function runHostClient(
   dir: string,
   instance: Instance,
@@ -82,16 +87,27 @@ export async function runHostClient(
   args: string[],
   io: ClientIo,
 ): Promise<ClientResult> {
+  return withHostPassfile(instance, (passfile) => runWithPassfile(dir, instance, program, args, io, passfile));
+}
+
+async function runWithPassfile(
+  dir: string,
+  instance: Instance,
+  program: ClientProgram,
+  args: string[],
+  io: ClientIo,
+  passfile: string,
+): Promise<ClientResult> {
   const child = spawn(join(dir, program), args, {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       PGHOST: instance.host === '0.0.0.0' || !instance.host ? '127.0.0.1' : instance.host,
       PGPORT: String(instance.port),
       PGUSER: instance.user,
-      PGPASSWORD: instance.password.reveal(),
       PGAPPNAME: 'resource-postgres',
       PGCONNECT_TIMEOUT: '10',
       ...io.env,
+      PGPASSFILE: passfile,
     },
     stdio: [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     signal: io.signal,

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import type { Instance } from '../../core/instance.js';
+import { passfileLine } from '../../core/passfile.js';
+import { execInContainer } from './container-exec.js';
+import { singleFileTar } from './password-file.js';
+
+/**
+ * The password of a client program run by docker exec, as a libpq password file copied into
+ * the container just before the exec and removed right after, instead of PGPASSWORD in the
+ * exec's environment: that environment is visible on the host in /proc/<pid>/environ of the
+ * exec'd process (container processes are host processes) and to everything the program
+ * starts. The file is 0600 and owned by the uid the exec runs as (libpq ignores a passfile
+ * others can read), at / under a random name: / belongs to root in every image, so the
+ * server's user (whom a tenant controls through COPY ... TO PROGRAM) can neither plant a
+ * link there nor read the file. The exec's record shows only the path.
+ */
+const PASSFILE_PREFIX = '/.resource-postgres-pgpass-';
+
+/** The uid a default exec runs as, from the container's configured User; 'ask' when it is a name. */
+export function execUidOf(configUser: string | undefined): number | 'ask' {
+  const user = (configUser ?? '').trim();
+  if (user === '' || user === 'root' || /^root:/.test(user)) return 0;
+  const numeric = /^(\d+)(?::.*)?$/.exec(user);
+  return numeric ? Number(numeric[1]) : 'ask';
+}
+
+async function execUid(container: Dockerode.Container): Promise<number> {
+  const uid = execUidOf((await container.inspect()).Config?.User);
+  if (uid !== 'ask') return uid;
+  const res = await execInContainer(container, { cmd: ['id', '-u'] });
+  const found = /^\s*(\d+)\s*$/.exec(res.stdout ?? '');
+  if (res.exitCode !== 0 || !found)
+    throw new Error(`cannot tell which uid the container's user runs as: ${res.stderr}`);
+  return Number(found[1]);
+}
+
+export async function withContainerPassfile<T>(
+  container: Dockerode.Container,
+  instance: Instance,
+  run: (path: string) => Promise<T>,
+): Promise<T> {
+  const uid = await execUid(container);
+  const path = `${PASSFILE_PREFIX}${randomBytes(8).toString('hex')}`;
+  const line = passfileLine(instance.user, instance.password.reveal());
+  await container.putArchive(singleFileTar(path.slice(1), line, 0o600, 0, uid, 0), { path: '/' });
+  try {
+    return await run(path);
+  } finally {
+    // As root: only root may remove an entry of /, whichever user the client ran as.
+    await execInContainer(container, { cmd: ['rm', '-f', path], user: '0' }).catch(() => undefined);
+  }
+}
