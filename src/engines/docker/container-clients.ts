@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck } from '../engine.js';
 import { execInContainer } from './container-exec.js';
@@ -14,8 +14,8 @@ export function clientEnv(instance: Instance, extra: Record<string, string> = {}
   const env: Record<string, string> = {
     PGHOST: '127.0.0.1',
     PGPORT: '5432',
-    PGUSER: instance.user,
-    PGPASSWORD: instance.password.reveal(),
+    PGUSER: asAdmin(instance).user,
+    PGPASSWORD: asAdmin(instance).password.reveal(),
     PGAPPNAME: 'resource-postgres',
     PGCONNECT_TIMEOUT: '10',
     ...extra,
