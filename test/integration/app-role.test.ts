@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyHome, enginesUnderTest, runCli, TEST_IMAGE, tempHome } from '../support/cli.js';
@@ -115,7 +118,7 @@ describe.each(engines)('app role owner on the %s engine', (engine) => {
     expect(again.stderr).toMatch(/already exists with --app-role owner/);
   }, 180_000);
 
-  it('content create-database makes a database the application owns; list shows it', async () => {
+  it('content create-database / execute / migrate leave what the application owns; list shows it', async () => {
     const made = await cli(['content', 'create-database', 'shop', '--instance', name]);
     expect(made.code, made.stderr).toBe(0);
     const list = await cli(['content', 'list', '--instance', name, '--json']);
@@ -128,6 +131,23 @@ describe.each(engines)('app role owner on the %s engine', (engine) => {
     expect(await sql("SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_cli'")).toEqual([
       { tableowner: (await creds()).user },
     ]);
+    // migrate into a database it creates: the database and the tables are the application's.
+    const dir = await mkdtemp(join(tmpdir(), 'rp-approle-mig-'));
+    try {
+      await writeFile(join(dir, '001_init.sql'), 'CREATE TABLE accounts (id int PRIMARY KEY);\n');
+      const m = await cli(['content', 'migrate', dir, '--instance', name, '--database', 'billing']);
+      expect(m.code, m.stderr).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const app = (await creds()).user;
+    expect(
+      await sql(
+        "SELECT pg_get_userbyid(d.datdba) AS db_owner, t.tableowner FROM pg_database d, pg_tables t WHERE d.datname = 'billing' AND t.tablename = 'accounts'",
+        { db: 'billing' },
+      ),
+    ).toEqual([{ db_owner: app, tableowner: app }]);
+    await sql('INSERT INTO accounts VALUES (1)', { db: 'billing' });
   }, 60_000);
 
   it('backup create + restore keeps both roles working, the application still no superuser', async () => {
