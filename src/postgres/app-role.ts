@@ -25,6 +25,30 @@ export function appRoleStatements(role: string, database: string, verifier: stri
   ];
 }
 
+/**
+ * Roles that would give the application's role back what owner mode takes away: a superuser,
+ * a role maker, replication, row-security bypass, or the predefined roles that run programs
+ * and read or write server files. Memberships arrive with restored role definitions (a backup
+ * taken in superuser mode); NOSUPERUSER alone would leave them, so each direct membership
+ * that leads to one of these (through any chain) is revoked, as granted.
+ */
+const DANGEROUS_MEMBERSHIPS = `
+  SELECT x.rolname AS role, g.rolname AS grantor
+    FROM pg_auth_members m
+    JOIN pg_roles x ON x.oid = m.roleid
+    JOIN pg_roles g ON g.oid = m.grantor
+   WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)
+     AND EXISTS (SELECT 1 FROM pg_roles d
+                  WHERE pg_has_role(x.oid, d.oid, 'MEMBER')
+                    AND (d.rolsuper OR d.rolcreaterole OR d.rolreplication OR d.rolbypassrls
+                         OR d.rolname IN ('pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files')))`;
+
+async function revokeDangerousMemberships(client: Client, role: string): Promise<void> {
+  const rows = (await client.query<{ role: string; grantor: string }>(DANGEROUS_MEMBERSHIPS, [role])).rows;
+  for (const m of rows)
+    await client.query(`REVOKE ${quoteIdent(m.role)} FROM ${quoteIdent(role)} GRANTED BY ${quoteIdent(m.grantor)}`);
+}
+
 async function roleExists(client: Client, role: string): Promise<boolean> {
   return (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1;
 }
@@ -36,6 +60,7 @@ export async function ensureAppRole(instance: Instance, timeoutMs = 15_000): Pro
   await withClient(admin, { database: 'postgres', timeoutMs }, async (c) => {
     const exists = await roleExists(c, instance.user);
     for (const sql of appRoleStatements(instance.user, instance.database, verifier, exists)) await c.query(sql);
+    if (exists) await revokeDangerousMemberships(c, instance.user);
   });
   // The public schema belongs to the database's owner too (PostgreSQL 15+ says so through
   // pg_database_owner; older majors give it to the bootstrap superuser).

@@ -106,6 +106,21 @@ describe.each(engines)('app role owner on the %s engine', (engine) => {
     expect(await sql('SELECT count(*)::int AS n FROM notes')).toEqual([{ n: 2 }]);
   }, 60_000);
 
+  it('a start takes back what a superuser gave the role (attributes, program-running memberships)', async () => {
+    const app = (await creds()).user;
+    await sql(
+      `ALTER ROLE ${app} CREATEROLE; CREATE ROLE stepping_stone; GRANT pg_execute_server_program TO stepping_stone; GRANT stepping_stone TO ${app}; GRANT pg_read_server_files TO ${app}`,
+      { admin: true },
+    );
+    // Granted, the server lets it try (native may then fail to run the program itself: not 42501).
+    expect(await refusal("COPY (SELECT 1) TO PROGRAM 'true'")).not.toBe('42501');
+    const r = await cli(['manage', 'start', '--instance', name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await refusal("COPY (SELECT 1) TO PROGRAM 'true'")).toBe('42501');
+    expect(await refusal("SELECT pg_read_file('/etc/passwd')")).toBe('42501');
+    expect(await refusal('CREATE ROLE intruder')).toBe('42501');
+  }, 60_000);
+
   it('status and health stay green; the self-tests pass', async () => {
     const s = await cli(['status', '--instance', name, '--json']);
     expect(s.code, s.stdout + s.stderr).toBe(0);
