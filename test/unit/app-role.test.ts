@@ -8,6 +8,7 @@ import { asDataCredentials, credentialsOf, withCredentials } from '../../src/cor
 import { appRoleOf, asAdmin, databaseOwner } from '../../src/core/instance.js';
 import { getTemplate, TEMPLATE_NAMES } from '../../src/core/templates.js';
 import { appRoleStatements } from '../../src/postgres/app-role.js';
+import { keepRoleAsIs } from '../../src/postgres/backup/globals-sql.js';
 import { scramVerifier } from '../../src/postgres/scram.js';
 import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 
@@ -143,5 +144,33 @@ describe('credentials that travel with the data', () => {
       password: 'p',
       database: 'd',
     });
+  });
+});
+
+describe('a logical replay into an owner instance', () => {
+  const globals = [
+    'CREATE ROLE vrooli;',
+    "ALTER ROLE vrooli WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS PASSWORD 'SCRAM-SHA-256$4096:x$y:z';",
+    'CREATE ROLE reporter;',
+    "ALTER ROLE reporter WITH LOGIN PASSWORD 'r';",
+    'GRANT pg_execute_server_program TO vrooli WITH INHERIT TRUE GRANTED BY postgres;',
+    'GRANT pg_read_all_data TO vrooli;',
+    'GRANT vrooli TO reporter WITH INHERIT TRUE GRANTED BY postgres;',
+    'GRANT pg_monitor TO vrooli_other;',
+  ].join('\n');
+
+  it("leaves the application role's definition and memberships out, everything else in", () => {
+    expect(keepRoleAsIs(globals, 'vrooli').split('\n')).toEqual([
+      'CREATE ROLE vrooli;',
+      'CREATE ROLE reporter;',
+      "ALTER ROLE reporter WITH LOGIN PASSWORD 'r';",
+      'GRANT vrooli TO reporter WITH INHERIT TRUE GRANTED BY postgres;',
+      'GRANT pg_monitor TO vrooli_other;',
+    ]);
+  });
+
+  it('matches quoted names', () => {
+    const q = 'ALTER ROLE "App""X" WITH SUPERUSER;\nGRANT pg_read_server_files TO "App""X";\nSELECT 1;';
+    expect(keepRoleAsIs(q, 'App"X')).toBe('SELECT 1;');
   });
 });

@@ -8,7 +8,7 @@ import type { ManifestDatabase } from './manifest.js';
 import type { StoredBackup } from './store.js';
 import { faultPoint } from '../../core/fault-point.js';
 import { CliError } from '../../core/errors.js';
-import { keepOwnPassword, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
+import { keepOwnPassword, keepRoleAsIs, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
 import { asAdmin, type Instance } from '../../core/instance.js';
 import { provisionAppRole } from '../manage/app-role.js';
 import { parseToolVersion } from '../../core/pg-version.js';
@@ -38,8 +38,9 @@ async function restoreGlobals(
   signal: AbortSignal,
 ): Promise<void> {
   let sql = keepOwnPassword(await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), asAdmin(target).user);
-  // App role owner: the application's role keeps instance.conf's password too (ensureAppRole puts it right after).
-  if (target.admin) sql = keepOwnPassword(sql, target.user);
+  // App role owner: the application's role is not redefined by the backup at all (its password,
+  // attributes and memberships stay the target's); ensureAppRole checks it again at the end.
+  if (target.admin) sql = keepRoleAsIs(sql, target.user);
   const scratch = await mkdtemp(join(tmpdir(), 'rp-globals-'));
   try {
     const file = join(scratch, 'globals.sql');
