@@ -1,5 +1,6 @@
 import type { Argv, Options } from 'yargs';
 import { DEFAULTS } from '../core/defaults.js';
+import type { AppRole } from '../core/instance.js';
 import { parsePort } from '../core/ports.js';
 import {
   allOpt,
@@ -44,6 +45,13 @@ const createOptions = {
     describe: 'native: a PostgreSQL bin directory to use (or RESOURCE_POSTGRES_PG_BIN)',
     requiresArg: true,
   },
+  'app-role': {
+    type: 'string',
+    choices: ['owner', 'superuser'],
+    describe:
+      'role a new instance hands to applications: owner (owns its database, not a superuser) or superuser (default from the template)',
+    requiresArg: true,
+  },
   bind: {
     type: 'string',
     describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)',
@@ -60,6 +68,7 @@ function create(a: Args) {
     image: value(a, 'image'),
     pgBin: value(a, 'pg-bin'),
     bind: value(a, 'bind'),
+    appRole: value(a, 'app-role') as AppRole | undefined,
   };
 }
 

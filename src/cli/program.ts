@@ -80,8 +80,17 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .command(
       'credentials',
       'Connection details (password masked unless --show-secrets)',
-      (y) => y.options({ instance: opt.instanceOpt(defaultInstance), all: opt.allOpt, ...opt.secretsOptions }),
-      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a) })),
+      (y) =>
+        y.options({
+          instance: opt.instanceOpt(defaultInstance),
+          all: opt.allOpt,
+          ...opt.secretsOptions,
+          admin: {
+            type: 'boolean',
+            describe: "the program's own superuser instead of the application's role (instances with --app-role owner)",
+          },
+        }),
+      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a), admin: Boolean(a.admin) })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
       manageCommands(y, defaultInstance, run),

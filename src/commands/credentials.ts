@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { connectionUrl, connectionView, type ConnectionView } from '../core/connection.js';
 import type { CliError } from '../core/errors.js';
-import type { Instance } from '../core/instance.js';
+import { asAdmin, type Instance } from '../core/instance.js';
 import type { CredentialsOptions } from './options.js';
 import { type CommandResult, result } from './result.js';
 
@@ -70,6 +70,8 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
       2,
     );
   }
+  // Applications get their own role; the program's superuser only when asked for by name.
+  if (opts.admin) instances = instances.map(asAdmin);
   const views = instances.map((i) => connectionView(i, opts.showSecrets));
   const connections = instances.map((i, n) =>
     connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`),

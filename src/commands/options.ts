@@ -1,4 +1,4 @@
-import type { EngineName } from '../core/instance.js';
+import type { AppRole, EngineName } from '../core/instance.js';
 
 /** Options every verb understands; produced by cli/args.ts, consumed by main and the commands. */
 export interface GlobalOptions {
@@ -32,6 +32,8 @@ export interface LogsOptions {
 
 export interface CredentialsOptions extends InstanceSelector {
   showSecrets: boolean;
+  /** The program's own superuser instead of the application's role (app role owner). */
+  admin?: boolean;
 }
 
 export interface CreateOptions {
@@ -42,6 +44,8 @@ export interface CreateOptions {
   pgBin?: string;
   /** Address to publish on; anything but 127.0.0.1 is an explicit choice and warned about. */
   bind?: string;
+  /** The role handed to applications; undefined: the template's choice. */
+  appRole?: AppRole;
 }
 
 export interface StartOptions extends InstanceSelector, CreateOptions {

@@ -6,6 +6,8 @@ export const DEFAULTS = {
   image: 'postgres:16-alpine',
   majorVersion: '16',
   user: 'vrooli',
+  /** The program's own superuser when applications get an owner role (--app-role owner). */
+  adminUser: 'resource_admin',
   database: 'vrooli',
   template: 'development',
   host: '127.0.0.1',

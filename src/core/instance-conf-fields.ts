@@ -77,6 +77,8 @@ export const FIELD_CHECKS: Record<string, Check> = {
     isIP(v) !== 0 || v === 'localhost' ? undefined : `host must be an IP address, not ${JSON.stringify(v)}`,
   user: matching(IDENT_RE, 'user must be a PostgreSQL identifier (letters, digits, _)'),
   password: matching(/^[\x21-\x7e]{1,200}$/, 'password must be printable characters without spaces'),
+  admin_user: matching(IDENT_RE, 'admin_user must be a PostgreSQL identifier (letters, digits, _)'),
+  admin_password: matching(/^[\x21-\x7e]{1,200}$/, 'admin_password must be printable characters without spaces'),
   database: matching(IDENT_RE, 'database must be a PostgreSQL identifier (letters, digits, _)'),
   template: oneOf('template', TEMPLATE_NAMES),
   created,
@@ -84,5 +86,21 @@ export const FIELD_CHECKS: Record<string, Check> = {
   data_dir: dataDir,
   pg_bin: (v) => plainAbsolute('pg_bin', v),
 };
+
+/**
+ * admin_user and admin_password come together (app role owner) or not at all; an admin that
+ * is the application's own role would hand the superuser out after all.
+ */
+export function checkAdminPair(values: {
+  user?: string;
+  adminUser?: string;
+  adminPassword?: string;
+}): string | undefined {
+  const { user, adminUser, adminPassword } = values;
+  if (Boolean(adminUser) !== Boolean(adminPassword))
+    return adminUser ? 'admin_user is set without admin_password' : 'admin_password is set without admin_user';
+  if (adminUser && adminUser === user) return `admin_user must differ from user (both are ${JSON.stringify(user)})`;
+  return undefined;
+}
 
 export const REQUIRED_FIELDS = ['name', 'engine', 'port', 'user', 'password', 'database'] as const;

@@ -1,7 +1,7 @@
 import { DEFAULTS } from './defaults.js';
 import { CliError } from './errors.js';
 import type { DesiredState, EngineName, Instance } from './instance.js';
-import { type ConfLocation, FIELD_CHECKS, REQUIRED_FIELDS } from './instance-conf-fields.js';
+import { checkAdminPair, type ConfLocation, FIELD_CHECKS, REQUIRED_FIELDS } from './instance-conf-fields.js';
 import { Secret } from './secret.js';
 
 /**
@@ -55,6 +55,10 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     }
   }
   const get = (key: string) => values.get(key)?.value || undefined;
+  const adminUser = get('admin_user');
+  const adminPassword = get('admin_password');
+  const pairProblem = checkAdminPair({ user: get('user'), adminUser, adminPassword });
+  if (pairProblem) throw damaged(path, values.get(adminUser ? 'admin_user' : 'admin_password')?.line, pairProblem);
   return {
     name: get('name')!,
     engine: get('engine') as EngineName,
@@ -64,6 +68,7 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     host: get('host') ?? DEFAULTS.host,
     user: get('user')!,
     password: new Secret(get('password')!),
+    admin: adminUser ? { user: adminUser, password: new Secret(adminPassword!) } : undefined,
     database: get('database')!,
     template: get('template') ?? DEFAULTS.template,
     created: get('created') ?? '',
@@ -84,6 +89,8 @@ export function serializeInstanceConf(instance: Instance): string {
     ['host', instance.host],
     ['user', instance.user],
     ['password', instance.password.reveal()],
+    ['admin_user', instance.admin?.user],
+    ['admin_password', instance.admin?.password.reveal()],
     ['database', instance.database],
     ['template', instance.template],
     ['created', instance.created],

@@ -6,6 +6,15 @@ import { Secret } from './secret.js';
 
 export type EngineName = 'docker' | 'native';
 export type DesiredState = 'running' | 'stopped';
+/** superuser: the handed-out role is the server's superuser. owner: it only owns its database. */
+export type AppRole = 'owner' | 'superuser';
+export const APP_ROLES: readonly AppRole[] = ['owner', 'superuser'];
+
+/** The program's own superuser, kept apart from the role applications get (app role owner). */
+export interface AdminRole {
+  user: string;
+  password: Secret;
+}
 
 /** One PostgreSQL instance as recorded in <home>/<name>/config/instance.conf. */
 export interface Instance {
@@ -18,8 +27,11 @@ export interface Instance {
   port: number;
   /** Address the port is bound to; 127.0.0.1 unless the user asked otherwise. */
   host: string;
+  /** The role handed to applications (`credentials`). */
   user: string;
   password: Secret;
+  /** App role owner: the superuser the program itself connects as; absent: `user` is the superuser. */
+  admin?: AdminRole;
   database: string;
   template: string;
   created: string;
@@ -30,6 +42,23 @@ export interface Instance {
   pgBin?: string;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
+}
+
+export function appRoleOf(instance: Instance): AppRole {
+  return instance.admin ? 'owner' : 'superuser';
+}
+
+/**
+ * The instance as the program connects to it for its own work (probe, initdb, backups,
+ * catalog changes): as its superuser, which is the admin role when applications get a lesser one.
+ */
+export function asAdmin(instance: Instance): Instance {
+  return instance.admin ? { ...instance, user: instance.admin.user, password: instance.admin.password } : instance;
+}
+
+/** Who owns the databases the program makes for applications: their role when it is not the superuser. */
+export function databaseOwner(instance: Instance): string | undefined {
+  return instance.admin ? instance.user : undefined;
 }
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,49}$/;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DataCredentials } from './data-credentials.js';
 import { CliError } from './errors.js';
 import { instancePaths } from './instance.js';
 
@@ -14,7 +15,7 @@ import { instancePaths } from './instance.js';
 export interface RestoreJournal {
   backup: string;
   phase: 'replacing' | 'committing';
-  credentials?: { user: string; password: string; database: string };
+  credentials?: DataCredentials;
 }
 
 const FILE = 'restore-journal.json';

@@ -3,17 +3,20 @@ import minimal from '../../templates/minimal.json' with { type: 'json' };
 import production from '../../templates/production.json' with { type: 'json' };
 import testing from '../../templates/testing.json' with { type: 'json' };
 import { usageError } from './errors.js';
+import { APP_ROLES, type AppRole } from './instance.js';
 
 /** A tuning template: PostgreSQL settings plus container limits. Data, imported statically so bundles embed it. */
 export interface Template {
   name: string;
   description: string;
+  /** The role `credentials` hands out unless --app-role says otherwise (README: Templates). */
+  app_role: AppRole;
   /** postgresql.conf settings, passed as `-c key=value` (docker) or written to postgresql.conf (native). */
   settings: Record<string, string>;
   container: { memory: string; cpus: number; shm_size: string };
 }
 
-const TEMPLATES: Record<string, Omit<Template, 'name'>> = { development, production, testing, minimal };
+const TEMPLATES = { development, production, testing, minimal } as Record<string, Omit<Template, 'name'>>;
 
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES);
 
@@ -22,6 +25,8 @@ export function getTemplate(name: string): Template {
   if (!t) {
     throw usageError(`unknown template ${JSON.stringify(name)}`, `available templates: ${TEMPLATE_NAMES.join(', ')}`);
   }
+  // Templates are data: a wrong app_role must fail loudly, not hand out a superuser by accident.
+  if (!APP_ROLES.includes(t.app_role)) throw new Error(`template ${name}: app_role must be ${APP_ROLES.join(' or ')}`);
   return { name, ...t };
 }
 

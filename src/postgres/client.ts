@@ -1,5 +1,5 @@
 import type { Client, ClientConfig } from 'pg';
-import type { Instance } from '../core/instance.js';
+import { asAdmin, type Instance } from '../core/instance.js';
 
 /** pg loads lazily: help, info and --version never pay for it. */
 export async function loadPg() {
@@ -12,16 +12,20 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Connect to this host instead of instance.host (0.0.0.0 binds are reached over loopback). */
   host?: string;
+  /** Connect as the role applications get, not as the program's superuser (content sessions). */
+  asApp?: boolean;
 }
 
 /** node-postgres settings for an instance, over TCP to its published port. */
 export function clientConfig(instance: Instance, opts: ConnectOptions = {}): ClientConfig {
+  // The program's own work runs as its superuser; content sessions run as the application's role.
+  const conn = opts.asApp ? instance : asAdmin(instance);
   const host = opts.host ?? (instance.host === '0.0.0.0' || instance.host === '' ? '127.0.0.1' : instance.host);
   return {
     host,
     port: instance.port,
-    user: instance.user,
-    password: instance.password.reveal(),
+    user: conn.user,
+    password: conn.password.reveal(),
     database: opts.database ?? instance.database,
     connectionTimeoutMillis: opts.timeoutMs ?? 5_000,
     query_timeout: opts.timeoutMs,

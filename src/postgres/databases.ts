@@ -34,10 +34,11 @@ export async function databaseExists(client: Client, name: string): Promise<bool
  * database: the loser sees duplicate_database (42P04) or, when both passed the catalog check
  * at once, a unique violation on pg_database's name index (23505). Both mean "it exists".
  */
-export async function createDatabase(client: Client, name: string): Promise<'created' | 'exists'> {
+export async function createDatabase(client: Client, name: string, owner?: string): Promise<'created' | 'exists'> {
   if (await databaseExists(client, name)) return 'exists';
   try {
-    await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    // owner: app role owner, so the application can use what the program made for it.
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}${owner ? ` OWNER ${quoteIdent(owner)}` : ''}`);
     return 'created';
   } catch (e) {
     const code = (e as { code?: string }).code;

@@ -30,6 +30,8 @@ export interface SessionOptions {
   database: string;
   signal?: AbortSignal;
   onNotice?: (message: string) => void;
+  /** As the role applications get (what the script makes is theirs), not the program's superuser. */
+  asApp?: boolean;
 }
 
 export const interrupted = () =>
@@ -47,7 +49,7 @@ interface Connected {
 
 async function connectTo(instance: Instance, database: string, opts: SessionOptions): Promise<Connected> {
   const pg = await loadPg();
-  const client = new pg.Client(clientConfig(instance, { database }));
+  const client = new pg.Client(clientConfig(instance, { database, asApp: opts.asApp }));
   // An error event after connect (server shutdown) must not crash the process; the query fails instead.
   client.on('error', () => {});
   const c: Connected = { client, database, params: new Map() };

@@ -77,3 +77,41 @@ describe('strict instance.conf reader', () => {
     expect(() => parseInstanceConf(`${text}escape="\\u0041"\n`, path, where)).toThrow(/:\d+: cannot read/);
   });
 });
+
+describe('admin_user / admin_password (app role owner)', () => {
+  const owner: Instance = { ...base, admin: { user: 'resource_admin', password: new Secret('Adm1n-pass_word') } };
+  const ownerText = serializeInstanceConf(owner);
+
+  it('round-trip both roles', () => {
+    const back = parseInstanceConf(ownerText, path, where);
+    expect(back.admin?.user).toBe('resource_admin');
+    expect(back.admin?.password.reveal()).toBe('Adm1n-pass_word');
+    expect(back.user).toBe('vrooli');
+    expect(back.extra).toEqual({});
+  });
+
+  it('a superuser-mode file has neither and reads as no admin', () => {
+    expect(text).not.toMatch(/admin_/);
+    expect(parseInstanceConf(text, path, where).admin).toBeUndefined();
+  });
+
+  it.each([
+    [(t: string) => t.replace(/^admin_password=.*\n/m, ''), /admin_user is set without admin_password/],
+    [(t: string) => t.replace(/^admin_user=.*\n/m, ''), /admin_password is set without admin_user/],
+    [
+      (t: string) => t.replace('admin_user="resource_admin"', 'admin_user="vrooli"'),
+      /admin_user must differ from user/,
+    ],
+    [
+      (t: string) => t.replace('admin_user="resource_admin"', 'admin_user="bad-name"'),
+      /admin_user must be a PostgreSQL identifier/,
+    ],
+    [
+      (t: string) => t.replace('admin_password="Adm1n-pass_word"', 'admin_password="a b"'),
+      /admin_password must be printable/,
+    ],
+  ])('refuses a damaged pair (%#) naming the file and line', (damage, why) => {
+    expect(() => parseInstanceConf(damage(ownerText), path, where)).toThrow(why);
+    expect(() => parseInstanceConf(damage(ownerText), path, where)).toThrow(/instance\.conf:\d+/);
+  });
+});

@@ -5,23 +5,16 @@ import type { StoredBackup } from './store.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
-import { Secret } from '../../core/secret.js';
+import { asDataCredentials, type DataCredentials, withCredentials } from '../../core/data-credentials.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { draftInstance, moveToNewPort, recordNewInstance } from '../manage/create.js';
 import { ensureRunning } from '../manage/lifecycle.js';
 
-export interface BackupCredentials {
-  user: string;
-  password: string;
-  database: string;
-}
-
-/** The superuser credentials stored with the backup (0600), which its roles were taken with. */
-export async function backupCredentials(backup: StoredBackup): Promise<BackupCredentials | undefined> {
+/** The credentials stored with the backup (0600), which its roles were taken with. */
+export async function backupCredentials(backup: StoredBackup): Promise<DataCredentials | undefined> {
   const text = await readFile(join(backup.dir, 'credentials.json'), 'utf8').catch(() => undefined);
   if (!text) return undefined;
-  const c = JSON.parse(text) as Partial<BackupCredentials>;
-  return c.user && c.password && c.database ? (c as BackupCredentials) : undefined;
+  return asDataCredentials(JSON.parse(text));
 }
 
 /**
@@ -43,13 +36,14 @@ export async function createCloneTarget(
   const creds = await backupCredentials(backup);
   // Native: the source's server binaries (same major), when the source still exists.
   const source = await ctx.registry.find(m.instance).catch(() => undefined);
-  const draft = draftInstance(
+  let draft = draftInstance(
     ctx,
     name,
     { engine: m.engine, template: m.template, image: m.image, pgBin: source?.pgBin },
     m.engine,
   );
-  if (creds) Object.assign(draft, { user: creds.user, password: new Secret(creds.password), database: creds.database });
+  // Same roles as the source, in the same mode: the restored roles carry these credentials anyway.
+  if (creds) draft = withCredentials(draft, creds);
   const engine = await ctx.engine(m.engine);
   const check = await engine.check();
   if (!check.ok)

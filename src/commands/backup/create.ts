@@ -4,6 +4,7 @@ import { type BackupMethod, defaultBackupName, type Manifest } from './manifest.
 import { CliError, notFound } from '../../core/errors.js';
 import { writeSmallFile } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
+import { credentialsOf } from '../../core/data-credentials.js';
 import type { Engine } from '../../engines/engine.js';
 import { backupDatabases, type ServerFacts, serverFacts } from '../../postgres/backup/catalog.js';
 import { result } from '../result.js';
@@ -100,11 +101,11 @@ export async function createBackup(ctx: Context, opts: BackupOptionsOf<'create'>
       method === 'logical'
         ? await dumpLogical(ctx, engine, target, facts, dbs, partial.dir, signal)
         : await copyPhysical(ctx, engine, instance, facts, dbs, partial.dir, name, signal);
-    // The superuser's password, 0600 beside the data it unlocks: a physical restore brings the
+    // The roles' passwords (both, with app role owner), 0600 beside the data it unlocks: a physical restore brings the
     // role back with this password, and instance.conf must then say so.
     const credentials = await writeSmallFile(
       join(partial.dir, 'credentials.json'),
-      `${JSON.stringify({ user: instance.user, password: instance.password.reveal(), database: instance.database })}\n`,
+      `${JSON.stringify(credentialsOf(instance))}\n`,
     );
     const files = [...part.files, { path: 'credentials.json', ...credentials }];
     const finished = ctx.now();

@@ -8,8 +8,9 @@ import type { ManifestDatabase } from './manifest.js';
 import type { StoredBackup } from './store.js';
 import { faultPoint } from '../../core/fault-point.js';
 import { CliError } from '../../core/errors.js';
-import { keepOwnPassword, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
-import type { Instance } from '../../core/instance.js';
+import { keepOwnPassword, keepRoleAsIs, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
+import { provisionAppRole } from '../manage/app-role.js';
 import { parseToolVersion } from '../../core/pg-version.js';
 import type { Engine } from '../../engines/engine.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
@@ -28,7 +29,7 @@ export interface RestoredDatabase {
   terminated: number;
 }
 
-/** Roles first (owners must exist), with the target's own superuser password left alone. */
+/** Roles first (owners must exist), with the passwords of the target's own roles left alone. */
 async function restoreGlobals(
   ctx: Context,
   engine: Engine,
@@ -36,7 +37,10 @@ async function restoreGlobals(
   backup: StoredBackup,
   signal: AbortSignal,
 ): Promise<void> {
-  const sql = keepOwnPassword(await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), target.user);
+  let sql = keepOwnPassword(await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), asAdmin(target).user);
+  // App role owner: the application's role is not redefined by the backup at all (its password,
+  // attributes and memberships stay the target's); ensureAppRole checks it again at the end.
+  if (target.admin) sql = keepRoleAsIs(sql, target.user);
   const scratch = await mkdtemp(join(tmpdir(), 'rp-globals-'));
   try {
     const file = join(scratch, 'globals.sql');
@@ -163,5 +167,8 @@ export async function restoreLogical(
     if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
     done.push(await restoreDatabase(ctx, engine, target, backup, db, tools, signal));
   }
+  // The backup's roles and owners may come from a superuser-mode source (its role a superuser,
+  // its database owned by someone else): the target's application role is put back as it must be.
+  await provisionAppRole(target);
   return done;
 }

@@ -4,7 +4,7 @@ import type { StoredBackup } from './store.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, describeError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
-import { Secret } from '../../core/secret.js';
+import { credentialsOf, withCredentials } from '../../core/data-credentials.js';
 import type { DataReplacement, Engine } from '../../engines/engine.js';
 import { countSessions } from '../../postgres/backup/restore-target.js';
 import { waitReady } from '../manage/lifecycle.js';
@@ -17,7 +17,7 @@ import { backupCredentials, withPortRetry } from './clone-target.js';
  * Replaces the whole data directory of an instance with a physical backup: stop
  * (ending every session, said first), swap the directory, start and wait until it answers;
  * on failure the previous directory comes back. The roles come back exactly as they were,
- * so instance.conf takes the backup's superuser credentials.
+ * so instance.conf takes the backup's credentials (both roles, with app role owner).
  */
 export async function restorePhysical(
   ctx: Context,
@@ -69,9 +69,7 @@ export async function restorePhysical(
   }
   faultPoint('restore:physical-replaced');
   const creds = await backupCredentials(backup);
-  let restored: Instance = creds
-    ? { ...target, user: creds.user, password: new Secret(creds.password), database: creds.database }
-    : target;
+  let restored: Instance = creds ? withCredentials(target, creds) : target;
   const startRestored = async () => {
     // A fresh clone may be moved to another port if its own was taken while it was stopped.
     const current = fresh ? await ctx.registry.get(target.name) : target;
@@ -95,9 +93,7 @@ export async function restorePhysical(
     );
   }
   // The commit point: from here on, a killed restore is completed, not undone.
-  const committed = creds
-    ? { user: restored.user, password: restored.password.reveal(), database: restored.database }
-    : undefined;
+  const committed = creds ? credentialsOf(restored) : undefined;
   await writeRestoreJournal(home, target.name, { backup: backup.name, phase: 'committing', credentials: committed });
   faultPoint('restore:physical-committing');
   if (committed) await saveCredentials(ctx, target.name, committed);

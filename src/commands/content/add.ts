@@ -1,3 +1,4 @@
+import { databaseOwner } from '../../core/instance.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
@@ -47,7 +48,8 @@ export async function add(
   }
   if (opts.init)
     data.database_created =
-      (await withAdmin(ctx, instance, signal, (s) => createDatabase(s.client, database))) === 'created';
+      (await withAdmin(ctx, instance, signal, (s) => createDatabase(s.client, database, databaseOwner(instance)))) ===
+      'created';
   await withSession(ctx, instance, database, signal, async (session) => {
     for (const file of files) {
       const started = performance.now();

@@ -1,3 +1,4 @@
+import { databaseOwner } from '../../core/instance.js';
 import type { Context } from '../../context.js';
 import { connectionView } from '../../core/connection.js';
 import { CliError } from '../../core/errors.js';
@@ -54,7 +55,7 @@ export async function create(
   const where = `database ${database} in instance ${instance.name}`;
   const outcome = await withAdmin(ctx, instance, signal, async (s) => {
     if (opts.dryRun) return (await databaseExists(s.client, database)) ? 'exists' : 'dry-run';
-    return createDatabase(s.client, database);
+    return createDatabase(s.client, database, databaseOwner(instance));
   });
   const message =
     outcome === 'created'

@@ -1,3 +1,4 @@
+import { databaseOwner } from '../../core/instance.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
@@ -70,7 +71,10 @@ export async function migrate(
     return result('content-migrate', data);
   }
 
-  if ((await withAdmin(ctx, instance, signal, (s) => createDatabase(s.client, database))) === 'created')
+  if (
+    (await withAdmin(ctx, instance, signal, (s) => createDatabase(s.client, database, databaseOwner(instance)))) ===
+    'created'
+  )
     ctx.talk.info(`created database ${database} in instance ${instance.name}`);
   await withSession(ctx, instance, database, signal, (session) =>
     withMigrationLock(

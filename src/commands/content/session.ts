@@ -15,9 +15,19 @@ export async function contentTarget(
   return { instance, database: validateIdentifier(database ?? instance.database) };
 }
 
-/** A session whose server notices (RAISE NOTICE, "already exists, skipping") go to stderr. */
-export function connect(ctx: Context, instance: Instance, database: string, signal?: AbortSignal): Promise<Session> {
-  return openSession(instance, { database, signal, onNotice: (m) => ctx.talk.info(m) });
+/**
+ * A session whose server notices (RAISE NOTICE, "already exists, skipping") go to stderr.
+ * Scripts run as the application's role (app role owner: what they create belongs to the
+ * application, as if it had run them); catalog work (`admin`) as the program's superuser.
+ */
+export function connect(
+  ctx: Context,
+  instance: Instance,
+  database: string,
+  signal?: AbortSignal,
+  admin = false,
+): Promise<Session> {
+  return openSession(instance, { database, signal, onNotice: (m) => ctx.talk.info(m), asApp: !admin });
 }
 
 export async function withSession<T>(
@@ -26,8 +36,9 @@ export async function withSession<T>(
   database: string,
   signal: AbortSignal | undefined,
   fn: (s: Session) => Promise<T>,
+  admin = false,
 ): Promise<T> {
-  const session = await connect(ctx, instance, database, signal);
+  const session = await connect(ctx, instance, database, signal, admin);
   try {
     return await fn(session);
   } catch (e) {
@@ -46,7 +57,7 @@ export function withAdmin<T>(
   signal: AbortSignal | undefined,
   fn: (s: Session) => Promise<T>,
 ): Promise<T> {
-  return withSession(ctx, instance, MAINTENANCE_DB, signal, fn);
+  return withSession(ctx, instance, MAINTENANCE_DB, signal, fn, true);
 }
 
 /** How a script is read: --encoding, else PGCLIENTENCODING (as psql honours it), else UTF-8. */

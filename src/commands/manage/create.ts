@@ -47,7 +47,12 @@ export async function chooseEngine(ctx: Context, draft: Instance, requested: Cre
 
 /** A new instance's record before its port is chosen; validates the template first. */
 export function draftInstance(ctx: Context, name: string, opts: CreateOptions, engine: EngineName): Instance {
-  const template = getTemplate(opts.template ?? DEFAULTS.template).name;
+  const template = getTemplate(opts.template ?? DEFAULTS.template);
+  // owner: the program keeps a superuser of its own and applications get a role that owns its database.
+  const admin =
+    (opts.appRole ?? template.app_role) === 'owner'
+      ? { user: DEFAULTS.adminUser, password: generatePassword() }
+      : undefined;
   return {
     name,
     engine,
@@ -56,8 +61,9 @@ export function draftInstance(ctx: Context, name: string, opts: CreateOptions, e
     host: opts.bind ?? DEFAULTS.host,
     user: DEFAULTS.user,
     password: generatePassword(),
+    admin,
     database: DEFAULTS.database,
-    template,
+    template: template.name,
     created: ctx.now().toISOString(),
     desiredState: 'running',
     pgBin: engine === 'native' ? (opts.pgBin ?? ctx.env[ENV.pgBin]) : undefined,

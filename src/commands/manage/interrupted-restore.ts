@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import type { Instance } from '../../core/instance.js';
 import { clearRestoreJournal, readRestoreJournal } from '../../core/restore-journal.js';
-import { Secret } from '../../core/secret.js';
+import { type DataCredentials, withCredentials } from '../../core/data-credentials.js';
 import type { Engine } from '../../engines/engine.js';
 
 /**
@@ -27,15 +27,10 @@ export async function finishInterruptedRestore(ctx: Context, instance: Instance,
   return instance;
 }
 
-/** The restored data's superuser into instance.conf: the credentials travel with the data. */
-export async function saveCredentials(
-  ctx: Context,
-  name: string,
-  creds: { user: string; password: string; database: string },
-): Promise<Instance> {
+/** The restored data's roles into instance.conf: the credentials travel with the data. */
+export async function saveCredentials(ctx: Context, name: string, creds: DataCredentials): Promise<Instance> {
   return ctx.registry.locked(async () => {
-    const current = await ctx.registry.get(name);
-    const updated = { ...current, user: creds.user, password: new Secret(creds.password), database: creds.database };
+    const updated = withCredentials(await ctx.registry.get(name), creds);
     await ctx.registry.save(updated);
     return updated;
   });

@@ -1,10 +1,11 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import type { Instance } from '../../core/instance.js';
+import { appRoleOf, type Instance } from '../../core/instance.js';
 import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
+import { provisionAppRole } from './app-role.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
@@ -72,6 +73,8 @@ function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
     clash('--template', opts.template, instance.template);
   if (opts.image !== undefined && instance.engine === 'docker' && opts.image !== instance.image)
     clash('--image', opts.image, instance.image);
+  if (opts.appRole !== undefined && opts.appRole !== appRoleOf(instance))
+    clash('--app-role', opts.appRole, appRoleOf(instance));
 }
 
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
@@ -212,7 +215,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     // The native engine names the OS user an instance of an older version now runs as.
     if (instance.extra.server_user !== recordedUser) await recordExtra(ctx, instance, 'server_user');
   }
-  if (opts.wait) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  // App role owner: the application's role is made, or put right, once the server answers;
+  // a new instance is not handed out before its role exists, so create waits even with --no-wait.
+  const provision = instance.admin !== undefined && (opts.wait || action === 'created');
+  if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  if (provision) await provisionAppRole(instance);
   const how =
     action === 'already running'
       ? 'was already running'

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { connectionUrl, connectionView } from '../../core/connection.js';
 import { DEFAULTS, MAX_INSTANCES } from '../../core/defaults.js';
-import type { Instance } from '../../core/instance.js';
+import { type AppRole, appRoleOf, type Instance } from '../../core/instance.js';
 import { validateInstanceName } from '../../core/instance.js';
 import { PORT_RANGE } from '../../core/ports.js';
 import type { EngineState } from '../../engines/engine.js';
@@ -20,6 +20,8 @@ export interface InstanceStatus {
   template: string | null;
   database: string | null;
   user: string | null;
+  /** owner: `user` only owns its database and the program keeps its own superuser; superuser: `user` is it. */
+  app_role: AppRole | null;
   version: string | null;
   image: string | null;
   /** The OS user the server runs as (native), null for docker or when not recorded. */
@@ -75,6 +77,7 @@ async function describeInstance(
     template: instance.template,
     database: instance.database,
     user: instance.user,
+    app_role: appRoleOf(instance),
     version: h.version ?? instance.version ?? null,
     image: instance.engine === 'docker' ? (instance.image ?? null) : null,
     server_user: serverUserOf(instance),
@@ -109,6 +112,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
         template: null,
         database: null,
         user: null,
+        app_role: null,
         version: null,
         image: null,
         server_user: null,

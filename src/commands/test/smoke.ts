@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { connectHost } from '../../core/connection.js';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import type { Engine } from '../../engines/engine.js';
 import { tcpCheck } from '../status/health.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
@@ -37,7 +37,7 @@ export async function smokeChecks(ctx: Context, instance: Instance): Promise<Che
     await runCheck('smoke', 'authenticated SELECT 1', async () => {
       const r = await ctx.probe(instance, 10_000);
       expectThat(r.ok, r.message);
-      return `as ${instance.user} on database ${instance.database}`;
+      return `as ${asAdmin(instance).user} on database ${instance.database}`;
     }),
     await runCheck('smoke', 'server version reported', async () => {
       const facts = await serverFacts(instance);

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck } from '../engine.js';
 import { execInContainer } from './container-exec.js';
@@ -16,7 +16,7 @@ export function clientEnv(instance: Instance, passfile: string, extra: Record<st
   const env: Record<string, string> = {
     PGHOST: '127.0.0.1',
     PGPORT: '5432',
-    PGUSER: instance.user,
+    PGUSER: asAdmin(instance).user,
     PGAPPNAME: 'resource-postgres',
     PGCONNECT_TIMEOUT: '10',
     ...extra,

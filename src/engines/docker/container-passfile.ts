@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import { passfileLine } from '../../core/passfile.js';
 import { execInContainer } from './container-exec.js';
 import { singleFileTar } from './password-file.js';
@@ -42,7 +42,7 @@ export async function withContainerPassfile<T>(
 ): Promise<T> {
   const uid = await execUid(container);
   const path = `${PASSFILE_PREFIX}${randomBytes(8).toString('hex')}`;
-  const line = passfileLine(instance.user, instance.password.reveal());
+  const line = passfileLine(asAdmin(instance).user, asAdmin(instance).password.reveal());
   await container.putArchive(singleFileTar(path.slice(1), line, 0o600, 0, uid, 0), { path: '/' });
   try {
     return await run(path);

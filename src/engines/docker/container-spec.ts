@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { DEFAULTS, LABELS } from '../../core/defaults.js';
-import { containerName, volumeName, type Instance } from '../../core/instance.js';
+import { asAdmin, containerName, volumeName, type Instance } from '../../core/instance.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
 import { PASSWORD_FILE } from './password-file.js';
 
@@ -74,7 +74,7 @@ export function containerSpec(
     name: containerName(instance.name),
     Image: instance.image ?? DEFAULTS.image,
     Env: [
-      `POSTGRES_USER=${instance.user}`,
+      `POSTGRES_USER=${asAdmin(instance).user}`,
       `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
       `POSTGRES_DB=${instance.database}`,
     ],

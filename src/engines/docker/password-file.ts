@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 
 /**
  * The superuser's password reaches the image's entrypoint as a file (POSTGRES_PASSWORD_FILE,
@@ -47,6 +47,6 @@ export function singleFileTar(name: string, content: string, mode = 0o444, mtime
 
 /** Copies the password file into a created (not yet started) container. */
 export async function deliverPassword(container: Dockerode.Container, instance: Instance): Promise<void> {
-  const archive = singleFileTar(PASSWORD_FILE.slice(1), instance.password.reveal());
+  const archive = singleFileTar(PASSWORD_FILE.slice(1), asAdmin(instance).password.reveal());
   await container.putArchive(archive, { path: '/' });
 }

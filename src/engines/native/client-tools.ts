@@ -4,7 +4,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { ENV } from '../../core/defaults.js';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck } from '../engine.js';
 import { bundledBinDir } from './binaries.js';
@@ -103,7 +103,7 @@ async function runWithPassfile(
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       PGHOST: instance.host === '0.0.0.0' || !instance.host ? '127.0.0.1' : instance.host,
       PGPORT: String(instance.port),
-      PGUSER: instance.user,
+      PGUSER: asAdmin(instance).user,
       PGAPPNAME: 'resource-postgres',
       PGCONNECT_TIMEOUT: '10',
       ...io.env,

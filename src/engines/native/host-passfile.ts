@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import { passfileLine } from '../../core/passfile.js';
 
 /**
@@ -17,7 +17,10 @@ export async function withHostPassfile<T>(instance: Instance, run: (path: string
   const dir = await mkdtemp(join(tmpdir(), 'rp-pgpass-'));
   try {
     const path = join(dir, 'pgpass');
-    await writeFile(path, passfileLine(instance.user, instance.password.reveal()), { mode: 0o600, flag: 'wx' });
+    await writeFile(path, passfileLine(asAdmin(instance).user, asAdmin(instance).password.reveal()), {
+      mode: 0o600,
+      flag: 'wx',
+    });
     return await run(path);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../../core/errors.js';
-import type { Instance } from '../../core/instance.js';
+import { asAdmin, type Instance } from '../../core/instance.js';
 import { initdbArgs, showCommand } from './argv.js';
 import type { PgBinaries } from './binaries.js';
 import type { NativeLayout } from './layout.js';
@@ -55,10 +55,16 @@ export async function initCluster(
   }
   const pwFile = join(layout.confDir, `.initdb-pw-${randomBytes(6).toString('hex')}`);
   try {
-    await writeRootFile(pwFile, `${instance.password.reveal()}\n`, user ? 0o640 : 0o600, user?.gid);
+    await writeRootFile(pwFile, `${asAdmin(instance).password.reveal()}\n`, user ? 0o640 : 0o600, user?.gid);
     let locale: string | undefined = 'C.UTF-8';
     for (;;) {
-      const args = initdbArgs({ dataDir: layout.data, user: instance.user, pwFile, locale, major: bins.major });
+      const args = initdbArgs({
+        dataDir: layout.data,
+        user: asAdmin(instance).user,
+        pwFile,
+        locale,
+        major: bins.major,
+      });
       const res = await runAsServer(user, bins.initdb, args, INITDB_TIMEOUT_MS);
       if (res.exitCode === 0) return;
       if (locale && LOCALE_MISSING.test(res.output)) {

@@ -2,7 +2,7 @@ import { chmod, lstat, mkdir, symlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError } from '../../core/errors.js';
-import { type Instance, instancePaths } from '../../core/instance.js';
+import { asAdmin, type Instance, instancePaths } from '../../core/instance.js';
 import { getTemplate } from '../../core/templates.js';
 import { baseSettings } from './base-settings.js';
 import { layoutOf, type NativeLayout, RELOCATION_ROOT, relocatedDataDir } from './layout.js';
@@ -125,7 +125,7 @@ export async function writeServerConfig(
     await write(BASE_FILE, baseSettings(original, layout.data));
   }
   await write('pg_hba.conf', renderHba(instance.host));
-  await write('pg_ident.conf', renderIdent(user?.name ?? userInfo().username, instance.user));
+  await write('pg_ident.conf', renderIdent(user?.name ?? userInfo().username, asAdmin(instance).user));
   await write('postgresql.conf', conf);
   const config = instancePaths(home, instance.name).config;
   await mkdir(config, { recursive: true, mode: 0o700 });

@@ -20,6 +20,23 @@ export function keepOwnPassword(sql: string, role: string): string {
     .join('\n');
 }
 
+/**
+ * App role owner: the application's role keeps what it has in the target (its attributes and
+ * memberships), whatever the backup said. A backup taken in superuser mode defines that role
+ * as a superuser; replaying it would make the application a superuser until the restore ends.
+ * Its ALTER ROLE line and every GRANT of another role to it are left out.
+ */
+export function keepRoleAsIs(sql: string, role: string): string {
+  const forms = roleForms(role);
+  const alters = forms.map((r) => `ALTER ROLE ${r} WITH `);
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const grantTo = new RegExp(`^GRANT .+ TO (?:${forms.map(escape).join('|')})(?: WITH | GRANTED BY |;)`);
+  return sql
+    .split('\n')
+    .filter((line) => !alters.some((p) => line.startsWith(p)) && !grantTo.test(line))
+    .join('\n');
+}
+
 /** psql's complaints during a globals replay that only mean "it is already there". */
 export function unexpectedGlobalsErrors(stderr: string): string[] {
   return stderr
