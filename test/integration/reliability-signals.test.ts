@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enginesUnderTest, runCli, tempHome } from '../support/cli.js';
+import { instanceSql } from '../support/instance-sql.js';
 import { engineArgs, forceCleanup, freePort, spawnCli, statusJson, waitUntil } from '../support/reliability.js';
 
 /**
@@ -80,4 +81,26 @@ describe.each(engines)('signals on the %s engine', (engine) => {
     expect(r.code).toBe(130);
     expect(Date.now() - t0).toBeLessThan(4_000); // ended by the abort, not by the grace period
   }, 60_000);
+
+  it('SIGINT during a restore: exit 130, and the next start has the old data or the new, whole', async () => {
+    const name = `term-${engine}`; // running since the SIGTERM case
+    const sql = (text: string) => instanceSql(home, name, text);
+    await sql("CREATE TABLE IF NOT EXISTS t (v text); TRUNCATE t; INSERT INTO t VALUES ('backed-up')");
+    const backup = await runCli(['backup', 'create', '--instance', name, '--name', 's1', '--method', 'physical'], {
+      home,
+    });
+    expect(backup.code, backup.stderr).toBe(0);
+    await sql("TRUNCATE t; INSERT INTO t VALUES ('changed since')");
+    const cli = spawnCli(['backup', 'restore', 's1', '--instance', name, '--force'], home);
+    const journal = join(home, name, 'config', 'restore-journal.json');
+    await waitUntil('the restore to begin', () => exists(journal), 60_000, 2);
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.stderr).toMatch(/interrupted/);
+    expect(r.code).toBe(130);
+    const again = await runCli(['manage', 'start', '--instance', name], { home });
+    expect(again.code, again.stderr).toBe(0);
+    expect([['backed-up'], ['changed since']]).toContainEqual((await sql('SELECT v FROM t')).map((row) => row.v));
+    expect(await exists(journal)).toBe(false);
+  }, 180_000);
 });
