@@ -125,7 +125,12 @@ export class DockerEngine implements Engine {
     const container = this.#docker.getContainer(info.Id);
     try {
       if (info.State.Paused) await container.unpause();
-      else if (!info.State.Running) await container.start();
+      else if (!info.State.Running) {
+        // A CLI killed between creating the container and copying the password in left one
+        // whose first boot cannot read it: copy it (again) before every start.
+        await deliverPassword(container, instance);
+        await container.start();
+      }
     } catch (e) {
       if (statusOf(e) === 304) return; // started meanwhile: the goal holds
       if (isPortConflict(e)) throw new PortTakenError(instance.port, daemonMessage(e));
