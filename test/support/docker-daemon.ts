@@ -45,8 +45,10 @@ function isListenable(port: number): Promise<boolean> {
 export async function freePorts(engine: DockerEngine, count: number): Promise<number[]> {
   const held = await engine.heldPorts();
   const out: number[] = [];
-  for (let p = 5490; p <= 5499 && out.length < count; p++) if (!held.has(p) && (await isListenable(p))) out.push(p);
-  if (out.length < count) throw new Error(`need ${count} free ports in 5490-5499, found ${out.join(', ') || 'none'}`);
+  // 5460-5469: the engine is driven directly here, past the CLI's port ledger, so stay clear of
+  // the explicit ports the CLI suites running beside this one take from 5470 up.
+  for (let p = 5460; p <= 5469 && out.length < count; p++) if (!held.has(p) && (await isListenable(p))) out.push(p);
+  if (out.length < count) throw new Error(`need ${count} free ports in 5460-5469, found ${out.join(', ') || 'none'}`);
   return out;
 }
 
