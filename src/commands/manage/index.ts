@@ -75,11 +75,16 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
   return manageResult('start', items);
 }
 
-async function stopOne(ctx: Context, instance: Instance, opts: { force: boolean; timeoutSec: number }) {
+async function stopOne(
+  ctx: Context,
+  instance: Instance,
+  opts: { force: boolean; timeoutSec: number; restarting?: boolean },
+) {
   const engine = await ctx.engine(instance.engine);
   // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
   const before = await engine.inspect(instance);
-  await setDesired(ctx, instance, 'stopped');
+  // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".
+  if (!opts.restarting) await setDesired(ctx, instance, 'stopped');
   if (before.state !== 'running') {
     return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
   }
@@ -122,7 +127,11 @@ export async function restart(ctx: Context, opts: RestartOptions): Promise<Comma
       continue;
     }
     const outcome = await ctx.registry.lockedInstance(name, async () => {
-      await stopOne(ctx, await ctx.registry.get(name), { force: false, timeoutSec: DEFAULTS.stopTimeoutSec });
+      await stopOne(ctx, await ctx.registry.get(name), {
+        force: false,
+        timeoutSec: DEFAULTS.stopTimeoutSec,
+        restarting: true,
+      });
       return ensureRunning(ctx, name, {
         engine: 'auto',
         wait: true,
