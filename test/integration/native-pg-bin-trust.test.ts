@@ -7,13 +7,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledBinDir } from '../../src/engines/native/binaries.js';
 import { destroyHome, runCli, tempHome } from '../support/cli.js';
+import { rootOnly } from '../support/isolation.js';
 
 /**
  * As root, a --pg-bin directory that another user could change is refused before anything of
  * it runs and before anything is created: no instance, no OS user, no files in the home. The
  * same programs from a directory only root can change start normally.
  */
-describe.skipIf(process.getuid?.() !== 0)('manage start refuses a pg_bin others can change', () => {
+describe.runIf(rootOnly('pg_bin trust'))('manage start refuses a pg_bin others can change', () => {
   let home: string;
   let fixtures: string;
   const name = `tr${randomBytes(3).toString('hex')}`;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/commands/backup/manifest.js';
 import { BackupStore } from '../../src/commands/backup/store.js';
 import { writeSmallFile } from '../../src/system/file-sink.js';
+import { rootOnly } from '../support/isolation.js';
 
 /**
  * A backup holds the instance's superuser password (credentials.json) and all its data: its
@@ -57,13 +58,16 @@ describe('backup directory and file modes', () => {
     expect(await readdir(join(base, 'elsewhere'))).toEqual([]);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('a folder owned by another user is refused, nothing written in it', async () => {
-    const store = new BackupStore('/nonexistent-home', base);
-    await mkdir(store.dirOf('main'), { mode: 0o700 });
-    await chown(store.dirOf('main'), 65534, 65534);
-    await expect(store.begin('main', 'b1', new Date())).rejects.toThrow(
-      /not a directory owned by this user \(uid 65534\)/,
-    );
-    expect(await readdir(store.dirOf('main'))).toEqual([]);
-  });
+  it.runIf(rootOnly('backup directory owner'))(
+    'a folder owned by another user is refused, nothing written in it',
+    async () => {
+      const store = new BackupStore('/nonexistent-home', base);
+      await mkdir(store.dirOf('main'), { mode: 0o700 });
+      await chown(store.dirOf('main'), 65534, 65534);
+      await expect(store.begin('main', 'b1', new Date())).rejects.toThrow(
+        /not a directory owned by this user \(uid 65534\)/,
+      );
+      expect(await readdir(store.dirOf('main'))).toEqual([]);
+    },
+  );
 });

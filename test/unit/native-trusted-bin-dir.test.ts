@@ -8,13 +8,14 @@ import {
   rootTrustPolicy,
   untrustedBinDirReasons,
 } from '../../src/engines/native/trusted-bin-dir.js';
+import { rootOnly } from '../support/isolation.js';
 
 /**
  * As root, programs are run from a pg_bin directory only when nobody but root (or the invoking
  * user) can change it, its ancestors or its programs. Fixtures are real directories with real
  * modes and owners (chown needs root: the suite runs as root in CI, and skips otherwise).
  */
-const ROOT_ONLY = process.getuid?.() !== 0;
+const ROOT_ONLY = !rootOnly('trusted bin dir');
 const PROGRAMS = ['initdb', 'pg_ctl', 'postgres'];
 const policy = { owners: [0] };
 let base: string;
