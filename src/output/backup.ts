@@ -3,21 +3,10 @@ import type { BackupCreateData } from '../commands/backup/create.js';
 import { formatBytes } from '../commands/backup/progress.js';
 import type { BackupRestoreData } from '../commands/backup/restore.js';
 import type { BackupVerifyData } from '../commands/backup/verify.js';
+import { table } from './table.js';
 
 /** Text renderers of the backup verbs; registered in render.ts. */
 type Renderer = (data: never) => string;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function renderList(d: BackupListData): string {
   if (!d.backups.length) return `no backups (${d.location})`;

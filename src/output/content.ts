@@ -2,21 +2,10 @@ import type { ContentAddData } from '../commands/content/add.js';
 import { renderConnection } from './connection.js';
 import type { ContentChangeData, ContentGetData, ContentListData } from '../commands/content/databases.js';
 import type { ContentMigrateData } from '../commands/content/migrate.js';
+import { table } from './table.js';
 
 /** Text renderers of the content verbs (execute streams through execute.ts); registered in render.ts. */
 type Renderer = (data: never) => string;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function size(bytes: number | null): string {
   if (bytes === null) return '-';

@@ -10,6 +10,7 @@ import { CliError } from '../core/errors.js';
 import { contentJsonViews, contentTextRenderers } from './content.js';
 import { backupTextRenderers } from './backup.js';
 import { selftestTextRenderers } from './selftest.js';
+import { table } from './table.js';
 
 /**
  * Renders command results: json (one document), env (sh-eval-able), or text for people.
@@ -70,18 +71,6 @@ export function render(res: CommandResult, opts: RenderOptions): string {
   const paint: Paint = opts.color ? (t, c) => `\x1b[${c}m${t}\x1b[0m` : (t) => t;
   const text = renderer ? renderer(res.data as never, paint) : JSON.stringify(res.data, null, 2);
   return text.endsWith('\n') || text === '' ? text : `${text}\n`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 function renderStatus(d: StatusData, paint: Paint): string {
