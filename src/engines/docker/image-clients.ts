@@ -19,7 +19,8 @@ const MAX_PROBES = 4;
 
 /** The major a tag promises ("17-alpine" -> 17, "pg16" -> 16), if it says one. */
 export function tagMajor(ref: string): number | undefined {
-  const tag = ref.includes(':') ? ref.slice(ref.lastIndexOf(':') + 1) : '';
+  const colon = ref.lastIndexOf(':');
+  const tag = colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : ''; // "host:5000/name" has no tag
   const m = /^(?:pg)?(\d+)/.exec(tag);
   return m ? Number(m[1]) : undefined;
 }
