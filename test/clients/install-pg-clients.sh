@@ -55,7 +55,7 @@ for a in "$@"; do
   case $a in
     --check) check_only=1 ;;
     --force) force=1 ;;
-    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
     *) die "unknown argument: $a (use --check, --force or --help)" ;;
   esac
 done
