@@ -41,5 +41,8 @@ export function facts(over: Partial<ServerFacts> = {}): ServerFacts {
 
 /** A running server that answers with these facts (undefined: a stopped one), on a fixed host name. */
 export function fakeDeps(f: ServerFacts | undefined): SourceDeps {
-  return { hostname: () => 'db-host.example', readFacts: async (_ctx: Context) => f };
+  return {
+    hostname: () => 'db-host.example',
+    readFacts: async (_ctx: Context) => f ?? 'connect ECONNREFUSED 127.0.0.1:5433',
+  };
 }

@@ -41,10 +41,11 @@ function composeCommand(): string[] | undefined {
 }
 const compose = composeCommand();
 
-async function exportCompose(instance: Instance, out?: string) {
+async function exportCompose(instance: Instance, out?: string, f = facts()) {
+  await world?.cleanup(); // a test may export twice
   world = await fakeWorld();
   await world.ctx.registry.save(instance);
-  return runExport(world.ctx, { target: 'compose', instance: instance.name, out }, undefined, fakeDeps(facts()));
+  return runExport(world.ctx, { target: 'compose', instance: instance.name, out }, undefined, fakeDeps(f));
 }
 
 describe('export compose', () => {
@@ -65,10 +66,15 @@ describe('export compose', () => {
     expect(text).not.toContain(ADMIN_PASSWORD);
   });
 
-  it('a native instance runs the official image of its major', async () => {
-    const res = await exportCompose(exportInstance({ engine: 'native', image: undefined, version: '17' }));
-    // The fake server answers 16.4; the running server's major wins over instance.conf.
-    expect((res.data.documents[0] as any).services.postgres.image).toBe('postgres:16-alpine');
+  it('a native instance runs the official image of its major; 18 mounts the volume where that image keeps PGDATA', async () => {
+    const native = exportInstance({ engine: 'native', image: undefined, version: '17' });
+    // The running server's major wins over instance.conf's.
+    const on16 = (await exportCompose(native)).data.documents[0] as any;
+    expect(on16.services.postgres.image).toBe('postgres:16-alpine');
+    expect(on16.services.postgres.volumes).toEqual(['main-data:/var/lib/postgresql/data']);
+    const on18 = (await exportCompose(native, undefined, facts({ versionNum: 180001 }))).data.documents[0] as any;
+    expect(on18.services.postgres.image).toBe('postgres:18-alpine');
+    expect(on18.services.postgres.volumes).toEqual(['main-data:/var/lib/postgresql']);
   });
 
   it.skipIf(!compose && process.env.CI !== 'true')('is accepted by docker compose config', async () => {
@@ -97,5 +103,7 @@ describe('export compose', () => {
     const link = join(await tempDir(), 'link');
     await symlink(dir, link);
     await expect(exportCompose(exportInstance(), link)).rejects.toThrow(/is not a directory \(a link or a file\)/);
+    const file = join(dir, 'compose.yaml');
+    await expect(exportCompose(exportInstance(), file)).rejects.toThrow(/is not a directory \(a link or a file\)/);
   });
 });

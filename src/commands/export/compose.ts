@@ -9,6 +9,15 @@ const PASSWORD_FILE = `./${PASSWORD_SECRET}.txt`;
 /** Compose interpolates "$" in every value; "$$" is a literal one. */
 const literal = (s: string) => s.replace(/\$/g, '$$$$');
 
+/**
+ * Where the data volume goes: postgres:18 images keep PGDATA in a versioned directory under
+ * their VOLUME /var/lib/postgresql, so the volume must hold that whole directory (a mount at
+ * the old path would leave the data in an anonymous volume); earlier ones use DATA_PATH.
+ */
+export function composeDataPath(major: number): string {
+  return major >= 18 ? '/var/lib/postgresql' : DATA_PATH;
+}
+
 /** The image a compose service runs: the instance's own (docker), else the official one of its major (native). */
 export function composeImage(src: ExportSource): string {
   return src.engine === 'docker' && src.image ? src.image : `postgres:${src.major}-alpine`;
@@ -50,7 +59,7 @@ export function composeManifest(src: ExportSource): Manifest {
           },
           secrets: [PASSWORD_SECRET],
           ports: [`127.0.0.1:${src.reach.port}:5432`],
-          volumes: [`${volume}:${DATA_PATH}`],
+          volumes: [`${volume}:${composeDataPath(src.major)}`],
           healthcheck: {
             test: ['CMD-SHELL', `pg_isready -h 127.0.0.1 -p 5432 -U ${src.admin.user} -d ${src.database}`],
             interval: '5s',

@@ -28,6 +28,8 @@ export interface ExportSource {
   database: string;
   /** Every database of the server; undefined when the server could not be asked (stopped). */
   databases?: Array<{ name: string; owner: string }>;
+  /** Why the server could not be asked, when it could not. */
+  unanswered?: string;
   /** Roles users made besides the app role (monolith imports them). */
   roles: string[];
   /** Where a cluster reaches the instance for the import, and whether it can as the instance is bound. */
@@ -39,8 +41,8 @@ export interface ExportSource {
 }
 
 export interface SourceDeps {
-  /** The running server's facts, or undefined when it does not answer. */
-  readFacts(ctx: Context, instance: Instance, signal?: AbortSignal): Promise<ServerFacts | undefined>;
+  /** The running server's facts, or why it does not answer. */
+  readFacts(ctx: Context, instance: Instance, signal?: AbortSignal): Promise<ServerFacts | string>;
   hostname(): string;
 }
 
@@ -72,7 +74,8 @@ export async function gatherSource(
   signal?: AbortSignal,
 ): Promise<ExportSource> {
   const instance = await ctx.registry.get(instanceName);
-  const facts = await deps.readFacts(ctx, instance, signal);
+  const answer = await deps.readFacts(ctx, instance, signal);
+  const facts = typeof answer === 'string' ? undefined : answer;
   const major = majorOf(instance, facts);
   if (major === undefined) {
     throw new CliError('failed', `cannot tell which PostgreSQL major instance ${instance.name} runs`, {
@@ -96,6 +99,7 @@ export async function gatherSource(
     admin: { user: admin.user, password: admin.password },
     database: instance.database,
     databases: facts?.databases,
+    unanswered: typeof answer === 'string' ? answer : undefined,
     roles: (facts?.roles ?? []).filter((r) => r !== instance.user && r !== admin.user),
     reach: {
       host: loopbackOnly || WILDCARD.has(instance.host) ? deps.hostname() : instance.host,
@@ -110,7 +114,7 @@ export const productionSourceDeps: SourceDeps = {
   hostname,
   async readFacts(ctx, instance, signal) {
     const probe = await ctx.probe(instance);
-    if (!probe.ok) return undefined;
+    if (!probe.ok) return probe.message;
     const { withAdmin } = await import('../content/session.js');
     const { readServerFacts } = await import('../../postgres/server-facts.js');
     return withAdmin(ctx, instance, signal, (s) => readServerFacts(s.client));

@@ -10,8 +10,15 @@ import { CliError } from '../../core/errors.js';
  */
 export async function writeFiles(dir: string, files: Array<{ name: string; text: string }>): Promise<string[]> {
   const root = resolve(dir);
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const st = await lstat(root);
+  const made = await mkdir(root, { recursive: true, mode: 0o700 }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  const st = await lstat(root).catch(() => undefined);
+  if (!st)
+    throw new CliError('failed', `cannot make the --out directory ${dir}: ${made?.message ?? 'it vanished'}`, {
+      hint: 'choose a directory you can write into',
+    });
   if (!st.isDirectory())
     throw new CliError('usage', `--out ${dir} is not a directory (a link or a file)`, {
       hint: 'name a directory to write the files into; it is made when missing',

@@ -43,7 +43,7 @@ export function cnpgManifests(src: ExportSource, opts: CnpgOptions): { manifests
     );
   if (src.databases === undefined)
     warnings.push(
-      `instance ${src.name} is not running, so its databases and roles are unknown: the import covers only database ${src.database}; start it (resource-postgres manage start --instance ${src.name}) and export again for every database`,
+      `instance ${src.name} does not answer (${src.unanswered ?? 'not running'}), so its databases and roles are unknown: the import covers only database ${src.database}; start it (resource-postgres manage start --instance ${src.name}) and export again for every database`,
     );
   const poolerManifest = pooler(src, name, ns);
   const manifests = [
