@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { lstat, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import {
   fakeDeps,
   ownerMode,
 } from '../support/export-fixtures.js';
+import { composeCommand, runCompose } from '../support/compose-cli.js';
 import { fakeWorld, type FakeWorld } from '../support/fake-context.js';
 
 let world: FakeWorld;
@@ -30,15 +30,6 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-/**
- * `docker compose config` (the plugin) or `docker-compose config` (Debian bookworm's v1, which
- * .ci/run installs): each parses the file against its compose schema and rejects unknown keys.
- */
-function composeCommand(): string[] | undefined {
-  if (spawnSync('docker', ['compose', 'version']).status === 0) return ['docker', 'compose'];
-  if (spawnSync('docker-compose', ['version']).status === 0) return ['docker-compose'];
-  return undefined;
-}
 const compose = composeCommand();
 
 async function exportCompose(instance: Instance, out?: string, f = facts()) {
@@ -81,9 +72,7 @@ describe('export compose', () => {
     expect(compose, 'CI installs docker-compose (Debian bookworm) or the compose plugin').toBeDefined();
     const dir = await tempDir();
     await exportCompose(exportInstance({ template: 'production' }), dir);
-    const res = spawnSync(compose![0]!, [...compose!.slice(1), '-f', join(dir, 'compose.yaml'), 'config'], {
-      encoding: 'utf8',
-    });
+    const res = runCompose(compose!, ['-f', join(dir, 'compose.yaml'), 'config']);
     expect(res.stderr).not.toMatch(/invalid|unsupported/i);
     expect(res.status).toBe(0);
     expect(parse(res.stdout).services.postgres.healthcheck.test).toEqual([
