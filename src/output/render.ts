@@ -10,6 +10,7 @@ import { CliError } from '../core/errors.js';
 import { contentJsonViews, contentTextRenderers } from './content.js';
 import { backupTextRenderers } from './backup.js';
 import { selftestTextRenderers } from './selftest.js';
+import { exportJsonViews, exportTextRenderers } from './export.js';
 import { table } from './table.js';
 
 /**
@@ -36,12 +37,14 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   ...contentTextRenderers,
   ...backupTextRenderers,
   ...selftestTextRenderers,
+  ...exportTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
 const jsonViews: Record<string, (data: never) => unknown> = {
   credentials: ({ views: _views, note: _note, ...rest }: CredentialsData) => rest,
   ...contentJsonViews,
+  ...exportJsonViews,
 } as Record<string, (data: never) => unknown>;
 
 /** Results that are streams (logs --follow, content execute): printed line by line as they come. */
