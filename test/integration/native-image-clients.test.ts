@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance } from '../../src/core/instance.js';
-import { DockerImageClients } from '../../src/engines/docker/image-clients.js';
+import { waitFor } from '../../src/core/wait.js';
+import { CLIENT_LABEL, DockerImageClients } from '../../src/engines/docker/image-clients.js';
 import { NativeEngine } from '../../src/engines/native/native-engine.js';
 import { ensureInstanceDatabase } from '../../src/postgres/databases.js';
 import { dockerAvailability, TEST_IMAGE } from '../support/cli.js';
@@ -19,18 +20,23 @@ import { freePort, makeInstance, PASSWORD, quiet, sql } from '../support/native-
 const docker = await dockerAvailability();
 if (!docker.ok && process.env.CI) throw new Error(`CI requires Docker for the image client suite: ${docker.reason}`);
 
-const containersOf = (image: string) =>
-  execFileSync('docker', ['ps', '-aq', '--filter', `ancestor=${image}`], { encoding: 'utf8' }).trim();
+/** Client containers (any state) talking to `port`: other suites may run containers of the same image meanwhile. */
+function clientContainers(port: number): string[] {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${CLIENT_LABEL}`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  return ids
+    .map((id) => execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))
+    .filter((record) => record.includes(`"PGPORT=${port}"`));
+}
 
 describe.skipIf(!docker.ok)('native engine, client programs from a local docker image', () => {
   let home: string;
   let engine: NativeEngine;
   let instance: Instance;
-  let before: string;
 
   beforeAll(async () => {
     home = await mkdtemp('/tmp/rp-image-clients-');
-    before = containersOf(TEST_IMAGE);
     engine = new NativeEngine({
       home,
       createDatabase: ensureInstanceDatabase,
@@ -67,20 +73,31 @@ describe.skipIf(!docker.ok)('native engine, client programs from a local docker 
     });
     expect(script.exitCode, script.stderr).toBe(0);
     expect(script.stdout).toContain('CREATE TABLE public.t');
-    expect(containersOf(TEST_IMAGE)).toBe(before); // every one-off container is gone
+    expect(clientContainers(instance.port)).toEqual([]); // every one-off container is gone
   }, 120_000);
 
-  it('without the mounted password file the image programs cannot log in: the password is in no env or argv', async () => {
-    const psql = await engine.runClient(instance, 'psql', ['-X', '-Atc', 'select 1', '-d', 'appdb'], {});
-    expect(psql).toMatchObject({ exitCode: 0, stdout: '1\n' });
-    const inspect = new DockerImageClients();
-    const r = await inspect.run(TEST_IMAGE, 'psql', ['-X', '-Atc', 'select 1', '-d', 'appdb'], {
+  it("the password is in no container's env or argv, only in a read-only mounted file", async () => {
+    const running = engine.runClient(instance, 'psql', ['-X', '-Atc', 'select pg_sleep(2), 1', '-d', 'appdb'], {});
+    let record = '';
+    await waitFor(
+      async () => {
+        record = clientContainers(instance.port)[0] ?? '';
+        return record ? undefined : 'no client container yet';
+      },
+      { timeoutMs: 10_000, what: 'the client container' },
+    );
+    expect(record).toMatch(/"PGPASSFILE=[^"]+"/);
+    expect(record).toMatch(/"[^"]+:[^"]+:ro"/);
+    expect(record).not.toContain(PASSWORD);
+    expect(await running).toMatchObject({ exitCode: 0, stdout: '|1\n' });
+
+    // Without the file, the same programs cannot log in: nothing else carries the password.
+    const r = await new DockerImageClients().run(TEST_IMAGE, 'psql', ['-X', '-Atc', 'select 1', '-d', 'appdb'], {
       env: { PGHOST: '127.0.0.1', PGPORT: String(instance.port), PGUSER: instance.user, PGCONNECT_TIMEOUT: '5' },
       files: [],
     });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/password/);
-    expect(r.stderr).not.toContain(PASSWORD);
   }, 120_000);
 
   it('an image too old for the server is named, not used', async () => {
