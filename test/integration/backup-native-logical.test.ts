@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findClientDir } from '../../src/engines/native/client-tools.js';
@@ -56,7 +58,11 @@ describe.skipIf(!found.ok)('native engine, logical backups with client programs 
     expect(made.code, made.stderr).toBe(0);
     expect(made.stdout).toContain('logical');
     const listed = JSON.parse((await cli(['backup', 'list', '--json'])).stdout).backups;
-    expect(listed.find((b: { name: string }) => b.name === 'logical1')).toMatchObject({ method: 'logical' });
+    const entry = listed.find((b: { name: string }) => b.name === 'logical1');
+    expect(entry).toMatchObject({ method: 'logical' });
+    // Made with the host's programs the search found (not a docker image's).
+    const manifest = JSON.parse(await readFile(join(entry.path, 'manifest.json'), 'utf8'));
+    expect(manifest.tool).toBe(`pg_dump ${found.ok ? `${found.version} (${found.where})` : '?'}`);
 
     await sql("DELETE FROM notes WHERE id > 100; DROP ROLE auditor; SELECT setval('ticket', 1)");
     await sql('DROP DATABASE side');
