@@ -76,7 +76,9 @@ describe('native majors side by side', () => {
     expect(doc.runtimes_dir).toBe(SHARED_RUNTIMES);
     const of = (m: string) => doc.versions.find((v) => v.major === m)!;
     expect(of('15')).toMatchObject({ installed: true, source: 'runtime', instances: ['pg15'] });
-    expect(of('16')).toMatchObject({ installed: true, source: 'bundled', instances: ['pg16'] });
+    // 16 is the bundled package, unless an extension install made a runtime copy of it in the shared cache.
+    expect(of('16')).toMatchObject({ installed: true, instances: ['pg16'] });
+    expect(['bundled', 'runtime']).toContain(of('16').source);
     expect(of('17')).toMatchObject({ installed: true, source: 'runtime', instances: ['pg17'] });
     expect(of('18')).toMatchObject({ installable: true });
     for (const m of MAJORS)
