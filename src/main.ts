@@ -25,6 +25,7 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
   export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
+  versions: async () => (await import('./commands/versions/index.js')).versions as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {
@@ -36,8 +37,8 @@ function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {
     warn: (m) => {
       if (g.format !== 'json') io.stderr.write(`warning: ${m}\n`);
     },
-    progress: (m) => {
-      if (!silent && io.stderrIsTTY) io.stderr.write(`${m}\n`);
+    progress: (m, always) => {
+      if (!silent && (io.stderrIsTTY || always)) io.stderr.write(`${m}\n`);
     },
   };
 }

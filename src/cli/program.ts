@@ -11,6 +11,7 @@ import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
 import { exportCommands } from './export.js';
+import { versionsCommands } from './versions.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
@@ -121,7 +122,11 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       'Move an instance beyond this machine: CloudNativePG manifests (cnpg) or a Docker Compose file (compose)',
       (y) => exportCommands(y, defaultInstance, run),
     )
+    .command('versions', 'PostgreSQL majors for native instances: list, install, remove', (y) =>
+      versionsCommands(y, run),
+    )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
+    .example('$0 manage start --instance old --pg-version 15', 'an instance of PostgreSQL 15 beside the others')
     .example(
       '$0 manage start --instance app --template testing',
       'a second, throwaway-fast instance on the next free port',

@@ -6,6 +6,7 @@ import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
+import { recordServerMajor } from './record-version.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
@@ -75,6 +76,18 @@ function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
     clash('--image', opts.image, instance.image);
   if (opts.appRole !== undefined && opts.appRole !== appRoleOf(instance))
     clash('--app-role', opts.appRole, appRoleOf(instance));
+  if (opts.pgVersion !== undefined && instance.version !== undefined && opts.pgVersion !== instance.version) {
+    throw new CliError(
+      'usage',
+      `instance ${instance.name} already exists with PostgreSQL ${instance.version}; --pg-version ${opts.pgVersion} applies only when creating an instance`,
+      {
+        hint:
+          Number(opts.pgVersion) > Number(instance.version)
+            ? `to move its data to PostgreSQL ${opts.pgVersion}: resource-postgres manage upgrade --instance ${instance.name} --pg-version ${opts.pgVersion}; or leave --pg-version out`
+            : `PostgreSQL data never moves to an older major; leave --pg-version out, or create another instance with --instance NEW --pg-version ${opts.pgVersion}`,
+      },
+    );
+  }
 }
 
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
@@ -219,6 +232,10 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
   if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  // Native records the major of the binaries it ran; a docker image may not say what it holds.
+  const created = action === 'created' && instance.engine === 'docker';
+  if ((opts.wait || provision) && (created || instance.version === undefined))
+    instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
   const how =
     action === 'already running'
