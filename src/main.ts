@@ -25,6 +25,7 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
   export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
+  ui: async () => (await import('./ui/index.js')).ui as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

@@ -18,4 +18,5 @@ export type CommandId =
   | 'test'
   | 'content'
   | 'backup'
-  | 'export';
+  | 'export'
+  | 'ui';
