@@ -6,6 +6,9 @@ import page from './page.html';
 import { newToken } from './security.js';
 import { HOST, startConsole } from './server.js';
 
+/** The whole page (style and script inline, no external assets): it works offline and inside the single executable. */
+export { page };
+
 /** `resource-postgres ui`: the local web console, served until SIGINT/SIGTERM. */
 export interface UiOptions {
   /** 0: a free port. */
