@@ -8,7 +8,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * POST comes from our own page (Origin).
  */
 
-export const COOKIE = 'rp_console';
+/** Cookies ignore ports: each console (one per port) keeps its own, or two would overwrite each other's. */
+export const cookieName = (port: number) => `rp_console_${port}`;
 
 /** 256 bits from the CSPRNG, URL-safe. */
 export function newToken(): string {
@@ -37,19 +38,19 @@ export function originAllowed(origin: string | undefined, port: number): boolean
   return o === `http://127.0.0.1:${port}` || o === `http://localhost:${port}`;
 }
 
-/** The token cookie from a Cookie header (the first of that name). */
-export function cookieToken(header: string | undefined): string | undefined {
+/** The token cookie of the console on `port` from a Cookie header (the first of that name). */
+export function cookieToken(header: string | undefined, port: number): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === COOKIE) return part.slice(i + 1).trim();
+    if (i > 0 && part.slice(0, i).trim() === cookieName(port)) return part.slice(i + 1).trim();
   }
   return undefined;
 }
 
 /** HttpOnly: page scripts never see it; SameSite=Strict: other sites' requests never carry it. */
-export function tokenCookie(token: string): string {
-  return `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function tokenCookie(token: string, port: number): string {
+  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 export type Verdict = { ok: true; setCookie: boolean } | { ok: false; reason: string };
@@ -67,7 +68,7 @@ export interface GateRequest {
 export function checkRequest(req: GateRequest, token: string, port: number): Verdict {
   if (!hostAllowed(req.host, port)) return { ok: false, reason: 'wrong Host header' };
   const fromQuery = tokenMatches(token, req.queryToken);
-  if (!fromQuery && !tokenMatches(token, cookieToken(req.cookie)))
+  if (!fromQuery && !tokenMatches(token, cookieToken(req.cookie, port)))
     return { ok: false, reason: 'missing or wrong token' };
   if (req.method !== 'GET' && req.method !== 'HEAD' && !originAllowed(req.origin, port))
     return { ok: false, reason: 'cross-origin request' };

@@ -65,7 +65,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOpt
     res.end(`forbidden (${verdict.reason}): open the URL that \`resource-postgres ui\` printed\n`);
     return;
   }
-  if (verdict.setCookie) res.setHeader('Set-Cookie', tokenCookie(opts.token));
+  if (verdict.setCookie) res.setHeader('Set-Cookie', tokenCookie(opts.token, port));
   if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
     const nonce = newNonce();
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...securityHeaders(nonce) });

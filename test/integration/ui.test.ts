@@ -130,14 +130,16 @@ describe.skipIf(!haveChromium)('web console (native instance, headless Chromium)
 
   it('refuses requests without the token, with a wrong Host, or a POST from another origin (403)', async () => {
     const host = `127.0.0.1:${ui.port}`;
-    const cookie = `rp_console=${ui.token}`;
+    const cookie = `rp_console_${ui.port}=${ui.token}`;
     expect((await rawRequest(ui.port, '/api/status', { Host: host })).status).toBe(403);
     expect((await rawRequest(ui.port, '/', { Host: host })).status).toBe(403);
     expect((await rawRequest(ui.port, '/?token=wrong', { Host: host })).status).toBe(403);
     const rebound = await rawRequest(ui.port, `/?token=${ui.token}`, { Host: `rebound.example:${ui.port}` });
     expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('wrong Host header');
     const noOrigin = await rawRequest(ui.port, '/api/instances/web/stop', { Host: host, Cookie: cookie }, '{}');
     expect(noOrigin.status).toBe(403);
+    expect(noOrigin.body).toContain('cross-origin request');
     const origin = { Host: host, Cookie: cookie, Origin: 'http://evil.example' };
     expect((await rawRequest(ui.port, '/api/instances/web/password', origin, '{}')).status).toBe(403);
     expect((await rawRequest(ui.port, '/api/status', { Host: host, Cookie: cookie })).status).toBe(200);

@@ -29,13 +29,15 @@ describe('console token', () => {
   });
 
   it('travels in an HttpOnly, SameSite=Strict cookie and is read back from a Cookie header', () => {
-    const c = tokenCookie('abc');
-    expect(c).toMatch(/^rp_console=abc;/);
+    const c = tokenCookie('abc', 8080);
+    expect(c).toMatch(/^rp_console_8080=abc;/);
     expect(c).toContain('HttpOnly');
     expect(c).toContain('SameSite=Strict');
-    expect(cookieToken('a=1; rp_console=abc; b=2')).toBe('abc');
-    expect(cookieToken('xrp_console=abc')).toBeUndefined();
-    expect(cookieToken(undefined)).toBeUndefined();
+    expect(cookieToken('a=1; rp_console_8080=abc; b=2', 8080)).toBe('abc');
+    expect(cookieToken('xrp_console_8080=abc', 8080)).toBeUndefined();
+    // Another console's cookie (another port) is not ours.
+    expect(cookieToken('rp_console_8081=abc', 8080)).toBeUndefined();
+    expect(cookieToken(undefined, 8080)).toBeUndefined();
   });
 });
 
@@ -66,7 +68,7 @@ describe('checkRequest', () => {
   });
 
   it('lets the cookie in afterwards', () => {
-    expect(checkRequest({ ...base, cookie: `rp_console=${token}` }, token, port)).toEqual({
+    expect(checkRequest({ ...base, cookie: `rp_console_8080=${token}` }, token, port)).toEqual({
       ok: true,
       setCookie: false,
     });
@@ -74,7 +76,7 @@ describe('checkRequest', () => {
 
   it('refuses a request with no token, a wrong one, or a wrong Host even with the token', () => {
     expect(checkRequest(base, token, port)).toMatchObject({ ok: false, reason: 'missing or wrong token' });
-    expect(checkRequest({ ...base, cookie: 'rp_console=nope' }, token, port).ok).toBe(false);
+    expect(checkRequest({ ...base, cookie: 'rp_console_8080=nope' }, token, port).ok).toBe(false);
     expect(checkRequest({ ...base, queryToken: 'nope' }, token, port).ok).toBe(false);
     expect(checkRequest({ ...base, host: 'rebound.example:8080', queryToken: token }, token, port)).toMatchObject({
       ok: false,
@@ -83,7 +85,7 @@ describe('checkRequest', () => {
   });
 
   it('refuses a POST without our Origin, even with the cookie', () => {
-    const post = { ...base, method: 'POST', cookie: `rp_console=${token}` };
+    const post = { ...base, method: 'POST', cookie: `rp_console_8080=${token}` };
     expect(checkRequest(post, token, port)).toMatchObject({ ok: false, reason: 'cross-origin request' });
     expect(checkRequest({ ...post, origin: 'http://evil.example' }, token, port).ok).toBe(false);
     expect(checkRequest({ ...post, origin: 'http://127.0.0.1:8080' }, token, port).ok).toBe(true);

@@ -35,7 +35,7 @@ let cookie: string;
 beforeAll(async () => {
   server = await startConsole({ port: 0, token, actions, page: '<script nonce="__NONCE__">page</script>' });
   host = `127.0.0.1:${server.port}`;
-  cookie = `rp_console=${token}`;
+  cookie = `rp_console_${server.port}=${token}`;
 });
 afterAll(async () => server.close());
 
@@ -43,7 +43,7 @@ describe('console server', () => {
   it('serves the page for the printed URL, sets the cookie, and fills in a fresh nonce', async () => {
     const r = await send(server.port, `/?token=${token}`, { Host: host });
     expect(r.status).toBe(200);
-    expect(String(r.headers['set-cookie'])).toMatch(/^rp_console=.*HttpOnly; SameSite=Strict/);
+    expect(String(r.headers['set-cookie'])).toMatch(/^rp_console_\d+=.*HttpOnly; SameSite=Strict/);
     const nonce = /'nonce-([^']+)'/.exec(String(r.headers['content-security-policy']))![1];
     expect(r.body).toBe(`<script nonce="${nonce}">page</script>`);
     expect(r.body).not.toContain(token);
@@ -52,7 +52,9 @@ describe('console server', () => {
   it('answers 403 without the token, with a wrong one, or with a foreign Host', async () => {
     expect((await send(server.port, '/', { Host: host })).status).toBe(403);
     expect((await send(server.port, '/api/status', { Host: host })).status).toBe(403);
-    expect((await send(server.port, '/api/status', { Host: host, Cookie: 'rp_console=wrong' })).status).toBe(403);
+    expect(
+      (await send(server.port, '/api/status', { Host: host, Cookie: `rp_console_${server.port}=wrong` })).status,
+    ).toBe(403);
     const rebound = await send(server.port, `/api/status?token=${token}`, {
       Host: `evil.example:${server.port}`,
       Cookie: cookie,
