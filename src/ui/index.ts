@@ -2,12 +2,13 @@ import type { Context } from '../context.js';
 import type { CommandResult } from '../commands/result.js';
 import { commandActions } from './actions.js';
 import { openBrowser } from './open.js';
-import page from './page.html';
+import layout from './page.html';
+import script from './page-script.html';
 import { newToken } from './security.js';
 import { HOST, startConsole } from './server.js';
 
 /** The whole page (style and script inline, no external assets): it works offline and inside the single executable. */
-export { page };
+export const page = layout.replace('__SCRIPT__', () => script);
 
 /** `resource-postgres ui`: the local web console, served until SIGINT/SIGTERM. */
 export interface UiOptions {
