@@ -19,4 +19,5 @@ export type CommandId =
   | 'content'
   | 'backup'
   | 'export'
-  | 'versions';
+  | 'versions'
+  | 'ui';
