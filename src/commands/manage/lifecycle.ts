@@ -7,6 +7,7 @@ import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
+import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
 
@@ -172,6 +173,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
     await engine.prepare(typed, ctx.talk.progress);
+    // Known before anything is made (native): the new server preloads what they need from its first start.
+    if (opts.extensions && engine.offeredExtensions) {
+      await checkOffered(engine, typed, opts.extensions);
+      typed.extensions = [...opts.extensions];
+    }
     const recorded = await recordNewInstance(ctx, typed, opts.port);
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
@@ -180,6 +186,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     action = 'created';
   } else {
     checkCreateFlags(instance, opts);
+    if (opts.extensions) await checkOffered(await ctx.engine(instance.engine), instance, opts.extensions);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
@@ -218,8 +225,13 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // App role owner: the application's role is made, or put right, once the server answers;
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
-  if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  // Extensions are created in the running server, so --extensions waits even with --no-wait.
+  if (opts.wait || provision || opts.extensions) await waitReady(ctx, engine, instance, opts.timeoutSec);
   if (provision) await provisionAppRole(instance);
+  if (opts.extensions) {
+    const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
+    instance = await ensureExtensions(ctx, engine, instance, opts.extensions, { ready });
+  }
   const how =
     action === 'already running'
       ? 'was already running'

@@ -14,6 +14,7 @@ import type {
   Engine,
   EngineState,
   LogOptions,
+  OfferedExtensions,
   PhysicalBackupFiles,
   Progress,
   StopOptions,
@@ -24,6 +25,7 @@ import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
+import { installedExtensions } from './extension-files.js';
 import { findLayout, layoutOf } from './layout.js';
 import { removeServerFiles } from './remove-files.js';
 import { legacyServerUids } from './legacy-owner.js';
@@ -175,6 +177,11 @@ export class NativeEngine implements Engine {
 
   logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
     return readServerLog(layoutOf(this.home, instance).logFile, opts);
+  }
+
+  /** The control files and modules next to the binaries this instance runs (its major's runtime). */
+  async offeredExtensions(instance: Instance): Promise<OfferedExtensions> {
+    return installedExtensions((await this.#binaries(instance)).dir);
   }
 
   /** Client programs come from the host (--pg-bin, PATH, /usr/lib/postgresql): the npm package has none. */
