@@ -17,4 +17,5 @@ export type CommandId =
   | 'manage.uninstall'
   | 'test'
   | 'content'
-  | 'backup';
+  | 'backup'
+  | 'versions.install-extension';

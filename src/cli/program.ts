@@ -10,6 +10,7 @@ import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
+import { versionsExtensionOnly } from './versions-extension.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
@@ -114,6 +115,9 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     )
     .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) =>
       backupCommands(y, defaultInstance, run),
+    )
+    .command('versions', 'PostgreSQL majors of the native engine: install-extension', (y) =>
+      versionsExtensionOnly(y, run),
     )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example(
