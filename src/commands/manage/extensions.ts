@@ -26,11 +26,12 @@ import {
 
 const majorOf = (instance: Instance) => instance.version ?? '?';
 
-function unavailable(instance: Instance, missing: string[], offered: OfferedExtensions): CliError {
+function unavailable(instance: Instance, missing: string[], offered: OfferedExtensions, created = false): CliError {
   const list = offered.extensions.join(', ') || 'none';
+  const outcome = created ? `instance ${instance.name} was created and runs without them` : 'nothing was changed';
   return new CliError(
     'usage',
-    `extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not available for PostgreSQL ${majorOf(instance)} (instance ${instance.name}, ${offered.where}); nothing was changed`,
+    `extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not available for PostgreSQL ${majorOf(instance)} (instance ${instance.name}, ${offered.where}); ${outcome}`,
     {
       details: `available for PostgreSQL ${majorOf(instance)}: ${list}`,
       hint: missingHint(missing, instance.engine, majorOf(instance)),
@@ -54,7 +55,7 @@ export async function checkOffered(engine: Engine, instance: Instance, names: re
 }
 
 /** What the running server offers, for engines that cannot tell before it runs. */
-async function checkServer(instance: Instance, names: readonly string[]): Promise<void> {
+async function checkServer(instance: Instance, names: readonly string[], created: boolean): Promise<void> {
   const libs = names.filter(isLibraryOnly);
   const offered: OfferedExtensions = {
     extensions: await serverExtensions(instance),
@@ -62,12 +63,14 @@ async function checkServer(instance: Instance, names: readonly string[]): Promis
     where: `the server's pg_available_extensions, image ${instance.image ?? '?'}`,
   };
   const missing = missingFrom(names, offered);
-  if (missing.length) throw unavailable(instance, missing, offered);
+  if (missing.length) throw unavailable(instance, missing, offered, created);
 }
 
 export interface ExtensionSteps {
   /** Waits until the server answers an authenticated query. */
   ready: (instance: Instance) => Promise<void>;
+  /** The instance was made by this start (docker can only check once it runs). */
+  created: boolean;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function ensureExtensions(
   requested: readonly string[],
   steps: ExtensionSteps,
 ): Promise<Instance> {
-  if (!engine.offeredExtensions) await checkServer(instance, requested);
+  if (!engine.offeredExtensions) await checkServer(instance, requested, steps.created);
   else await checkOffered(engine, instance, requested);
   const wanted = mergeExtensions(instance.extensions ?? [], requested);
   if (wanted.join(',') !== (instance.extensions ?? []).join(',')) {

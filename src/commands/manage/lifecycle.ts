@@ -242,7 +242,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   if (provision) await provisionAppRole(instance);
   if (opts.extensions) {
     const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
-    instance = await ensureExtensions(ctx, engine, instance, opts.extensions, { ready });
+    instance = await ensureExtensions(ctx, engine, instance, opts.extensions, { ready, created: action === 'created' });
   }
   const how =
     action === 'already running'
