@@ -18,4 +18,5 @@ export type CommandId =
   | 'test'
   | 'content'
   | 'backup'
+  | 'versions'
   | 'versions.install-extension';

@@ -6,6 +6,7 @@ import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
+import { recordServerMajor } from './record-version.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
@@ -238,7 +239,10 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
   // Extensions are created in the running server, so --extensions waits even with --no-wait.
-  if (opts.wait || provision || opts.extensions) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  const waited = opts.wait || provision || opts.extensions !== undefined;
+  if (waited) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  if (waited && (action === 'created' || instance.version === undefined))
+    instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
   if (opts.extensions) {
     const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
