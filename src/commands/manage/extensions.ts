@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import {
   creatable,
@@ -126,6 +127,6 @@ async function restartWithPreload(engine: Engine, instance: Instance): Promise<v
     await engine.create(instance, () => {});
     return;
   }
-  await engine.stop(instance, { timeoutSec: 30 });
+  await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
   await engine.start(instance);
 }

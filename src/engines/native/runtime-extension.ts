@@ -52,12 +52,21 @@ async function sourceFiles(dir: string, endings: string[]): Promise<string[]> {
   return out.sort();
 }
 
-async function assertTrustedSource(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Each directory and each file to be copied: owned by root (or the sudo caller), not writable by others. */
+async function assertTrustedSource(
+  dir: string,
+  files: { lib: string[]; share: string[] },
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const policy = rootTrustPolicy(env);
   if (!policy) return;
   const reasons: string[] = [];
-  for (const sub of ['', 'lib', join('share', 'extension')])
-    reasons.push(...(await untrustedBinDirReasons(join(dir, sub), [], policy)));
+  for (const [sub, names] of [
+    ['', []],
+    ['lib', files.lib],
+    [join('share', 'extension'), files.share],
+  ] as const)
+    reasons.push(...(await untrustedBinDirReasons(join(dir, sub), names, policy)));
   if (reasons.length)
     throw new CliError(
       'refused',
@@ -71,6 +80,7 @@ async function assertTrustedSource(dir: string, env: NodeJS.ProcessEnv): Promise
 /** Copies src into dir/name through a temporary file and one rename; src is opened without following links. */
 async function replaceFile(src: string, dir: string, name: string, mode: number): Promise<void> {
   const tmp = join(dir, `.${name}.rp-${process.pid}`);
+  await rm(tmp, { force: true }); // left by a killed run that had our pid
   const input = await open(src, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     if (!(await input.stat()).isFile()) throw new CliError('usage', `${src} is not a regular file`);
@@ -120,9 +130,9 @@ export async function installExtension(
     throw new CliError('usage', `${source} has no share/extension directory`, {
       hint: 'lay it out as DIR/lib/*.so and DIR/share/extension/NAME.control, NAME--VERSION.sql',
     });
-  await assertTrustedSource(source, opts.env);
   const libs = hasLib ? await sourceFiles(lib, ['.so']) : [];
   const scripts = await sourceFiles(share, ['.sql', '.control']);
+  await assertTrustedSource(source, { lib: libs, share: scripts }, opts.env);
   const controls = scripts.filter((f) => f.endsWith('.control'));
   if (controls.length === 0)
     throw new CliError('usage', `${share} holds no .control file`, {
