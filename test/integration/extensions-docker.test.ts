@@ -45,6 +45,8 @@ describe.skipIf(!docker.ok)('extensions on docker PostgreSQL 17', () => {
       'pg_stat_statements,vector',
     ]);
     expect(r.code, r.stderr).toBe(0);
+    // Checked against the image's files first, so the container preloads from its first start.
+    expect(r.stderr).not.toMatch(/restarting/);
     expect(await conf()).toMatch(/^extensions="pg_stat_statements,vector"$/m);
     const made = (await instanceSql(home, name, 'SELECT extname FROM pg_extension')).map((row) => row.extname);
     expect(made).toEqual(expect.arrayContaining(['pg_stat_statements', 'vector']));
@@ -72,5 +74,21 @@ describe.skipIf(!docker.ok)('extensions on docker PostgreSQL 17', () => {
     expect(await conf()).toBe(before);
     const [row] = await instanceSql(home, name, "SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'hstore'");
     expect(row!.n).toBe(0);
+    const other = `${name}n`;
+    const fresh = await cli([
+      'manage',
+      'start',
+      '--instance',
+      other,
+      '--engine',
+      'docker',
+      '--image',
+      TEST_IMAGE,
+      '--extensions',
+      'nope',
+    ]);
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toMatch(/extension nope not available .*nothing was changed/);
+    expect((await cli(['status', '--instance', other])).code).toBe(2);
   });
 });

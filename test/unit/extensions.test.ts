@@ -14,6 +14,7 @@ import type { Instance } from '../../src/core/instance.js';
 import { Secret } from '../../src/core/secret.js';
 import { withExtensionHint } from '../../src/commands/content/extension-hint.js';
 import { containerSpec } from '../../src/engines/docker/container-spec.js';
+import { parseListing } from '../../src/engines/docker/image-extensions.js';
 import { extensionDirs } from '../../src/engines/native/extension-files.js';
 import { renderPostgresConf } from '../../src/engines/native/render.js';
 
@@ -156,6 +157,18 @@ describe('instance.conf extensions', () => {
     const line = text.split('\n').findIndex((l) => l.startsWith('extensions=')) + 1;
     expect(() => parseInstanceConf(text, confPath, where)).toThrow(new RegExp(`instance.conf:${line}: .*`));
     expect(() => parseInstanceConf(text, confPath, where)).toThrow(message);
+  });
+});
+
+describe("an image's extensions", () => {
+  it('reads the helper container listing, and gives up on an empty one', () => {
+    const text = 'share /usr/share/postgresql/17/extension\next vector\next citext\nlib auto_explain\nlib vector\n';
+    expect(parseListing(text, 'img:17')).toEqual({
+      extensions: ['citext', 'vector'],
+      libraries: ['auto_explain', 'vector'],
+      where: 'image img:17, /usr/share/postgresql/17/extension',
+    });
+    expect(parseListing('share /x\n', 'img')).toBeUndefined();
   });
 });
 

@@ -46,13 +46,15 @@ function missingFrom(names: readonly string[], offered: OfferedExtensions): stri
 
 /**
  * Before anything is made or changed: refuses names the engine can tell are not offered
- * (native: the control files of the binaries). Docker answers only once the server runs.
+ * (native: the control files of the binaries; docker: the image's files). False when the
+ * engine cannot tell: the running server is asked then.
  */
-export async function checkOffered(engine: Engine, instance: Instance, names: readonly string[]): Promise<void> {
+export async function checkOffered(engine: Engine, instance: Instance, names: readonly string[]): Promise<boolean> {
   const offered = await engine.offeredExtensions?.(instance);
-  if (!offered) return;
+  if (!offered) return false;
   const missing = missingFrom(names, offered);
   if (missing.length) throw unavailable(instance, missing, offered);
+  return true;
 }
 
 /** What the running server offers, for engines that cannot tell before it runs. */
@@ -70,8 +72,10 @@ async function checkServer(instance: Instance, names: readonly string[], created
 export interface ExtensionSteps {
   /** Waits until the server answers an authenticated query. */
   ready: (instance: Instance) => Promise<void>;
-  /** The instance was made by this start (docker can only check once it runs). */
+  /** The instance was made by this start (when the engine could not check before, only the server can). */
   created: boolean;
+  /** The names were already checked against the engine's files by this start. */
+  checked: boolean;
 }
 
 /**
@@ -85,8 +89,8 @@ export async function ensureExtensions(
   requested: readonly string[],
   steps: ExtensionSteps,
 ): Promise<Instance> {
-  if (!engine.offeredExtensions) await checkServer(instance, requested, steps.created);
-  else await checkOffered(engine, instance, requested);
+  if (!steps.checked && !(await checkOffered(engine, instance, requested)))
+    await checkServer(instance, requested, steps.created);
   const wanted = mergeExtensions(instance.extensions ?? [], requested);
   if (wanted.join(',') !== (instance.extensions ?? []).join(',')) {
     instance = await ctx.registry.locked(async () => {

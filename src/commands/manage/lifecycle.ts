@@ -181,15 +181,16 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   let instance = await ctx.registry.find(name);
   let engine: Engine;
   let action: StartAction;
+  let checked = false; // --extensions against the engine's files, before anything changed
   if (!instance) {
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
     await engine.prepare(typed, ctx.talk.progress);
-    // Known before anything is made (native): the new server preloads what they need from its first start.
-    if (opts.extensions && engine.offeredExtensions) {
-      await checkOffered(engine, typed, opts.extensions);
+    // Checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
+    if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
       typed.extensions = [...opts.extensions];
+      checked = true;
     }
     const recorded = await recordNewInstance(ctx, typed, opts.port);
     instance = recorded.instance;
@@ -199,7 +200,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     action = 'created';
   } else {
     checkCreateFlags(instance, opts);
-    if (opts.extensions) await checkOffered(await ctx.engine(instance.engine), instance, opts.extensions);
+    if (opts.extensions) checked = await checkOffered(await ctx.engine(instance.engine), instance, opts.extensions);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
@@ -246,7 +247,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   if (provision) await provisionAppRole(instance);
   if (opts.extensions) {
     const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
-    instance = await ensureExtensions(ctx, engine, instance, opts.extensions, { ready, created: action === 'created' });
+    instance = await ensureExtensions(ctx, engine, instance, opts.extensions, {
+      ready,
+      created: action === 'created',
+      checked,
+    });
   }
   const how =
     action === 'already running'
