@@ -88,7 +88,7 @@ export async function ensureExtensions(
   instance: Instance,
   requested: readonly string[],
   steps: ExtensionSteps,
-): Promise<Instance> {
+): Promise<{ instance: Instance; restartedFor: string[] }> {
   if (!steps.checked && !(await checkOffered(engine, instance, requested)))
     await checkServer(instance, requested, steps.created);
   const wanted = mergeExtensions(instance.extensions ?? [], requested);
@@ -117,7 +117,7 @@ export async function ensureExtensions(
   ctx.talk.info(
     `instance ${instance.name}: ${[...made, ...loaded.map((l) => `${l} (loaded)`)].join(', ')} in database ${instance.database}`,
   );
-  return instance;
+  return { instance, restartedFor: lacking };
 }
 
 /**
