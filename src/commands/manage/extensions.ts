@@ -88,7 +88,7 @@ export async function ensureExtensions(
   instance: Instance,
   requested: readonly string[],
   steps: ExtensionSteps,
-): Promise<{ instance: Instance; restartedFor: string[] }> {
+): Promise<{ instance: Instance; note: string }> {
   if (!steps.checked && !(await checkOffered(engine, instance, requested)))
     await checkServer(instance, requested, steps.created);
   const wanted = mergeExtensions(instance.extensions ?? [], requested);
@@ -117,7 +117,7 @@ export async function ensureExtensions(
   ctx.talk.info(
     `instance ${instance.name}: ${[...made, ...loaded.map((l) => `${l} (loaded)`)].join(', ')} in database ${instance.database}`,
   );
-  return { instance, restartedFor: lacking };
+  return { instance, note: lacking.length ? `; restarted to load ${lacking.join(', ')}` : '' };
 }
 
 /**

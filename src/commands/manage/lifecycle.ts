@@ -245,17 +245,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   if (waited && (action === 'created' || instance.version === undefined))
     instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
-  let restarted = '';
-  if (opts.extensions) {
-    const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
-    const done = await ensureExtensions(ctx, engine, instance, opts.extensions, {
-      ready,
-      created: action === 'created',
-      checked,
-    });
-    instance = done.instance;
-    if (done.restartedFor.length) restarted = `; restarted to load ${done.restartedFor.join(', ')}`;
-  }
+  const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
+  const ext = opts.extensions
+    ? await ensureExtensions(ctx, engine, instance, opts.extensions, { ready, created: action === 'created', checked })
+    : undefined;
+  instance = ext?.instance ?? instance;
   const how =
     action === 'already running'
       ? 'was already running'
@@ -268,7 +262,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     port: instance.port,
     action,
     ready: opts.wait,
-    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${restarted}${opts.wait ? ', accepting queries' : ''}`,
+    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${ext?.note ?? ''}${opts.wait ? ', accepting queries' : ''}`,
   };
 }
 
