@@ -93,6 +93,20 @@ describe('extensions on native PostgreSQL 16', () => {
   });
 });
 
+describe('a clone of an instance with preloaded extensions', () => {
+  it('preloads them too, so its copy of the data works', async () => {
+    const source = `x16${id}`;
+    const clone = `xc${id}`;
+    const b = await cli(['backup', 'create', '--instance', source, '--name', `b${id}`]);
+    expect(b.code, b.stderr).toBe(0);
+    const r = await cli(['backup', 'restore', `b${id}`, '--instance', source, '--to-instance', clone]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await conf(clone)).toMatch(/^extensions="pg_stat_statements,/m);
+    const [row] = await instanceSql(home, clone, 'SELECT count(*)::int >= 0 AS ok FROM pg_stat_statements');
+    expect(row!.ok).toBe(true);
+  });
+});
+
 describe('content execute "create extension" as an owner role', () => {
   const name = `xo${id}`;
 
