@@ -73,13 +73,23 @@ describe('versions install-extension', () => {
     expect(await readdir(runtimes).catch(() => [])).toEqual([]);
   });
 
-  it.runIf(isRoot)('as root, refuses a source directory others can write', async () => {
+  it.runIf(isRoot)('as root, refuses a source directory or a runtimes root others can write', async () => {
     const open = await sqlExtension(join(work, 'open'));
     await chmod(join(open, 'share/extension'), 0o777);
     const r = await cli(['versions', 'install-extension', '16', open]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refusing to install extensions from .* writable by group or others/);
     expect(await readdir(runtimes).catch(() => [])).toEqual([]);
+    const openRoot = join(work, 'open-runtimes');
+    await mkdir(openRoot, { mode: 0o777 });
+    await chmod(openRoot, 0o777);
+    const r2 = await runCli(['versions', 'install-extension', '16', join(work, 'real')], {
+      home,
+      env: { RESOURCE_POSTGRES_RUNTIMES: openRoot },
+    });
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/refusing to write extensions into .*open-runtimes/);
+    expect(await readdir(openRoot)).toEqual([]);
   });
 
   it('makes 16 a hard-linked copy of the bundled package, adds the extension there only, and instances create it', async () => {

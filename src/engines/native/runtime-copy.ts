@@ -2,6 +2,7 @@ import { lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { CliError } from '../../core/errors.js';
+import { rootTrustPolicy, untrustedBinDirReasons } from './trusted-bin-dir.js';
 import type { Progress } from '../engine.js';
 import { bundledBinDir, bundledPackage, bundledPackageName } from './bundled.js';
 import { installRuntime } from './runtime-install.js';
@@ -38,6 +39,7 @@ export async function ensureWritableRuntime(
 async function copyBundled(major: string, native: string, version: string, env: NodeJS.ProcessEnv) {
   const root = runtimeRoot(env);
   await mkdir(root, { recursive: true, mode: 0o755 });
+  await assertTrustedTarget([root], env);
   const staging = await mkdtemp(join(root, `.staging-${major}-`));
   const copy = join(staging, 'runtime');
   try {
@@ -64,4 +66,16 @@ async function copyBundled(major: string, native: string, version: string, env: 
   if (!runtime || !(await lstat(join(runtime.dir, 'bin', 'postgres')).catch(() => undefined)))
     throw new CliError('failed', `${runtimeDir(major, env)} is not a runtime after copying ${native}`);
   return runtime;
+}
+
+/** As root, the runtime's directories written into must be root's alone (else a link there could redirect the writes). */
+export async function assertTrustedTarget(dirs: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const policy = rootTrustPolicy(env);
+  if (!policy) return;
+  const reasons = new Set<string>();
+  for (const dir of dirs) for (const r of await untrustedBinDirReasons(dir, [], policy)) reasons.add(r);
+  if (reasons.size)
+    throw new CliError('refused', `refusing to write extensions into ${dirs[0]} as root: ${[...reasons].join('; ')}`, {
+      hint: 'only root may be able to change the runtimes directory: chown root and chmod go-w each path named, or choose another RESOURCE_POSTGRES_RUNTIMES',
+    });
 }

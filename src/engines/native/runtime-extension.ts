@@ -4,7 +4,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
 import { extensionDirs } from './extension-files.js';
-import { ensureWritableRuntime } from './runtime-copy.js';
+import { assertTrustedTarget, ensureWritableRuntime } from './runtime-copy.js';
 import { readRuntimeInfo } from './runtimes.js';
 import { rootTrustPolicy, untrustedBinDirReasons } from './trusted-bin-dir.js';
 
@@ -145,6 +145,7 @@ export async function installExtension(
     await targetDir(dirs.lib, 'library directory'),
     await targetDir(dirs.share, 'extension directory'),
   ];
+  await assertTrustedTarget([runtime.dir, libTarget, shareTarget], opts.env);
   for (const f of libs) await replaceFile(join(lib, f), libTarget, f, 0o755);
   for (const f of scripts.filter((s) => !s.endsWith('.control')))
     await replaceFile(join(share, f), shareTarget, f, 0o644);
