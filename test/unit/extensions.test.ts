@@ -188,6 +188,13 @@ describe('CREATE EXTENSION refused to the application role', () => {
     const e = withExtensionHint(refused, 'app') as CliError;
     expect(e.message).toBe(refused.message);
     expect(e.hint).toMatch(/Must be superuser.*manage start --instance app --extensions vector/);
+    const unloaded = new CliError(
+      'failed',
+      '<argument>:1: ERROR:  pg_stat_statements must be loaded via "shared_preload_libraries"',
+    );
+    expect((withExtensionHint(unloaded, 'app') as CliError).hint).toMatch(
+      /manage start --instance app --extensions pg_stat_statements \(preloads it/,
+    );
     const other = new CliError('failed', 'ERROR: syntax error');
     expect(withExtensionHint(other, 'app')).toBe(other);
   });
