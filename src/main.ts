@@ -24,6 +24,7 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   test: async () => (await import('./commands/test/index.js')).selftest as Handler,
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
+  export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
   versions: async () => (await import('./commands/versions/index.js')).versions as Handler,
   'versions.install-extension': async () =>
     (await import('./commands/versions/install-extension.js')).installExtensionCommand as Handler,

@@ -18,5 +18,6 @@ export type CommandId =
   | 'test'
   | 'content'
   | 'backup'
+  | 'export'
   | 'versions'
   | 'versions.install-extension';

@@ -10,6 +10,7 @@ import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
+import { exportCommands } from './export.js';
 import { versionsCommands } from './versions.js';
 import { installExtensionCommand } from './versions-extension.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
@@ -117,6 +118,11 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) =>
       backupCommands(y, defaultInstance, run),
     )
+    .command(
+      'export',
+      'Move an instance beyond this machine: CloudNativePG manifests (cnpg) or a Docker Compose file (compose)',
+      (y) => exportCommands(y, defaultInstance, run),
+    )
     .command('versions', 'PostgreSQL majors for native instances: list, install, remove, install-extension', (y) =>
       versionsCommands(y.command(installExtensionCommand(run)), run),
     )
@@ -129,6 +135,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .example('$0 status --json', 'machine-readable state and health')
     .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
+    .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
     .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -242,8 +242,9 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // Extensions are created in the running server, so --extensions waits even with --no-wait.
   const waited = opts.wait || provision || opts.extensions !== undefined;
   if (waited) await waitReady(ctx, engine, instance, opts.timeoutSec);
-  if (waited && (action === 'created' || instance.version === undefined))
-    instance = await recordServerMajor(ctx, instance);
+  // Native records the major of the binaries it ran; a docker image may not say what it holds.
+  const created = action === 'created' && instance.engine === 'docker';
+  if (waited && (created || instance.version === undefined)) instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
   const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
   const ext = opts.extensions
