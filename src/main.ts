@@ -27,6 +27,8 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
   versions: async () => (await import('./commands/versions/index.js')).versions as Handler,
   ui: async () => (await import('./ui/index.js')).ui as Handler,
+  'versions.install-extension': async () =>
+    (await import('./commands/versions/install-extension.js')).installExtensionCommand as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

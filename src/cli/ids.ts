@@ -20,4 +20,5 @@ export type CommandId =
   | 'backup'
   | 'export'
   | 'versions'
-  | 'ui';
+  | 'ui'
+  | 'versions.install-extension';

@@ -3,6 +3,7 @@ import { DEFAULTS } from '../core/defaults.js';
 import { usageError } from '../core/errors.js';
 import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
+import { parseExtensionList } from '../core/extensions.js';
 import { parsePort } from '../core/ports.js';
 import {
   allOpt,
@@ -64,10 +65,17 @@ const createOptions = {
     describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)',
     requiresArg: true,
   },
+  extensions: {
+    type: 'string',
+    describe:
+      "extensions to create in the instance's database, comma-separated (e.g. pg_stat_statements,vector); preloads what needs it; adds to an existing instance's",
+    requiresArg: true,
+  },
 } satisfies Record<string, Options>;
 
 function create(a: Args) {
   const port = value(a, 'port');
+  const extensions = value(a, 'extensions');
   return {
     engine: (a.engine as string | undefined) ?? 'auto',
     template: value(a, 'template'),
@@ -77,6 +85,7 @@ function create(a: Args) {
     pgBin: value(a, 'pg-bin'),
     bind: value(a, 'bind'),
     appRole: value(a, 'app-role') as AppRole | undefined,
+    extensions: extensions === undefined ? undefined : parseExtensionList(extensions),
   };
 }
 

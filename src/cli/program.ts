@@ -12,6 +12,7 @@ import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
 import { exportCommands } from './export.js';
 import { versionsCommands } from './versions.js';
+import { installExtensionCommand } from './versions-extension.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 import { uiCommand } from './ui.js';
 
@@ -123,8 +124,8 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       'Move an instance beyond this machine: CloudNativePG manifests (cnpg) or a Docker Compose file (compose)',
       (y) => exportCommands(y, defaultInstance, run),
     )
-    .command('versions', 'PostgreSQL majors for native instances: list, install, remove', (y) =>
-      versionsCommands(y, run),
+    .command('versions', 'PostgreSQL majors for native instances: list, install, remove, install-extension', (y) =>
+      versionsCommands(y.command(installExtensionCommand(run)), run),
     )
     .command(uiCommand(run))
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)

@@ -48,6 +48,8 @@ export interface CreateOptions {
   bind?: string;
   /** The role handed to applications; undefined: the template's choice. */
   appRole?: AppRole;
+  /** --extensions: created (and preloaded where needed) in the instance's database; adds to an existing instance's. */
+  extensions?: string[];
 }
 
 export interface StartOptions extends InstanceSelector, CreateOptions {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { DEFAULTS, RELOCATION_ROOT } from './defaults.js';
+import { extensionNameProblem } from './extensions.js';
 import { TEMPLATE_NAMES } from './templates.js';
 
 /**
@@ -59,6 +60,17 @@ const port: Check = (v) => {
   return `port must be a number in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}, not ${JSON.stringify(v)}`;
 };
 
+/** extensions: names joined by ",", each valid, none twice (they become server settings). */
+const extensions: Check = (v) => {
+  const names = v.split(',');
+  for (const name of names) {
+    const problem = extensionNameProblem(name);
+    if (problem) return `extensions: ${problem}`;
+  }
+  if (new Set(names).size !== names.length) return `extensions names one twice: ${JSON.stringify(v)}`;
+  return undefined;
+};
+
 const created: Check = (v) =>
   v === '' || !Number.isNaN(Date.parse(v)) ? undefined : `created must be an ISO 8601 time, not ${JSON.stringify(v)}`;
 
@@ -85,6 +97,7 @@ export const FIELD_CHECKS: Record<string, Check> = {
   desired_state: oneOf('desired_state', ['running', 'stopped']),
   data_dir: dataDir,
   pg_bin: (v) => plainAbsolute('pg_bin', v),
+  extensions,
 };
 
 /**

@@ -75,6 +75,7 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     desiredState: (get('desired_state') ?? 'running') as DesiredState,
     dataDir: get('data_dir'),
     pgBin: get('pg_bin'),
+    extensions: get('extensions')?.split(','),
     extra,
   };
 }
@@ -97,6 +98,7 @@ export function serializeInstanceConf(instance: Instance): string {
     ['desired_state', instance.desiredState],
     ['data_dir', instance.dataDir],
     ['pg_bin', instance.pgBin],
+    ['extensions', instance.extensions?.length ? instance.extensions.join(',') : undefined],
     ...Object.entries(instance.extra),
   ];
   const lines = ['# resource-postgres instance; managed by resource-postgres (unknown keys are kept)'];

@@ -40,6 +40,8 @@ export interface Instance {
   dataDir?: string;
   /** native: the PostgreSQL bin directory chosen with --pg-bin, when not the bundled one. */
   pgBin?: string;
+  /** Extensions made with --extensions: preloaded at every start where they need it. */
+  extensions?: string[];
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
 }

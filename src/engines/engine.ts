@@ -71,6 +71,19 @@ export interface Engine {
    * an instance missing from the map is inspected on its own.
    */
   inspectMany?(instances: Instance[]): Promise<Map<string, EngineState>>;
+  /**
+   * Optional: the extensions this instance's server would offer, found without it running
+   * (native: the control files and modules of its binaries; docker: the image's). Undefined
+   * when the engine cannot tell before the server answers (then pg_available_extensions does).
+   */
+  offeredExtensions?(instance: Instance): Promise<OfferedExtensions | undefined>;
+}
+
+/** Extensions (control files) and modules (libraries) an installation ships, and where they were found. */
+export interface OfferedExtensions {
+  extensions: string[];
+  libraries: string[];
+  where: string;
 }
 
 // Additive, optional capabilities (backups, self-tests): see EngineBackupCapabilities.

@@ -59,9 +59,10 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
     const items = await Promise.all(
       names.map(async (name) => {
         const existing = await ctx.registry.find(name);
+        const ext = opts.extensions ? `, then create extensions ${opts.extensions.join(', ')}` : '';
         const message = existing
-          ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running`
-          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
+          ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running${ext}`
+          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
         return { name, result: 'planned', message };
       }),
     );

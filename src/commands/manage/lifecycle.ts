@@ -8,6 +8,7 @@ import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
+import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
 
@@ -180,11 +181,17 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   let instance = await ctx.registry.find(name);
   let engine: Engine;
   let action: StartAction;
+  let checked = false; // --extensions against the engine's files, before anything changed
   if (!instance) {
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
     await engine.prepare(typed, ctx.talk.progress);
+    // Checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
+    if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
+      typed.extensions = [...opts.extensions];
+      checked = true;
+    }
     const recorded = await recordNewInstance(ctx, typed, opts.port);
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
@@ -193,6 +200,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     action = 'created';
   } else {
     checkCreateFlags(instance, opts);
+    if (opts.extensions) checked = await checkOffered(await ctx.engine(instance.engine), instance, opts.extensions);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
@@ -231,12 +239,18 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // App role owner: the application's role is made, or put right, once the server answers;
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
-  if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  // Extensions are created in the running server, so --extensions waits even with --no-wait.
+  const waited = opts.wait || provision || opts.extensions !== undefined;
+  if (waited) await waitReady(ctx, engine, instance, opts.timeoutSec);
   // Native records the major of the binaries it ran; a docker image may not say what it holds.
   const created = action === 'created' && instance.engine === 'docker';
-  if ((opts.wait || provision) && (created || instance.version === undefined))
-    instance = await recordServerMajor(ctx, instance);
+  if (waited && (created || instance.version === undefined)) instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
+  const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
+  const ext = opts.extensions
+    ? await ensureExtensions(ctx, engine, instance, opts.extensions, { ready, created: action === 'created', checked })
+    : undefined;
+  instance = ext?.instance ?? instance;
   const how =
     action === 'already running'
       ? 'was already running'
@@ -249,7 +263,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     port: instance.port,
     action,
     ready: opts.wait,
-    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${opts.wait ? ', accepting queries' : ''}`,
+    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${ext?.note ?? ''}${opts.wait ? ', accepting queries' : ''}`,
   };
 }
 

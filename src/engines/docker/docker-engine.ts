@@ -15,6 +15,7 @@ import {
   type Engine,
   type EngineState,
   type LogOptions,
+  type OfferedExtensions,
   type PhysicalBackupFiles,
   type Progress,
   type StopOptions,
@@ -35,6 +36,7 @@ import {
 } from './docker-errors.js';
 import { checkImageMajor } from './image-major.js';
 import { hasImage, pullImage } from './image-pull.js';
+import { imageExtensions } from './image-extensions.js';
 import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
 
 export interface DockerEngineOptions {
@@ -183,6 +185,11 @@ export class DockerEngine implements Engine {
     if (!found) return; // no container: no logs (the caller says so)
     const fail = (e: unknown, what: string) => this.#objects.fail(e, what);
     yield* containerLogLines(this.#docker.getContainer(found.Id), opts, containerName(instance.name), fail);
+  }
+
+  /** The control files and modules of the instance's image, read by a helper container. */
+  offeredExtensions(instance: Instance): Promise<OfferedExtensions | undefined> {
+    return imageExtensions(this.#docker, instance.image ?? DEFAULTS.image);
   }
 
   /** Backups and self-tests run the image's own client programs inside the container. */

@@ -15,6 +15,7 @@ import type {
   EngineState,
   ImageClientRunner,
   LogOptions,
+  OfferedExtensions,
   PhysicalBackupFiles,
   Progress,
   StopOptions,
@@ -28,6 +29,7 @@ import { assertSearchableByOthers } from './bin-reach.js';
 import { npmOnPath } from './runtime-install.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
+import { installedExtensions } from './extension-files.js';
 import { findLayout, layoutOf } from './layout.js';
 import { removeServerFiles } from './remove-files.js';
 import { legacyServerUids } from './legacy-owner.js';
@@ -190,6 +192,11 @@ export class NativeEngine implements Engine {
 
   logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
     return readServerLog(layoutOf(this.home, instance).logFile, opts);
+  }
+
+  /** The control files and modules next to the binaries this instance runs (its major's runtime). */
+  async offeredExtensions(instance: Instance): Promise<OfferedExtensions> {
+    return installedExtensions((await this.#binaries(instance)).dir);
   }
 
   /** Client programs come from the host, else a local docker image (native-clients.ts): the npm package has none. */

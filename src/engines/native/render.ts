@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { CliError } from '../../core/errors.js';
+import { preloadSetting } from '../../core/extensions.js';
 
 /**
  * Pure renderers for the files the native engine writes for the server. They live in the
@@ -33,6 +34,8 @@ export interface ConfInput {
   /** The data directory (data_directory) and the directory holding base.conf, pg_hba.conf and pg_ident.conf. */
   dataDir: string;
   confDir: string;
+  /** The instance's extensions: those that need it are loaded at start (shared_preload_libraries). */
+  extensions?: string[];
 }
 
 /** Settings the engine must control whatever the template says. */
@@ -55,7 +58,13 @@ export function engineSettings(input: ConfInput): Record<string, string> {
     data_directory: input.dataDir,
     hba_file: join(input.confDir, 'pg_hba.conf'),
     ident_file: join(input.confDir, 'pg_ident.conf'),
+    ...preload(input),
   };
+}
+
+function preload(input: ConfInput): Record<string, string> {
+  const value = preloadSetting(input.settings.shared_preload_libraries, input.extensions ?? []);
+  return value ? { shared_preload_libraries: value } : {};
 }
 
 export function renderPostgresConf(input: ConfInput): string {

@@ -115,6 +115,7 @@ export async function writeServerConfig(
     socketDir: layout.socketDir,
     dataDir: layout.data,
     confDir: layout.confDir,
+    extensions: instance.extensions,
   });
   const mode = user ? 0o640 : 0o600;
   const write = (name: string, text: string) => writeRootFile(join(layout.confDir, name), text, mode, user?.gid);
