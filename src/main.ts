@@ -25,6 +25,9 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
   export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
+  'pooler.start': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  'pooler.stop': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  'pooler.status': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

@@ -18,4 +18,7 @@ export type CommandId =
   | 'test'
   | 'content'
   | 'backup'
-  | 'export';
+  | 'export'
+  | 'pooler.start'
+  | 'pooler.stop'
+  | 'pooler.status';

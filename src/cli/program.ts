@@ -11,6 +11,7 @@ import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
 import { exportCommands } from './export.js';
+import { poolerCommands } from './pooler.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
@@ -90,8 +91,17 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
             type: 'boolean',
             describe: "the program's own superuser instead of the application's role (instances with --app-role owner)",
           },
+          pooler: {
+            type: 'boolean',
+            describe: "the pooled connection: through the instance's PgBouncer (pooler start)",
+          },
         }),
-      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a), admin: Boolean(a.admin) })),
+      run('credentials', (a) => ({
+        ...opt.selector(a),
+        showSecrets: opt.showSecrets(a),
+        admin: Boolean(a.admin),
+        pooler: Boolean(a.pooler),
+      })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
       manageCommands(y, defaultInstance, run),
@@ -120,6 +130,9 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       'export',
       'Move an instance beyond this machine: CloudNativePG manifests (cnpg) or a Docker Compose file (compose)',
       (y) => exportCommands(y, defaultInstance, run),
+    )
+    .command('pooler', 'Connection pooling: a PgBouncer per instance (start, stop, status)', (y) =>
+      poolerCommands(y, defaultInstance, run),
     )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CONTAINER_PREFIX, DEFAULTS } from './defaults.js';
 import { usageError } from './errors.js';
+import type { PoolerRecord } from './pooler.js';
 import { Secret } from './secret.js';
 
 export type EngineName = 'docker' | 'native';
@@ -40,6 +41,8 @@ export interface Instance {
   dataDir?: string;
   /** native: the PostgreSQL bin directory chosen with --pg-bin, when not the bundled one. */
   pgBin?: string;
+  /** Its PgBouncer, while one is wanted (`pooler start`). */
+  pooler?: PoolerRecord;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
 }

@@ -6,6 +6,7 @@ import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
+import { resumePooler } from '../pooler/hooks.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
@@ -220,6 +221,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
   if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
   if (provision) await provisionAppRole(instance);
+  if (instance.pooler) {
+    // The pooler prepares the server over SQL: it needs an answering server even with --no-wait.
+    if (!opts.wait && !provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+    await resumePooler(ctx, instance);
+  }
   const how =
     action === 'already running'
       ? 'was already running'
