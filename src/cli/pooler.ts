@@ -16,18 +16,24 @@ export function poolerCommands(y: Argv, defaultInstance: string, run: opt.Run): 
         c.options({
           ...inst,
           mode: opt.str(`pool mode: ${POOLER_MODES.join(' or ')} (default: the recorded one, else transaction)`),
+          'dry-run': opt.dryRunOpt,
         }),
       run('pooler.start', (a): PoolerOptions => ({
         action: 'start',
         instance: opt.instanceName(a),
         mode: opt.value(a, 'mode') === undefined ? undefined : parsePoolerMode(opt.value(a, 'mode')),
+        dryRun: Boolean(a['dry-run']),
       })),
     )
     .command(
       'stop',
       "Stop the instance's PgBouncer and remove it (its port is released)",
-      (c) => c.options(inst),
-      run('pooler.stop', (a): PoolerOptions => ({ action: 'stop', instance: opt.instanceName(a) })),
+      (c) => c.options({ ...inst, 'dry-run': opt.dryRunOpt }),
+      run('pooler.stop', (a): PoolerOptions => ({
+        action: 'stop',
+        instance: opt.instanceName(a),
+        dryRun: Boolean(a['dry-run']),
+      })),
     )
     .command(
       'status',

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { connectHost } from '../../core/connection.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
-import { DEFAULT_POOLER_MODE, type PoolerMode } from '../../core/pooler.js';
+import { DEFAULT_POOLER_MODE, type PoolerMode, POOLER_PORT_RANGE } from '../../core/pooler.js';
 import { type CommandResult, result } from '../result.js';
 import { launchPooler, poolerHost } from './launch.js';
 import { poolerHealth } from './hooks.js';
@@ -12,6 +12,8 @@ export type PoolerOptions = {
   instance: string;
   /** start: the pool mode; undefined keeps the recorded one (transaction for a new pooler). */
   mode?: PoolerMode;
+  /** start, stop: say what would be done; change nothing. */
+  dryRun?: boolean;
 };
 
 export interface PoolerData {
@@ -49,6 +51,7 @@ function data(instance: Instance, action: PoolerOptions['action'], fields: Parti
 /** `pooler start|stop|status --instance X`. */
 export async function pooler(ctx: Context, opts: PoolerOptions): Promise<CommandResult<PoolerData>> {
   if (opts.action === 'status') return status(ctx, opts.instance);
+  if (opts.dryRun) return plan(ctx, opts);
   return ctx.registry.lockedInstance(opts.instance, () =>
     opts.action === 'start' ? start(ctx, opts.instance, opts.mode) : stop(ctx, opts.instance),
   );
@@ -124,4 +127,17 @@ async function status(ctx: Context, name: string): Promise<CommandResult<PoolerD
   const res = h.healthy ? 'running' : h.running ? 'unhealthy' : 'not running';
   const onPurpose = instance.desiredState === 'stopped' && !h.running;
   return result('pooler', data(instance, 'status', { result: res, ...fields }), h.healthy ? 0 : onPurpose ? 2 : 1);
+}
+
+async function plan(ctx: Context, opts: PoolerOptions): Promise<CommandResult<PoolerData>> {
+  const instance = await ctx.registry.get(opts.instance);
+  const mode = opts.mode ?? instance.pooler?.mode ?? DEFAULT_POOLER_MODE;
+  const where = instance.pooler
+    ? `port ${instance.pooler.port}`
+    : `the first free port in ${POOLER_PORT_RANGE.start}-${POOLER_PORT_RANGE.end}`;
+  const message =
+    opts.action === 'start'
+      ? `would start the pooler of instance ${instance.name} on ${where} (${mode} mode) if it is not running`
+      : `would stop the pooler of instance ${instance.name} and remove it${instance.pooler ? '' : ' (it has none)'}`;
+  return result('pooler', data(instance, opts.action, { result: 'planned', message }));
 }
