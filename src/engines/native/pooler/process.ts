@@ -19,8 +19,8 @@ import type { PoolerPaths } from './files.js';
 const SBIN_FALLBACK = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
 
 /** The pgbouncer program, or a clear error naming the package. */
-export async function findPgbouncer(env: NodeJS.ProcessEnv): Promise<string> {
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/')), ...SBIN_FALLBACK];
+export async function findPgbouncer(env: NodeJS.ProcessEnv, fallback = SBIN_FALLBACK): Promise<string> {
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/')), ...fallback];
   for (const dir of dirs) {
     const file = join(dir, 'pgbouncer');
     if (
