@@ -125,6 +125,30 @@ export function poolerSuite(engine: 'native' | 'docker', createArgs: string[]): 
       expect(pooled.code, pooled.out).toBe(0);
     });
 
+    it('reaches a database made after the pooler started (the lookup function comes from template1)', async () => {
+      const made = await cli(['content', 'create-database', 'shop']);
+      expect(made.code, made.stderr).toBe(0);
+      const res = await run(
+        `${PG15}/psql`,
+        [
+          '-X',
+          '-At',
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-U',
+          'vrooli',
+          '-d',
+          'shop',
+          '-c',
+          'SELECT current_database()',
+        ],
+        { PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
+      );
+      expect(res.out.trim()).toBe('shop');
+    });
+
     it('refuses a wrong password', async () => {
       const bad = await pg(['-At', '-c', 'SELECT 1'], `${password}x`);
       expect(bad.code).not.toBe(0);
@@ -186,6 +210,10 @@ export function poolerSuite(engine: 'native' | 'docker', createArgs: string[]): 
       expect(alive(pid)).toBe(false);
       const st = JSON.parse((await runCli(['status', '--json'], { home })).stdout);
       expect(st.instances[0].pooler).toMatchObject({ running: false, port });
+      expect((await cli(['pooler', 'status'])).code).toBe(2); // stopped on purpose, with its instance
+      const refused = await cli(['pooler', 'start']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`instance ${name} is not running; its pooler needs the server`));
       const start = await cli(['manage', 'start']);
       expect(start.code, start.stderr).toBe(0);
       const status = JSON.parse((await cli(['pooler', 'status', '--json'])).stdout);
