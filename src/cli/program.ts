@@ -143,6 +143,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
     .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
+    .example('$0 pooler start --instance app', 'a PgBouncer in front of it; credentials --pooler gives its connection')
     .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
     .demandCommand(1, 'name a command (see --help)')
     .strict()
