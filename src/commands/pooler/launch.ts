@@ -80,7 +80,10 @@ export async function launchPooler(
       break;
     } catch (e) {
       if (!(e instanceof PortTakenError) || attempt >= PORT_RETRIES) throw e;
-      ctx.talk.info(`pooler port ${port} turned out to be taken; picking another`);
+      // Said loudly: clients that kept the old port must take the new one from credentials --pooler.
+      ctx.talk.warn(
+        `pooler port ${port} of instance ${instance.name} is taken by another program; moving the pooler to another port`,
+      );
       skip.add(port);
     }
   }
