@@ -1,52 +1,15 @@
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { access, lstat, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyHome, runCli, tempHome } from './cli.js';
+import { alive, allCmdlines, PG15, run } from './pooler-procs.js';
 
 /**
  * The pooler end to end on one engine, with the real programs: PgBouncer, psql and pgbench
  * through it with the application's real password (SCRAM), then stop, restart and uninstall.
  * Each case builds on the one before (one instance per suite keeps two cores usable).
  */
-
-const PG15 = '/usr/lib/postgresql/15/bin';
-
-interface Run {
-  code: number;
-  out: string;
-}
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-  });
-}
-
-/** Every process argv on the machine, as one text per process. */
-function allCmdlines(): string[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .map((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        return '';
-      }
-    });
-}
-
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/\) [ZX] /.test(stat);
-  } catch {
-    return false;
-  }
-};
 
 export function poolerSuite(engine: 'native' | 'docker', createArgs: string[]): void {
   describe(`pooler on the ${engine} engine`, () => {
