@@ -29,6 +29,9 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   ui: async () => (await import('./ui/index.js')).ui as Handler,
   'versions.install-extension': async () =>
     (await import('./commands/versions/install-extension.js')).installExtensionCommand as Handler,
+  'pooler.start': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  'pooler.stop': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  'pooler.status': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

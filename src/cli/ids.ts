@@ -21,4 +21,7 @@ export type CommandId =
   | 'export'
   | 'versions'
   | 'ui'
-  | 'versions.install-extension';
+  | 'versions.install-extension'
+  | 'pooler.start'
+  | 'pooler.stop'
+  | 'pooler.status';

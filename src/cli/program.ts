@@ -13,6 +13,7 @@ import { backupCommands } from './backup.js';
 import { exportCommands } from './export.js';
 import { versionsCommands } from './versions.js';
 import { installExtensionCommand } from './versions-extension.js';
+import { poolerCommands } from './pooler.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 import { uiCommand } from './ui.js';
 
@@ -93,8 +94,17 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
             type: 'boolean',
             describe: "the program's own superuser instead of the application's role (instances with --app-role owner)",
           },
+          pooler: {
+            type: 'boolean',
+            describe: "the pooled connection: through the instance's PgBouncer (pooler start)",
+          },
         }),
-      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a), admin: Boolean(a.admin) })),
+      run('credentials', (a) => ({
+        ...opt.selector(a),
+        showSecrets: opt.showSecrets(a),
+        admin: Boolean(a.admin),
+        pooler: Boolean(a.pooler),
+      })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
       manageCommands(y, defaultInstance, run),
@@ -128,6 +138,9 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       versionsCommands(y.command(installExtensionCommand(run)), run),
     )
     .command(uiCommand(run))
+    .command('pooler', 'Connection pooling: a PgBouncer per instance (start, stop, status)', (y) =>
+      poolerCommands(y, defaultInstance, run),
+    )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example('$0 manage start --instance old --pg-version 15', 'an instance of PostgreSQL 15 beside the others')
     .example(
@@ -139,6 +152,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .example('$0 ui --open', 'the local web console: instances, logs, databases, SQL (token in the printed URL)')
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
     .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
+    .example('$0 pooler start --instance app', 'a PgBouncer in front of it; credentials --pooler gives its connection')
     .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { connectionUrl, connectionView, type ConnectionView } from '../core/connection.js';
-import type { CliError } from '../core/errors.js';
+import { CliError } from '../core/errors.js';
 import { asAdmin, type Instance } from '../core/instance.js';
 import type { CredentialsOptions } from './options.js';
 import { type CommandResult, result } from './result.js';
@@ -72,9 +72,14 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
   }
   // Applications get their own role; the program's superuser only when asked for by name.
   if (opts.admin) instances = instances.map(asAdmin);
+  if (opts.pooler) instances = throughPooler(instances, opts.all);
   const views = instances.map((i) => connectionView(i, opts.showSecrets));
   const connections = instances.map((i, n) =>
-    connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`),
+    connectionEntry(
+      i,
+      views[n]!,
+      `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})${opts.pooler ? `, through its PgBouncer (${i.pooler!.mode} mode)` : ''}`,
+    ),
   );
   const anyRunning = instances.some((i) => i.desiredState === 'running');
   return result('credentials', {
@@ -83,4 +88,16 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
     connections,
     views,
   });
+}
+
+/** --pooler: the same connection with the pooler's port; an instance without a pooler is an error. */
+function throughPooler(instances: Instance[], all: boolean): Instance[] {
+  const pooled = instances.filter((i) => i.pooler);
+  if (pooled.length === 0 || (!all && pooled.length !== instances.length)) {
+    const name = all ? 'NAME' : instances[0]!.name;
+    throw new CliError('not-found', `${all ? 'no instance has' : `instance ${name} has no`} pooler`, {
+      hint: `start one with: resource-postgres pooler start --instance ${name}`,
+    });
+  }
+  return pooled.map((i) => ({ ...i, port: i.pooler!.port }));
 }

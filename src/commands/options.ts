@@ -34,6 +34,8 @@ export interface CredentialsOptions extends InstanceSelector {
   showSecrets: boolean;
   /** The program's own superuser instead of the application's role (app role owner). */
   admin?: boolean;
+  /** The connection through the instance's pooler (its port) instead of the server's. */
+  pooler?: boolean;
 }
 
 export interface CreateOptions {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { DEFAULTS, RELOCATION_ROOT } from './defaults.js';
 import { extensionNameProblem } from './extensions.js';
+import { POOLER_MODES } from './pooler.js';
 import { TEMPLATE_NAMES } from './templates.js';
 
 /**
@@ -71,6 +72,12 @@ const extensions: Check = (v) => {
   return undefined;
 };
 
+const poolerPort: Check = (v) => {
+  const n = Number(v);
+  if (/^\d+$/.test(v) && n >= DEFAULTS.poolerPortRangeStart && n <= DEFAULTS.poolerPortRangeEnd) return undefined;
+  return `pooler_port must be a number in ${DEFAULTS.poolerPortRangeStart}-${DEFAULTS.poolerPortRangeEnd}, not ${JSON.stringify(v)}`;
+};
+
 const created: Check = (v) =>
   v === '' || !Number.isNaN(Date.parse(v)) ? undefined : `created must be an ISO 8601 time, not ${JSON.stringify(v)}`;
 
@@ -98,7 +105,15 @@ export const FIELD_CHECKS: Record<string, Check> = {
   data_dir: dataDir,
   pg_bin: (v) => plainAbsolute('pg_bin', v),
   extensions,
+  pooler_port: poolerPort,
+  pooler_mode: oneOf('pooler_mode', POOLER_MODES),
 };
+
+/** pooler_port and pooler_mode come together or not at all. */
+export function checkPoolerPair(values: { port?: string; mode?: string }): string | undefined {
+  if (Boolean(values.port) === Boolean(values.mode)) return undefined;
+  return values.port ? 'pooler_port is set without pooler_mode' : 'pooler_mode is set without pooler_port';
+}
 
 /**
  * admin_user and admin_password come together (app role owner) or not at all; an admin that

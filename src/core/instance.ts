@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CONTAINER_PREFIX, DEFAULTS } from './defaults.js';
 import { usageError } from './errors.js';
+import type { PoolerRecord } from './pooler.js';
 import { Secret } from './secret.js';
 
 export type EngineName = 'docker' | 'native';
@@ -42,6 +43,8 @@ export interface Instance {
   pgBin?: string;
   /** Extensions made with --extensions: preloaded at every start where they need it. */
   extensions?: string[];
+  /** Its PgBouncer, while one is wanted (`pooler start`). */
+  pooler?: PoolerRecord;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
 }

@@ -13,6 +13,7 @@ import { selftestTextRenderers } from './selftest.js';
 import { exportJsonViews, exportTextRenderers } from './export.js';
 import { versionsTextRenderers } from './versions.js';
 import { table } from './table.js';
+import { poolerLines, poolerTextRenderers } from './pooler.js';
 
 /**
  * Renders command results: json (one document), env (sh-eval-able), or text for people.
@@ -41,6 +42,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   ...selftestTextRenderers,
   ...exportTextRenderers,
   ...versionsTextRenderers,
+  ...poolerTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
@@ -110,6 +112,7 @@ function renderStatus(d: StatusData, paint: Paint): string {
       ]);
     }
     lines.push('', table(rows));
+    lines.push(...poolerLines(d.instances));
     const notes = d.instances.filter((i) => !i.healthy).map((i) => `  ${i.name}: ${i.health_message}`);
     if (notes.length) lines.push('', ...notes);
   }

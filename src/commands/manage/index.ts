@@ -4,6 +4,7 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
+import { pausePooler, removePooler } from '../pooler/hooks.js';
 import type {
   InstallOptions,
   InstanceSelector,
@@ -94,6 +95,7 @@ async function stopOne(
   const before = await engine.inspect(instance);
   // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".
   if (!opts.restarting) await setDesired(ctx, instance, 'stopped');
+  await pausePooler(ctx, instance);
   if (before.state !== 'running') {
     return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
   }
@@ -221,6 +223,7 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
   const instance = await ctx.registry.get(name);
   await ctx.registry.assertWritable(name);
   const engine = await ctx.engine(instance.engine);
+  await removePooler(ctx, instance, keepData);
   await engine.remove(instance, { keepData });
   if (keepData) {
     await setDesired(ctx, instance, 'stopped');

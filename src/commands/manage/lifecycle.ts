@@ -4,9 +4,11 @@ import { CliError } from '../../core/errors.js';
 import { appRoleOf, type Instance } from '../../core/instance.js';
 import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { portClaimedElsewhere } from './port-claim.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
+import { resumePooler } from '../pooler/hooks.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
@@ -251,6 +253,11 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     ? await ensureExtensions(ctx, engine, instance, opts.extensions, { ready, created: action === 'created', checked })
     : undefined;
   instance = ext?.instance ?? instance;
+  if (instance.pooler) {
+    // The pooler prepares the server over SQL: it needs an answering server even with --no-wait.
+    if (!opts.wait && !provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+    await resumePooler(ctx, instance);
+  }
   const how =
     action === 'already running'
       ? 'was already running'
@@ -268,27 +275,3 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
 }
 
 export { setDesired };
-
-/**
- * Another home's instance holds this instance's port in the machine-wide ledger (both were
- * recorded with it, e.g. before the ledger existed). A running server owns the port in fact:
- * say so and go on. A stopped one would fight the other for it: refuse, naming both.
- */
-async function portClaimedElsewhere(ctx: Context, instance: Instance, running: boolean): Promise<void> {
-  const holder = (await ctx.ledger.foreign(ctx.home.dir)).get(instance.port);
-  const other = holder?.name ?? 'an instance of another home';
-  const move = `set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})`;
-  if (running) {
-    ctx.talk.warn(
-      `port ${instance.port} of instance ${instance.name} is also recorded by ${other}; ${move} or move that one`,
-    );
-    return;
-  }
-  throw new CliError(
-    'conflict',
-    `instance ${instance.name} cannot start: its port ${instance.port} is also recorded by ${other}`,
-    {
-      hint: `${move}, or move or uninstall the other${holder?.fix ? ` (${holder.fix})` : ''}`,
-    },
-  );
-}
