@@ -57,6 +57,11 @@ const createOptions = {
     describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)',
     requiresArg: true,
   },
+  tls: { type: 'boolean', describe: "a new instance offers TLS: a certificate from the home's CA (see manage tls)" },
+  'tls-require': {
+    type: 'boolean',
+    describe: 'with --tls: TCP connections must use TLS (hostssl only); implies --tls',
+  },
 } satisfies Record<string, Options>;
 
 function create(a: Args) {
@@ -69,6 +74,7 @@ function create(a: Args) {
     pgBin: value(a, 'pg-bin'),
     bind: value(a, 'bind'),
     appRole: value(a, 'app-role') as AppRole | undefined,
+    ...(a.tls || a['tls-require'] ? { tls: true, tlsRequire: Boolean(a['tls-require']) } : {}),
   };
 }
 
@@ -187,13 +193,29 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
         dryRun: Boolean(a['dry-run']),
       })),
     ),
+    verb(
+      'tls <action>',
+      'TLS of an existing instance: enable, disable, or rotate its certificate (the CA stays); reloads the server',
+      (c) =>
+        c.positional('action', { choices: ['enable', 'disable', 'rotate'] as const, describe: 'what to do' }).options({
+          ...inst,
+          require: { type: 'boolean', describe: 'TCP must use TLS (hostssl only); --no-require: TLS optional' },
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.tls', (a) => ({
+        instance: instanceName(a),
+        action: a.action as 'enable' | 'disable' | 'rotate',
+        require: a.require === undefined ? undefined : Boolean(a.require),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    ),
   ];
 }
 
 export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
   const verbs = manageVerbs(defaultInstance, run);
   for (const v of verbs) y = y.command(v.name, v.describe, v.builder, v.handler);
-  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name).join(', ')}`);
+  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name.split(' ')[0]).join(', ')}`);
 }
 
 /**
@@ -201,7 +223,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
  * object and command as `manage <verb>` (the platform runs `resource-postgres install`).
  */
 export function topLevelManageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
-  for (const v of manageVerbs(defaultInstance, run))
+  // tls is no platform verb: only under manage.
+  for (const v of manageVerbs(defaultInstance, run).filter((v) => !v.name.startsWith('tls')))
     y = y.command(v.name, `Same as: manage ${v.name}`, v.builder, v.handler);
   return y;
 }

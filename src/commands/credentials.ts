@@ -12,7 +12,8 @@ export interface CredentialsData {
     id: string;
     name: string;
     credential_type: 'postgres';
-    connection: { host: string; port: number; database: string; ssl: boolean };
+    /** sslmode and sslrootcert are additions: present in every entry, sslrootcert only with TLS. */
+    connection: { host: string; port: number; database: string; ssl: boolean; sslmode: string; sslrootcert?: string };
     auth: { username: string; password: string };
     metadata: { description: string; capabilities: string[]; version: string | null; engine: string; url: string };
   }>;
@@ -31,7 +32,14 @@ export function connectionEntry(
     id: instance.name,
     name: `postgres-${instance.name}`,
     credential_type: 'postgres',
-    connection: { host: view.host, port: view.port, database: view.database, ssl: false },
+    connection: {
+      host: view.host,
+      port: view.port,
+      database: view.database,
+      ssl: view.sslmode !== 'disable',
+      sslmode: view.sslmode,
+      ...(view.sslrootcert ? { sslrootcert: view.sslrootcert } : {}),
+    },
     auth: { username: view.user, password: view.password },
     metadata: {
       description,

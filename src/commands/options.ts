@@ -46,6 +46,17 @@ export interface CreateOptions {
   bind?: string;
   /** The role handed to applications; undefined: the template's choice. */
   appRole?: AppRole;
+  /** --tls: a new instance offers TLS; --tls-require (implies --tls): TCP must use it. */
+  tls?: boolean;
+  tlsRequire?: boolean;
+}
+
+export interface TlsOptions {
+  instance: string;
+  action: 'enable' | 'disable' | 'rotate';
+  /** --require / --no-require; undefined keeps what the instance has (enable: on). */
+  require?: boolean;
+  dryRun: boolean;
 }
 
 export interface StartOptions extends InstanceSelector, CreateOptions {

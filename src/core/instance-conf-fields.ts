@@ -85,7 +85,17 @@ export const FIELD_CHECKS: Record<string, Check> = {
   desired_state: oneOf('desired_state', ['running', 'stopped']),
   data_dir: dataDir,
   pg_bin: (v) => plainAbsolute('pg_bin', v),
+  tls: oneOf('tls', ['off', 'on', 'required']),
+  tls_ca: tlsCa,
 };
+
+/** tls_ca: the home's CA certificate, where the program puts it; clients are told to trust it. */
+function tlsCa(v: string, where?: ConfLocation): string | undefined {
+  const bad = plainAbsolute('tls_ca', v);
+  if (bad || !where) return bad;
+  const expected = join(where.home, 'tls', 'ca.crt');
+  return v === expected ? undefined : `tls_ca must be ${expected}, not ${JSON.stringify(v)}`;
+}
 
 /**
  * admin_user and admin_password come together (app role owner) or not at all; an admin that

@@ -59,6 +59,8 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
   const adminPassword = get('admin_password');
   const pairProblem = checkAdminPair({ user: get('user'), adminUser, adminPassword });
   if (pairProblem) throw damaged(path, values.get(adminUser ? 'admin_user' : 'admin_password')?.line, pairProblem);
+  const tls = get('tls') === 'off' ? undefined : (get('tls') as Instance['tls']);
+  if (tls && !get('tls_ca')) throw damaged(path, values.get('tls')?.line, `tls is ${tls} but tls_ca is missing`);
   return {
     name: get('name')!,
     engine: get('engine') as EngineName,
@@ -75,6 +77,8 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     desiredState: (get('desired_state') ?? 'running') as DesiredState,
     dataDir: get('data_dir'),
     pgBin: get('pg_bin'),
+    tls,
+    tlsCa: tls ? get('tls_ca') : undefined,
     extra,
   };
 }
@@ -97,6 +101,8 @@ export function serializeInstanceConf(instance: Instance): string {
     ['desired_state', instance.desiredState],
     ['data_dir', instance.dataDir],
     ['pg_bin', instance.pgBin],
+    ['tls', instance.tls],
+    ['tls_ca', instance.tls ? instance.tlsCa : undefined],
     ...Object.entries(instance.extra),
   ];
   const lines = ['# resource-postgres instance; managed by resource-postgres (unknown keys are kept)'];

@@ -9,6 +9,7 @@ export function renderConnection(v: ConnectionView, url: string): string {
     `  database: ${v.database}`,
     `  user:     ${v.user}`,
     `  password: ${v.password}`,
+    ...(v.sslrootcert ? [`  sslmode:  ${v.sslmode}`, `  ca:       ${v.sslrootcert}`] : []),
     `  url:      ${url}`,
   ].join('\n');
 }

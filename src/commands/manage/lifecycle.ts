@@ -9,6 +9,7 @@ import { provisionAppRole } from './app-role.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
+import { ensureServerTls } from './tls.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -75,6 +76,16 @@ function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
     clash('--image', opts.image, instance.image);
   if (opts.appRole !== undefined && opts.appRole !== appRoleOf(instance))
     clash('--app-role', opts.appRole, appRoleOf(instance));
+  const tls = opts.tlsRequire ? 'required' : 'on';
+  if (opts.tls && instance.tls !== tls) {
+    throw new CliError(
+      'usage',
+      `instance ${instance.name} already exists with TLS ${instance.tls ?? 'off'}; --tls${opts.tlsRequire ? '-require' : ''} applies only when creating an instance`,
+      {
+        hint: `change it with: resource-postgres manage tls enable --instance ${instance.name}${opts.tlsRequire ? ' --require' : ''}`,
+      },
+    );
+  }
 }
 
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
@@ -85,6 +96,8 @@ async function createServer(
   explicitPort: boolean,
 ): Promise<Instance> {
   const skip = new Set<number>();
+  // A TLS instance gets its certificate before its server first starts (or again, if a killed create lost it).
+  await ensureServerTls(ctx, instance);
   for (let attempt = 0; ; attempt++) {
     try {
       await engine.create(instance, ctx.talk.progress);
@@ -205,6 +218,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
         action = 'repaired';
       }
     } else if (state.state === 'stopped') {
+      await ensureServerTls(ctx, existing);
       await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
     } else {

@@ -106,6 +106,8 @@ async function runWithPassfile(
       PGUSER: asAdmin(instance).user,
       PGAPPNAME: 'resource-postgres',
       PGCONNECT_TIMEOUT: '10',
+      // TLS: verified like every client of the instance (required TLS refuses plain TCP).
+      ...(instance.tls && instance.tlsCa ? { PGSSLMODE: 'verify-full', PGSSLROOTCERT: instance.tlsCa } : {}),
       ...io.env,
       PGPASSFILE: passfile,
     },
