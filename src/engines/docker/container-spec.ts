@@ -3,6 +3,7 @@ import { DEFAULTS, LABELS } from '../../core/defaults.js';
 import { asAdmin, containerName, volumeName, type Instance } from '../../core/instance.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
 import { PASSWORD_FILE } from './password-file.js';
+import { tlsSettings } from './tls-files.js';
 
 /** Where the image keeps PGDATA (official postgres image <= 17 and our test image). */
 export const DATA_PATH = '/var/lib/postgresql/data';
@@ -78,7 +79,7 @@ export function containerSpec(
       `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
       `POSTGRES_DB=${instance.database}`,
     ],
-    Cmd: serverArgs(template.settings),
+    Cmd: serverArgs({ ...template.settings, ...tlsSettings(instance) }),
     Labels: instanceLabels(instance.name, home),
     ExposedPorts: { [SERVER_PORT]: {} },
     HostConfig: {

@@ -1,5 +1,6 @@
 import Dockerode from 'dockerode';
 import { deliverPassword } from './password-file.js';
+import { commandHasTls, deliverTls } from './tls-files.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { containerName, type Instance, volumeName } from '../../core/instance.js';
@@ -93,6 +94,7 @@ export class DockerEngine implements Engine {
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
+      await deliverTls(container, instance, this.#objects.home);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
@@ -129,6 +131,7 @@ export class DockerEngine implements Engine {
         // A CLI killed between creating the container and copying the password in left one
         // whose first boot cannot read it: copy it (again) before every start.
         await deliverPassword(container, instance);
+        await deliverTls(container, instance, this.#objects.home);
         await container.start();
       }
     } catch (e) {
@@ -215,6 +218,27 @@ export class DockerEngine implements Engine {
       files,
       progress,
     );
+  }
+
+  /**
+   * Certificate, key and pg_hba.conf are copied in and the server reloads (SIGHUP to PID 1, the
+   * postmaster). Turning TLS on or off changes the container's command: it is made anew on its
+   * volume (the data stays), which restarts a running server.
+   */
+  async applyTls(instance: Instance): Promise<'reloaded' | 'restarted' | 'written'> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (!info) return 'written';
+    const container = this.#docker.getContainer(info.Id);
+    if (commandHasTls(info.Config.Cmd) === Boolean(instance.tls)) {
+      await deliverTls(container, instance, this.#objects.home);
+      if (!info.State.Running) return 'written';
+      await container.kill({ signal: 'SIGHUP' });
+      return 'reloaded';
+    }
+    await this.remove(instance, { keepData: true });
+    if (!info.State.Running) return 'written';
+    await this.create(instance, () => {});
+    return 'restarted';
   }
 
   async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
