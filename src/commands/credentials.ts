@@ -4,6 +4,7 @@ import type { CliError } from '../core/errors.js';
 import { asAdmin, type Instance } from '../core/instance.js';
 import type { CredentialsOptions } from './options.js';
 import { type CommandResult, result } from './result.js';
+import { checkToolSecrets, needsPassword, writeToolFiles } from './tool-files.js';
 
 export interface CredentialsData {
   resource: 'postgres';
@@ -21,6 +22,8 @@ export interface CredentialsData {
   views: ConnectionView[];
   /** Why there are no connections (text only; not part of the JSON contract). */
   note?: string;
+  /** --passfile, for the service and pgadmin renderers; not part of the JSON contract. */
+  passfile?: string;
 }
 
 export function connectionEntry(
@@ -51,7 +54,11 @@ export function connectionEntry(
   };
 }
 
-export async function credentials(ctx: Context, opts: CredentialsOptions): Promise<CommandResult<CredentialsData>> {
+export async function credentials(
+  ctx: Context,
+  opts: CredentialsOptions,
+): Promise<CommandResult<CredentialsData | { message: string; files: string[] }>> {
+  checkToolSecrets(opts);
   let instances: Instance[];
   if (opts.all) {
     const all = await ctx.registry.list();
@@ -80,7 +87,9 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
   }
   // Applications get their own role; the program's superuser only when asked for by name.
   if (opts.admin) instances = instances.map(asAdmin);
-  const views = instances.map((i) => connectionView(i, opts.showSecrets));
+  const reveal = opts.showSecrets || Boolean(opts.out && needsPassword(opts.toolFormat));
+  const views = instances.map((i) => connectionView(i, reveal));
+  if (opts.toolFormat && opts.out) return writeToolFiles(opts.toolFormat, opts.out, views, opts.passfile);
   const connections = instances.map((i, n) =>
     connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`),
   );
@@ -90,5 +99,6 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
     status: anyRunning ? 'running' : 'stopped',
     connections,
     views,
+    passfile: opts.passfile,
   });
 }

@@ -3,7 +3,7 @@ import type { AppRole, EngineName } from '../core/instance.js';
 /** Options every verb understands; produced by cli/args.ts, consumed by main and the commands. */
 export interface GlobalOptions {
   home?: string;
-  format: 'text' | 'json' | 'env' | 'csv';
+  format: 'text' | 'json' | 'env' | 'csv' | 'pgpass' | 'service' | 'pgadmin' | 'pgweb';
   quiet: boolean;
   verbose: boolean;
   color: boolean;
@@ -34,6 +34,12 @@ export interface CredentialsOptions extends InstanceSelector {
   showSecrets: boolean;
   /** The program's own superuser instead of the application's role (app role owner). */
   admin?: boolean;
+  /** --format pgpass|service|pgadmin|pgweb: configuration for other tools. */
+  toolFormat?: 'pgpass' | 'service' | 'pgadmin' | 'pgweb';
+  /** Write the tool format's file(s) into this directory (0600) instead of printing. */
+  out?: string;
+  /** The password file service and pgadmin formats point at (passfile / PassFile). */
+  passfile?: string;
 }
 
 export interface CreateOptions {
