@@ -1,5 +1,6 @@
 import type { Argv, Options } from 'yargs';
 import { DEFAULTS } from '../core/defaults.js';
+import { usageError } from '../core/errors.js';
 import type { AppRole } from '../core/instance.js';
 import { parsePort } from '../core/ports.js';
 import {
@@ -76,6 +77,16 @@ function create(a: Args) {
     appRole: value(a, 'app-role') as AppRole | undefined,
     ...(a.tls || a['tls-require'] ? { tls: true, tlsRequire: Boolean(a['tls-require']) } : {}),
   };
+}
+
+/** Optional in yargs so that a missing action gets this message instead of yargs' count of arguments. */
+function tlsAction(a: Args): 'enable' | 'disable' | 'rotate' {
+  if (a.action === undefined)
+    throw usageError(
+      'name a tls action: enable, disable or rotate',
+      'e.g. resource-postgres manage tls enable --instance main',
+    );
+  return a.action as 'enable' | 'disable' | 'rotate';
 }
 
 /** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
@@ -194,7 +205,7 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
       })),
     ),
     verb(
-      'tls <action>',
+      'tls [action]',
       'TLS of an existing instance: enable, disable, or rotate its certificate (the CA stays); reloads the server',
       (c) =>
         c.positional('action', { choices: ['enable', 'disable', 'rotate'] as const, describe: 'what to do' }).options({
@@ -204,7 +215,7 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
         }),
       run('manage.tls', (a) => ({
         instance: instanceName(a),
-        action: a.action as 'enable' | 'disable' | 'rotate',
+        action: tlsAction(a),
         require: a.require === undefined ? undefined : Boolean(a.require),
         dryRun: Boolean(a['dry-run']),
       })),
