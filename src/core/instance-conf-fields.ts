@@ -93,7 +93,7 @@ export const FIELD_CHECKS: Record<string, Check> = {
 function tlsCa(v: string, where?: ConfLocation): string | undefined {
   const bad = plainAbsolute('tls_ca', v);
   if (bad || !where) return bad;
-  const expected = join(where.home, 'tls', 'ca.crt');
+  const expected = join(where.home, '.tls', 'ca.crt');
   return v === expected ? undefined : `tls_ca must be ${expected}, not ${JSON.stringify(v)}`;
 }
 

@@ -44,7 +44,7 @@ export interface Instance {
   pgBin?: string;
   /** TLS offered (or required) by the server; absent: off. */
   tls?: TlsMode;
-  /** With tls: the CA certificate clients verify the server with (sslrootcert), <home>/tls/ca.crt. */
+  /** With tls: the CA certificate clients verify the server with (sslrootcert), <home>/.tls/ca.crt. */
   tlsCa?: string;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;

@@ -47,7 +47,7 @@ describe('credentials in the formats of other tools', () => {
     // The service file names the CA and verify-full; no password in it.
     const service = await readFile(env.PGSERVICEFILE, 'utf8');
     expect(service).toContain(`[secure]`);
-    expect(service).toContain(`sslrootcert=${home}/tls/ca.crt`);
+    expect(service).toContain(`sslrootcert=${home}/.tls/ca.crt`);
     expect(service).not.toContain((await credentials(home, 'plain')).auth.password);
   });
 

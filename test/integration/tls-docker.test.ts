@@ -46,7 +46,7 @@ describe.skipIf(!available.ok)('TLS on the docker engine', () => {
     expect(made.code, made.stderr).toBe(0);
 
     await tlsRound(home, name, async () => [
-      await readFile(join(home, 'tls', 'private', 'ca.key'), 'utf8'),
+      await readFile(join(home, '.tls', 'private', 'ca.key'), 'utf8'),
       await readFile(join(home, name, 'config', 'tls', 'server.key'), 'utf8'),
     ]);
     // Rotation reloaded the same container; disable made it anew, on the same volume.

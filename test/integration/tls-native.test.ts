@@ -28,13 +28,13 @@ describe('TLS on the native engine', () => {
     expect(start.code, start.stderr).toBe(0);
     const conf = await readFile(join(home, name, 'config', 'instance.conf'), 'utf8');
     expect(conf).toContain('tls="required"');
-    expect(conf).toContain(`tls_ca="${home}/tls/ca.crt"`);
+    expect(conf).toContain(`tls_ca="${home}/.tls/ca.crt"`);
     const mode = async (p: string) => {
       const st = await lstat(p);
       return { mode: st.mode & 0o777, uid: st.uid, gid: st.gid };
     };
-    expect((await mode(join(home, 'tls', 'private'))).mode).toBe(0o700);
-    expect((await mode(join(home, 'tls', 'private', 'ca.key'))).mode).toBe(0o600);
+    expect((await mode(join(home, '.tls', 'private'))).mode).toBe(0o700);
+    expect((await mode(join(home, '.tls', 'private', 'ca.key'))).mode).toBe(0o600);
     expect((await mode(join(home, name, 'config', 'tls', 'server.key'))).mode).toBe(0o600);
     const dataDir = /data_dir="([^"]+)"/.exec(conf)?.[1] ?? join(home, name, 'data');
     const confDir = join(dirname(dataDir), 'server-conf');
@@ -48,7 +48,7 @@ describe('TLS on the native engine', () => {
     expect(await readFile(join(confDir, 'pg_hba.conf'), 'utf8')).toMatch(/^hostssl all/m);
 
     await tlsRound(home, name, async () => [
-      await readFile(join(home, 'tls', 'private', 'ca.key'), 'utf8'),
+      await readFile(join(home, '.tls', 'private', 'ca.key'), 'utf8'),
       await readFile(join(home, name, 'config', 'tls', 'server.key'), 'utf8'),
     ]);
     // Off: no key stays in server-conf/.

@@ -92,11 +92,11 @@ export function expectNoKeyPrinted(keys: string[]): void {
 export async function tlsRound(home: string, name: string, readKeys: () => Promise<string[]>): Promise<void> {
   const c = await credentials(home, name);
   expect(c.connection).toMatchObject({ ssl: true, sslmode: 'verify-full' });
-  expect(c.connection.sslrootcert).toBe(`${home}/tls/ca.crt`);
+  expect(c.connection.sslrootcert).toBe(`${home}/.tls/ca.crt`);
   expect(c.metadata.url).toContain(`sslmode=verify-full&sslrootcert=${encodeURIComponent(c.connection.sslrootcert!)}`);
   const env = await cli(['credentials', '--instance', name, '--format', 'env'], home);
   expect(env.stdout).toContain(`PGSSLMODE='verify-full'`);
-  expect(env.stdout).toContain(`PGSSLROOTCERT='${home}/tls/ca.crt'`);
+  expect(env.stdout).toContain(`PGSSLROOTCERT='${home}/.tls/ca.crt'`);
   expect(env.stdout).toContain(`POSTGRES_SSLMODE='verify-full'`);
 
   // psql: verify-full by IP and by name, and through the URL credentials print.

@@ -8,14 +8,14 @@ const where = { home: '/srv/rp', name: 'app' };
 
 describe('TLS in instance.conf, server files and connection details', () => {
   it('reads and writes tls and tls_ca strictly', () => {
-    const inst = parseInstanceConf(`${base}tls="required"\ntls_ca="/srv/rp/tls/ca.crt"\n`, 'x', where);
-    expect(inst).toMatchObject({ tls: 'required', tlsCa: '/srv/rp/tls/ca.crt' });
-    expect(serializeInstanceConf(inst)).toContain('tls="required"\ntls_ca="/srv/rp/tls/ca.crt"\n');
+    const inst = parseInstanceConf(`${base}tls="required"\ntls_ca="/srv/rp/.tls/ca.crt"\n`, 'x', where);
+    expect(inst).toMatchObject({ tls: 'required', tlsCa: '/srv/rp/.tls/ca.crt' });
+    expect(serializeInstanceConf(inst)).toContain('tls="required"\ntls_ca="/srv/rp/.tls/ca.crt"\n');
     expect(parseInstanceConf(`${base}tls="off"\n`, 'x', where).tls).toBeUndefined();
     expect(() => parseInstanceConf(`${base}tls="yes"\n`, 'x', where)).toThrow(/x:7: tls must be off or on or required/);
     expect(() => parseInstanceConf(`${base}tls="on"\n`, 'x', where)).toThrow(/tls is on but tls_ca is missing/);
     expect(() => parseInstanceConf(`${base}tls="on"\ntls_ca="/etc/passwd"\n`, 'x', where)).toThrow(
-      /tls_ca must be \/srv\/rp\/tls\/ca.crt/,
+      /tls_ca must be \/srv\/rp\/.tls\/ca.crt/,
     );
   });
 
@@ -41,16 +41,16 @@ describe('TLS in instance.conf, server files and connection details', () => {
   });
 
   it('credentials: verify-full with the CA in URLs and env', () => {
-    const inst = parseInstanceConf(`${base}tls="on"\ntls_ca="/srv/rp/tls/ca.crt"\n`, 'x', where);
+    const inst = parseInstanceConf(`${base}tls="on"\ntls_ca="/srv/rp/.tls/ca.crt"\n`, 'x', where);
     const v = connectionView(inst, true);
-    expect(v).toMatchObject({ sslmode: 'verify-full', sslrootcert: '/srv/rp/tls/ca.crt' });
+    expect(v).toMatchObject({ sslmode: 'verify-full', sslrootcert: '/srv/rp/.tls/ca.crt' });
     expect(connectionUrl(v)).toBe(
-      'postgres://u:p4ss@127.0.0.1:5440/d?sslmode=verify-full&sslrootcert=%2Fsrv%2Frp%2Ftls%2Fca.crt',
+      'postgres://u:p4ss@127.0.0.1:5440/d?sslmode=verify-full&sslrootcert=%2Fsrv%2Frp%2F.tls%2Fca.crt',
     );
     expect(envLines(v)).toEqual(
       expect.arrayContaining([
         "PGSSLMODE='verify-full'",
-        "PGSSLROOTCERT='/srv/rp/tls/ca.crt'",
+        "PGSSLROOTCERT='/srv/rp/.tls/ca.crt'",
         "POSTGRES_SSLMODE='verify-full'",
       ]),
     );

@@ -7,13 +7,14 @@ import { createCa, type KeyPairPem } from './certs.js';
 
 /**
  * Where a home keeps its TLS material. The CA's key is the one secret here: it sits in
- * <home>/tls/private (0700) as a 0600 file and never leaves it; the CA certificate beside it
- * (<home>/tls/ca.crt, 0644) is what clients verify against (sslrootcert). An instance's own
+ * <home>/.tls/private (0700) as a 0600 file and never leaves it; the CA certificate beside it
+ * (<home>/.tls/ca.crt, 0644) is what clients verify against (sslrootcert). An instance's own
  * certificate and key are kept in its config/ directory (root's or the owner's, 0700), from
  * which the engines install them where their server reads them, on every start.
  */
 export function caPaths(home: string) {
-  const dir = join(home, 'tls');
+  // Hidden: instance names start with a letter or digit, so no instance directory can be this one.
+  const dir = join(home, '.tls');
   return { dir, cert: join(dir, 'ca.crt'), privateDir: join(dir, 'private'), key: join(dir, 'private', 'ca.key') };
 }
 
