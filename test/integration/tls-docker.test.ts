@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyHome, dockerAvailability, TEST_IMAGE, tempHome } from '../support/cli.js';
-import { cli, tlsRound } from '../support/tls.js';
+import { cli, conninfo, credentials, psql, tlsRound } from '../support/tls.js';
 
 /**
  * TLS on the docker engine: certificate, key (owned by the image's postgres user, 0600) and
@@ -62,5 +62,17 @@ describe.skipIf(!available.ok)('TLS on the docker engine', () => {
     expect(JSON.parse(on.stdout).tls).toMatchObject({ mode: 'on', applied: 'restarted' });
     const status = await cli(['status', '--instance', name, '--json'], home);
     expect(JSON.parse(status.stdout).healthy).toBe(true);
+  }, 180_000);
+
+  it('while stopped, a change applies at the next start (the instance stays stopped, not absent)', async () => {
+    expect((await cli(['manage', 'stop', '--instance', name], home)).code).toBe(0);
+    const off = await cli(['manage', 'tls', 'disable', '--instance', name, '--json'], home);
+    expect(JSON.parse(off.stdout).tls).toMatchObject({ mode: 'off', applied: 'written' });
+    const status = await cli(['status', '--instance', name, '--json'], home);
+    expect(JSON.parse(status.stdout).instances[0].state).toBe('stopped');
+    expect((await cli(['manage', 'start', '--instance', name], home)).code).toBe(0);
+    const c = await credentials(home, name);
+    expect(c.connection.sslmode).toBe('disable');
+    expect((await psql(conninfo(c, 'disable'), 'SELECT 1')).out).toBe('1\n');
   }, 180_000);
 });

@@ -124,6 +124,11 @@ export class DockerEngine implements Engine {
         },
       );
     }
+    if (!info.State.Running && commandHasTls(info.Config.Cmd) !== Boolean(instance.tls)) {
+      // TLS turned on or off while it was stopped: its command changes, so it is made anew on its volume.
+      await this.remove(instance, { keepData: true });
+      return this.create(instance, () => {});
+    }
     const container = this.#docker.getContainer(info.Id);
     try {
       if (info.State.Paused) await container.unpause();
@@ -235,8 +240,8 @@ export class DockerEngine implements Engine {
       await container.kill({ signal: 'SIGHUP' });
       return 'reloaded';
     }
+    if (!info.State.Running) return 'written'; // start() makes it anew
     await this.remove(instance, { keepData: true });
-    if (!info.State.Running) return 'written';
     await this.create(instance, () => {});
     return 'restarted';
   }
