@@ -71,6 +71,11 @@ const createOptions = {
       "extensions to create in the instance's database, comma-separated (e.g. pg_stat_statements,vector); preloads what needs it; adds to an existing instance's",
     requiresArg: true,
   },
+  tls: { type: 'boolean', describe: "a new instance offers TLS: a certificate from the home's CA (see manage tls)" },
+  'tls-require': {
+    type: 'boolean',
+    describe: 'with --tls: TCP connections must use TLS (hostssl only); implies --tls',
+  },
 } satisfies Record<string, Options>;
 
 function create(a: Args) {
@@ -86,6 +91,7 @@ function create(a: Args) {
     bind: value(a, 'bind'),
     appRole: value(a, 'app-role') as AppRole | undefined,
     extensions: extensions === undefined ? undefined : parseExtensionList(extensions),
+    ...(a.tls || a['tls-require'] ? { tls: true, tlsRequire: Boolean(a['tls-require']) } : {}),
   };
 }
 
@@ -100,6 +106,16 @@ export function pgVersion(a: Args): string | undefined {
       `e.g. --pg-version ${DEFAULTS.majorVersion}`,
     );
   return major;
+}
+
+/** Optional in yargs so that a missing action gets this message instead of yargs' count of arguments. */
+function tlsAction(a: Args): 'enable' | 'disable' | 'rotate' {
+  if (a.action === undefined)
+    throw usageError(
+      'name a tls action: enable, disable or rotate',
+      'e.g. resource-postgres manage tls enable --instance main',
+    );
+  return a.action as 'enable' | 'disable' | 'rotate';
 }
 
 /** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
@@ -217,13 +233,29 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
         dryRun: Boolean(a['dry-run']),
       })),
     ),
+    verb(
+      'tls [action]',
+      'TLS of an existing instance: enable, disable, or rotate its certificate (the CA stays); reloads the server',
+      (c) =>
+        c.positional('action', { choices: ['enable', 'disable', 'rotate'] as const, describe: 'what to do' }).options({
+          ...inst,
+          require: { type: 'boolean', describe: 'TCP must use TLS (hostssl only); --no-require: TLS optional' },
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.tls', (a) => ({
+        instance: instanceName(a),
+        action: tlsAction(a),
+        require: a.require === undefined ? undefined : Boolean(a.require),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    ),
   ];
 }
 
 export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
   const verbs = manageVerbs(defaultInstance, run);
   for (const v of verbs) y = y.command(v.name, v.describe, v.builder, v.handler);
-  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name).join(', ')}`);
+  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name.split(' ')[0]).join(', ')}`);
 }
 
 /**
@@ -231,7 +263,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
  * object and command as `manage <verb>` (the platform runs `resource-postgres install`).
  */
 export function topLevelManageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
-  for (const v of manageVerbs(defaultInstance, run))
+  // tls is no platform verb: only under manage.
+  for (const v of manageVerbs(defaultInstance, run).filter((v) => !v.name.startsWith('tls')))
     y = y.command(v.name, `Same as: manage ${v.name}`, v.builder, v.handler);
   return y;
 }

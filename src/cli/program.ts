@@ -98,12 +98,15 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
             type: 'boolean',
             describe: "the pooled connection: through the instance's PgBouncer (pooler start)",
           },
+          out: opt.str('with --format pgpass|service|pgadmin|pgweb: write the file(s) into this directory (0600)'),
+          passfile: opt.str('with --format service|pgadmin: the password file they point at (passfile, PassFile)'),
         }),
       run('credentials', (a) => ({
         ...opt.selector(a),
         showSecrets: opt.showSecrets(a),
         admin: Boolean(a.admin),
         pooler: Boolean(a.pooler),
+        ...opt.toolFormatOptions(a),
       })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
@@ -150,6 +153,14 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .example('$0 status --json', 'machine-readable state and health')
     .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
     .example('$0 ui --open', 'the local web console: instances, logs, databases, SQL (token in the printed URL)')
+    .example(
+      '$0 credentials --all --format pgpass --out ~/.config/rp',
+      'pgpass + (--format service) pg_service.conf for psql "service=main"',
+    )
+    .example(
+      '$0 manage start --instance app --tls-require',
+      'a new instance serving TLS only (clients: sslmode=verify-full)',
+    )
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
     .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
     .example('$0 pooler start --instance app', 'a PgBouncer in front of it; credentials --pooler gives its connection')

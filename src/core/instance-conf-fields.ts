@@ -107,12 +107,22 @@ export const FIELD_CHECKS: Record<string, Check> = {
   extensions,
   pooler_port: poolerPort,
   pooler_mode: oneOf('pooler_mode', POOLER_MODES),
+  tls: oneOf('tls', ['off', 'on', 'required']),
+  tls_ca: tlsCa,
 };
 
 /** pooler_port and pooler_mode come together or not at all. */
 export function checkPoolerPair(values: { port?: string; mode?: string }): string | undefined {
   if (Boolean(values.port) === Boolean(values.mode)) return undefined;
   return values.port ? 'pooler_port is set without pooler_mode' : 'pooler_mode is set without pooler_port';
+}
+
+/** tls_ca: the home's CA certificate, where the program puts it; clients are told to trust it. */
+function tlsCa(v: string, where?: ConfLocation): string | undefined {
+  const bad = plainAbsolute('tls_ca', v);
+  if (bad || !where) return bad;
+  const expected = join(where.home, '.tls', 'ca.crt');
+  return v === expected ? undefined : `tls_ca must be ${expected}, not ${JSON.stringify(v)}`;
 }
 
 /**

@@ -70,6 +70,8 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
   const poolerMode = get('pooler_mode');
   const poolerProblem = checkPoolerPair({ port: poolerPort, mode: poolerMode });
   if (poolerProblem) throw damaged(path, values.get(poolerPort ? 'pooler_port' : 'pooler_mode')?.line, poolerProblem);
+  const tls = get('tls') === 'off' ? undefined : (get('tls') as Instance['tls']);
+  if (tls && !get('tls_ca')) throw damaged(path, values.get('tls')?.line, `tls is ${tls} but tls_ca is missing`);
   return {
     name: get('name')!,
     engine: get('engine') as EngineName,
@@ -88,6 +90,8 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     pgBin: get('pg_bin'),
     extensions: get('extensions')?.split(','),
     pooler: poolerPort ? { port: Number(poolerPort), mode: poolerMode as PoolerMode } : undefined,
+    tls,
+    tlsCa: tls ? get('tls_ca') : undefined,
     extra,
   };
 }
@@ -113,6 +117,8 @@ export function serializeInstanceConf(instance: Instance): string {
     ['extensions', instance.extensions?.length ? instance.extensions.join(',') : undefined],
     ['pooler_port', instance.pooler ? String(instance.pooler.port) : undefined],
     ['pooler_mode', instance.pooler?.mode],
+    ['tls', instance.tls],
+    ['tls_ca', instance.tls ? instance.tlsCa : undefined],
     ...Object.entries(instance.extra),
   ];
   const lines = ['# resource-postgres instance; managed by resource-postgres (unknown keys are kept)'];

@@ -10,6 +10,8 @@ export type DesiredState = 'running' | 'stopped';
 /** superuser: the handed-out role is the server's superuser. owner: it only owns its database. */
 export type AppRole = 'owner' | 'superuser';
 export const APP_ROLES: readonly AppRole[] = ['owner', 'superuser'];
+/** on: the server offers TLS; required: TCP connections must use it (hostssl only). */
+export type TlsMode = 'on' | 'required';
 
 /** The program's own superuser, kept apart from the role applications get (app role owner). */
 export interface AdminRole {
@@ -45,6 +47,10 @@ export interface Instance {
   extensions?: string[];
   /** Its PgBouncer, while one is wanted (`pooler start`). */
   pooler?: PoolerRecord;
+  /** TLS offered (or required) by the server; absent: off. */
+  tls?: TlsMode;
+  /** With tls: the CA certificate clients verify the server with (sslrootcert), <home>/.tls/ca.crt. */
+  tlsCa?: string;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
 }

@@ -181,4 +181,10 @@ export interface EngineBackupCapabilities {
   replaceData?(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement>;
   /** The replacement a killed restore left half-done (the previous data still set aside), if any. */
   findReplacement?(instance: Instance): Promise<DataReplacement | undefined>;
+  /**
+   * Puts the instance's TLS state (instance.tls, its certificate and key from the home) where
+   * its server reads it and makes a running server use it: a reload where the server allows
+   * (certificate, key, ssl, pg_hba), a restart where the engine cannot change settings live.
+   */
+  applyTls?(instance: Instance): Promise<'reloaded' | 'restarted' | 'written'>;
 }

@@ -1,9 +1,10 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import { appRoleOf, type Instance } from '../../core/instance.js';
+import type { Instance } from '../../core/instance.js';
 import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { checkCreateFlags } from './create-flags.js';
 import { portClaimedElsewhere } from './port-claim.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
@@ -13,6 +14,7 @@ import { finishInterruptedRestore } from './interrupted-restore.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
+import { ensureServerTls } from './tls.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -60,39 +62,6 @@ export async function waitReady(ctx: Context, engine: Engine, instance: Instance
   );
 }
 
-/** Refuses create-time flags that disagree with an existing instance instead of ignoring them. */
-function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
-  const clash = (flag: string, given: unknown, actual: unknown) => {
-    throw new CliError(
-      'usage',
-      `instance ${instance.name} already exists with ${flag} ${String(actual)}; ${flag} ${String(given)} applies only when creating an instance`,
-      {
-        hint: `leave ${flag} out, or create another instance with --instance NEW ${flag} ${String(given)}`,
-      },
-    );
-  };
-  if (opts.port !== undefined && opts.port !== instance.port) clash('--port', opts.port, instance.port);
-  if (opts.engine !== 'auto' && opts.engine !== instance.engine) clash('--engine', opts.engine, instance.engine);
-  if (opts.template !== undefined && opts.template !== instance.template)
-    clash('--template', opts.template, instance.template);
-  if (opts.image !== undefined && instance.engine === 'docker' && opts.image !== instance.image)
-    clash('--image', opts.image, instance.image);
-  if (opts.appRole !== undefined && opts.appRole !== appRoleOf(instance))
-    clash('--app-role', opts.appRole, appRoleOf(instance));
-  if (opts.pgVersion !== undefined && instance.version !== undefined && opts.pgVersion !== instance.version) {
-    throw new CliError(
-      'usage',
-      `instance ${instance.name} already exists with PostgreSQL ${instance.version}; --pg-version ${opts.pgVersion} applies only when creating an instance`,
-      {
-        hint:
-          Number(opts.pgVersion) > Number(instance.version)
-            ? `to move its data to PostgreSQL ${opts.pgVersion}: resource-postgres manage upgrade --instance ${instance.name} --pg-version ${opts.pgVersion}; or leave --pg-version out`
-            : `PostgreSQL data never moves to an older major; leave --pg-version out, or create another instance with --instance NEW --pg-version ${opts.pgVersion}`,
-      },
-    );
-  }
-}
-
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
 async function createServer(
   ctx: Context,
@@ -101,6 +70,8 @@ async function createServer(
   explicitPort: boolean,
 ): Promise<Instance> {
   const skip = new Set<number>();
+  // A TLS instance gets its certificate before its server first starts (or again, if a killed create lost it).
+  await ensureServerTls(ctx, instance);
   for (let attempt = 0; ; attempt++) {
     try {
       await engine.create(instance, ctx.talk.progress);
@@ -228,6 +199,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
         action = 'repaired';
       }
     } else if (state.state === 'stopped') {
+      await ensureServerTls(ctx, existing);
       await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
     } else {

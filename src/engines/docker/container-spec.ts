@@ -4,6 +4,7 @@ import { asAdmin, containerName, volumeName, type Instance } from '../../core/in
 import { preloadSetting } from '../../core/extensions.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
 import { PASSWORD_FILE } from './password-file.js';
+import { tlsSettings } from './tls-files.js';
 
 /** Where the image keeps PGDATA (official postgres image <= 17 and our test image). */
 export const DATA_PATH = '/var/lib/postgresql/data';
@@ -85,7 +86,7 @@ export function containerSpec(
       `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
       `POSTGRES_DB=${instance.database}`,
     ],
-    Cmd: serverArgs(withPreload(template.settings, instance.extensions ?? [])),
+    Cmd: serverArgs({ ...withPreload(template.settings, instance.extensions ?? []), ...tlsSettings(instance) }),
     Labels: instanceLabels(instance.name, home),
     ExposedPorts: { [SERVER_PORT]: {} },
     HostConfig: {

@@ -1,5 +1,6 @@
 import Dockerode from 'dockerode';
 import { deliverPassword } from './password-file.js';
+import { commandHasTls, deliverTls } from './tls-files.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { containerName, type Instance, volumeName } from '../../core/instance.js';
@@ -37,7 +38,8 @@ import {
 import { checkImageMajor } from './image-major.js';
 import { hasImage, pullImage } from './image-pull.js';
 import { imageExtensions } from './image-extensions.js';
-import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
+import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
+import { startableContainer } from './startable.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -98,6 +100,7 @@ export class DockerEngine implements Engine {
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
+      await deliverTls(container, instance, this.#objects.home);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
@@ -111,21 +114,11 @@ export class DockerEngine implements Engine {
   /** Starts the existing container. Throws CliError('not-found') when there is none: call create. */
   async start(instance: Instance): Promise<void> {
     const name = containerName(instance.name);
-    const info = await this.#objects.inspectByName(instance.name);
-    if (!info) {
-      throw new CliError('not-found', `instance ${instance.name} has no container (${name}) in this home`, {
-        hint: `create it: resource-postgres manage start --instance ${instance.name}`,
-      });
-    }
-    const port = publishedPort(info);
-    if (port !== undefined && port !== instance.port) {
-      throw new CliError(
-        'conflict',
-        `container ${name} publishes port ${port} but instance ${instance.name} is recorded with port ${instance.port}`,
-        {
-          hint: `recreate the container (data is kept): resource-postgres manage uninstall --instance ${instance.name} --keep-data, then manage start --instance ${instance.name}`,
-        },
-      );
+    const info = startableContainer(await this.#objects.inspectByName(instance.name), instance);
+    if (!info.State.Running && commandHasTls(info.Config.Cmd) !== Boolean(instance.tls)) {
+      // TLS turned on or off while it was stopped: its command changes, so it is made anew on its volume.
+      await this.remove(instance, { keepData: true });
+      return this.create(instance, () => {});
     }
     const container = this.#docker.getContainer(info.Id);
     try {
@@ -134,6 +127,7 @@ export class DockerEngine implements Engine {
         // A CLI killed between creating the container and copying the password in left one
         // whose first boot cannot read it: copy it (again) before every start.
         await deliverPassword(container, instance);
+        await deliverTls(container, instance, this.#objects.home);
         await container.start();
       }
     } catch (e) {
@@ -225,6 +219,27 @@ export class DockerEngine implements Engine {
       files,
       progress,
     );
+  }
+
+  /**
+   * Certificate, key and pg_hba.conf are copied in and the server reloads (SIGHUP to PID 1, the
+   * postmaster). Turning TLS on or off changes the container's command: it is made anew on its
+   * volume (the data stays), which restarts a running server.
+   */
+  async applyTls(instance: Instance): Promise<'reloaded' | 'restarted' | 'written'> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (!info) return 'written';
+    const container = this.#docker.getContainer(info.Id);
+    if (commandHasTls(info.Config.Cmd) === Boolean(instance.tls)) {
+      await deliverTls(container, instance, this.#objects.home);
+      if (!info.State.Running) return 'written';
+      await container.kill({ signal: 'SIGHUP' });
+      return 'reloaded';
+    }
+    if (!info.State.Running) return 'written'; // start() makes it anew
+    await this.remove(instance, { keepData: true });
+    await this.create(instance, () => {});
+    return 'restarted';
   }
 
   async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {

@@ -226,6 +226,16 @@ export class NativeEngine implements Engine {
     return replaceDataDir(layout.data, files, await this.#serverUser(instance), progress);
   }
 
+  /** ssl, its files and pg_hba are all reloadable: rewrite server-conf/ and SIGHUP the postmaster. */
+  async applyTls(instance: Instance): Promise<'reloaded' | 'written'> {
+    const layout = await findLayout(this.home, instance);
+    await writeServerConfig(this.home, instance, layout, await this.#serverUser(instance));
+    const { pidFile, liveness } = await readPidFile(layout.data);
+    if (liveness !== 'alive' || !pidFile) return 'written';
+    process.kill(pidFile.pid, 'SIGHUP');
+    return 'reloaded';
+  }
+
   findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
     return findReplacement(layoutOf(this.home, instance).data);
   }

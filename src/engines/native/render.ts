@@ -36,6 +36,8 @@ export interface ConfInput {
   confDir: string;
   /** The instance's extensions: those that need it are loaded at start (shared_preload_libraries). */
   extensions?: string[];
+  /** TLS on: the certificate and key the server presents (in confDir). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** Settings the engine must control whatever the template says. */
@@ -59,6 +61,11 @@ export function engineSettings(input: ConfInput): Record<string, string> {
     hba_file: join(input.confDir, 'pg_hba.conf'),
     ident_file: join(input.confDir, 'pg_ident.conf'),
     ...preload(input),
+    // Always written, so turning TLS off (a reload) really turns it off.
+    ssl: input.tls ? 'on' : 'off',
+    ...(input.tls
+      ? { ssl_cert_file: input.tls.certFile, ssl_key_file: input.tls.keyFile, ssl_min_protocol_version: 'TLSv1.2' }
+      : {}),
   };
 }
 
@@ -103,15 +110,17 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
  * the user chose to bind beyond loopback also accepts scram-sha-256 from any address,
  * otherwise that bind would be pointless.
  */
-export function renderHba(host: string): string {
+export function renderHba(host: string, requireTls = false): string {
+  // TLS required: TCP only through hostssl, so a plain (sslmode=disable) connection is refused.
+  const tcp = requireTls ? 'hostssl' : 'host   ';
   const lines = [
     '# Written by resource-postgres; rewritten on every start.',
     '# TYPE  DATABASE  USER  ADDRESS        METHOD',
     `local   all       all                  peer map=${IDENT_MAP}`,
-    'host    all       all   127.0.0.1/32   scram-sha-256',
-    'host    all       all   ::1/128        scram-sha-256',
+    `${tcp} all       all   127.0.0.1/32   scram-sha-256`,
+    `${tcp} all       all   ::1/128        scram-sha-256`,
   ];
-  if (!LOOPBACK.has(host)) lines.push('host    all       all   all            scram-sha-256');
+  if (!LOOPBACK.has(host)) lines.push(`${tcp} all       all   all            scram-sha-256`);
   return lines.join('\n') + '\n';
 }
 
