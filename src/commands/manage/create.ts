@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS, ENV, imageForMajor } from '../../core/defaults.js';
-import { CliError } from '../../core/errors.js';
+import { CliError, isCliError } from '../../core/errors.js';
 import { type EngineName, generatePassword, type Instance } from '../../core/instance.js';
 import { checkExplicitPort, choosePort, type PortClaims, type PortHolder } from '../../core/ports.js';
 import { getTemplate } from '../../core/templates.js';
@@ -26,6 +26,8 @@ export async function chooseEngine(ctx: Context, draft: Instance, requested: Cre
       await docker.prepare({ ...draft, engine: 'docker' }, ctx.talk.progress);
       return docker;
     } catch (e) {
+      // Bad input (e.g. --image of another major than --pg-version) is wrong on any engine.
+      if (isCliError(e) && e.kind === 'usage') throw e;
       ctx.talk.info(`docker: ${(e as Error).message}; using the native engine instead`);
     }
   } else {
