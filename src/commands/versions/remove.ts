@@ -15,7 +15,11 @@ export interface VersionRemoveData {
  * Removes major M's runtime, refusing while an instance of this home runs it (its data would
  * be left without a server). The bundled package is never removed: it is part of the program.
  */
-export async function removeVersion(ctx: Context, major: string): Promise<CommandResult<VersionRemoveData>> {
+export async function removeVersion(
+  ctx: Context,
+  major: string,
+  dryRun = false,
+): Promise<CommandResult<VersionRemoveData>> {
   const dir = runtimeDir(major, ctx.env);
   const runtime = await findRuntime(major, ctx.env);
   const bundled = bundledPackage(bundledBinDir())?.major === major;
@@ -40,6 +44,12 @@ export async function removeVersion(ctx: Context, major: string): Promise<Comman
           hint: `upgrade or remove ${users.length > 1 ? 'them' : 'it'} first (resource-postgres manage upgrade --instance NAME --pg-version N, or manage uninstall --instance NAME)`,
         },
       );
+    if (dryRun)
+      return result('versions.remove', {
+        major,
+        dir,
+        message: `would remove PostgreSQL ${major} (${dir}) (dry run: nothing changed)`,
+      });
     await removeRuntime(major, ctx.env);
     const also = bundled ? `; instances of ${major} now use the bundled package` : '';
     return result('versions.remove', { major, dir, message: `removed PostgreSQL ${major} from ${dir}${also}` });

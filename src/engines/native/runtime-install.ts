@@ -47,23 +47,14 @@ export async function installRuntime(
   const env = opts.env ?? process.env;
   const progress = opts.progress ?? (() => {});
   const started = Date.now();
-  const pin = RUNTIME_PINS[major];
-  if (!pin)
-    throw new CliError('usage', `no runtime for PostgreSQL ${major}`, {
-      hint: `choose one of ${Object.keys(RUNTIME_PINS).join(', ')}`,
-    });
+  const pin = pinOf(major);
   const existing = await findRuntime(major, env);
   if (existing) return { runtime: existing, already: true, ms: Date.now() - started };
 
   const nodeDir = opts.nodeDir ?? dirname(process.execPath);
-  const npm = await findNpm(env, nodeDir);
-  if (!npm) throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
-  await assertTrustedNpm(npm, major, env);
+  const npm = await installPreflight(major, env, nodeDir);
   const root = runtimeRoot(env);
   const target = runtimeDir(major, env);
-  // Found before a download that could take minutes: the final rename could never succeed.
-  if (await lstat(target).catch(() => undefined))
-    throw failure(major, `${target} exists but is not a runtime (no bin/postgres): remove it, then install again`, env);
   const cannot = (path: string) => (e: NodeJS.ErrnoException) => {
     throw failure(major, `cannot write ${path} (${e.code ?? e.message}): ${ROOT_FIX}`, env);
   };
@@ -142,6 +133,37 @@ export async function installRuntime(
     clearInterval(ticker);
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+function pinOf(major: string): string {
+  const pin = RUNTIME_PINS[major];
+  if (!pin)
+    throw new CliError('usage', `no runtime for PostgreSQL ${major}`, {
+      hint: `choose one of ${Object.keys(RUNTIME_PINS).join(', ')}`,
+    });
+  return pin;
+}
+
+/**
+ * Every refusal an install of a missing major meets before it changes anything (also what
+ * --dry-run checks): no npm, an npm or runtime root others could change, a leftover <root>/M
+ * (found before a download of minutes whose final rename could never succeed). The npm to run.
+ */
+export async function installPreflight(
+  major: string,
+  env: NodeJS.ProcessEnv = process.env,
+  nodeDir: string = dirname(process.execPath),
+): Promise<string> {
+  pinOf(major);
+  const npm = await findNpm(env, nodeDir);
+  if (!npm) throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
+  await assertTrustedNpm(npm, major, env);
+  const target = runtimeDir(major, env);
+  if (await lstat(target).catch(() => undefined))
+    throw failure(major, `${target} exists but is not a runtime (no bin/postgres): remove it, then install again`, env);
+  const root = runtimeRoot(env);
+  if (await lstat(root).catch(() => undefined)) await assertTrustedRoot(root, env);
+  return npm;
 }
 
 /** npm's own words: its error code and first error lines, not the proxy advice and log path it ends with. */
