@@ -52,7 +52,7 @@ describe('versions remove --dry-run', () => {
     const dir = await fakeRuntime('15');
     const res = await versions(ctx, { action: 'remove', major: '15', dryRun: true });
     expect(message(res)).toBe(`would remove PostgreSQL 15 (${dir}) (dry run: nothing changed)`);
-    expect(await readdir(rtRoot)).toEqual(['15']);
+    expect((await readdir(rtRoot)).filter((n) => !n.startsWith('.'))).toEqual(['15']);
   });
   it('refuses, as the removal would, a runtime an instance uses', async () => {
     await fakeRuntime('15');
@@ -60,6 +60,6 @@ describe('versions remove --dry-run', () => {
     await expect(versions(ctx, { action: 'remove', major: '15', dryRun: true })).rejects.toThrow(
       /PostgreSQL 15 is in use by instance app; nothing was removed/,
     );
-    expect(await readdir(rtRoot)).toEqual(['15']);
+    expect((await readdir(rtRoot)).filter((n) => !n.startsWith('.'))).toEqual(['15']);
   });
 });

@@ -6,6 +6,7 @@ import { checkExplicitPort, choosePort, type PortClaims, type PortHolder } from 
 import { getTemplate } from '../../core/templates.js';
 import type { Engine } from '../../engines/engine.js';
 import type { CreateOptions } from '../options.js';
+import { markRuntimeUse, runtimeMajorOf, withRuntimeLock } from '../versions/runtime-use.js';
 
 /**
  * auto: docker when a daemon answers and the image is present or can be pulled; native
@@ -150,6 +151,26 @@ export async function recordNewInstance(
     }
     return { instance, created: true };
   });
+}
+
+/**
+ * The engine's prepare (which may resolve or install a native runtime) and the record of the
+ * new instance, holding the runtime's shared lock throughout: `versions remove` cannot take
+ * the runtime from between them, and then sees the instance (runtime-use.ts).
+ */
+export async function prepareAndRecord(
+  ctx: Context,
+  engine: Engine,
+  draft: Instance,
+  explicitPort: number | undefined,
+): Promise<{ instance: Instance; created: boolean }> {
+  const major = runtimeMajorOf(draft, ctx.env);
+  const work = async () => {
+    await engine.prepare(draft, ctx.talk.progress);
+    if (major) await markRuntimeUse(ctx.env, major, ctx.home.dir);
+    return recordNewInstance(ctx, draft, explicitPort);
+  };
+  return major ? withRuntimeLock(ctx.env, major, 'shared', work) : work();
 }
 
 const owner = (ctx: Context, name: string) => ({ home: ctx.home.dir, name });

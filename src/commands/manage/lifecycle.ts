@@ -8,7 +8,7 @@ import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
-import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
+import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
@@ -184,8 +184,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
-    await engine.prepare(typed, ctx.talk.progress);
-    const recorded = await recordNewInstance(ctx, typed, opts.port);
+    const recorded = await prepareAndRecord(ctx, engine, typed, opts.port);
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
     ctx.talk.info(`creating instance ${name} on the ${engine.name} engine, port ${instance.port}`);

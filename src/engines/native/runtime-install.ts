@@ -184,7 +184,7 @@ async function removeStaleStaging(root: string): Promise<void> {
 }
 
 /** As root, servers' binaries will come from here: nobody but root (or the sudo caller) may change it. */
-async function assertTrustedRoot(root: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function assertTrustedRoot(root: string, env: NodeJS.ProcessEnv): Promise<void> {
   const policy = rootTrustPolicy(env);
   if (!policy) return;
   const reasons = await untrustedBinDirReasons(root, [], policy);
