@@ -39,16 +39,16 @@ export async function removeVersion(
   // hold still. Other homes (root's runtimes are machine-wide) are found by their use markers.
   return withRuntimeLock(ctx.env, major, 'exclusive', () =>
     ctx.registry.locked(async () => {
-      const users = [
-        ...(await runtimeUsers(ctx, major, runtime.dir)),
-        ...(await otherHomesUsing(ctx.env, major, ctx.home.dir)),
-      ];
-      if (users.length > 0)
+      const own = await runtimeUsers(ctx, major, runtime.dir);
+      const others = await otherHomesUsing(ctx.env, major, ctx.home.dir);
+      const count = own.length + others.reduce((n, o) => n + o.instances.length, 0);
+      const users = [own.join(', '), ...others.map((o) => `${o.instances.join(', ')} of home ${o.home}`)];
+      if (count > 0)
         throw new CliError(
           'refused',
-          `PostgreSQL ${major} is in use by instance${users.length > 1 ? 's' : ''} ${users.join(', ')}; nothing was removed`,
+          `PostgreSQL ${major} is in use by instance${count > 1 ? 's' : ''} ${users.filter(Boolean).join('; ')}; nothing was removed`,
           {
-            hint: `upgrade or remove ${users.length > 1 ? 'them' : 'it'} first (resource-postgres manage upgrade --instance NAME --pg-version N, or manage uninstall --instance NAME)`,
+            hint: `upgrade or remove ${count > 1 ? 'them' : 'it'} first (resource-postgres manage upgrade --instance NAME --pg-version N, or manage uninstall --instance NAME)`,
           },
         );
       if (dryRun)

@@ -59,10 +59,14 @@ export async function markRuntimeUse(env: NodeJS.ProcessEnv, major: string, home
   await writeFile(join(dir, markerName(home)), `${home}\n`, { mode: 0o600, flag: flags });
 }
 
-/** "app, web of home /srv/x" for each other home still using M's runtime; stale markers go. */
-export async function otherHomesUsing(env: NodeJS.ProcessEnv, major: string, home: string): Promise<string[]> {
+/** Each other home still using M's runtime, with its instances that do; stale markers go. */
+export async function otherHomesUsing(
+  env: NodeJS.ProcessEnv,
+  major: string,
+  home: string,
+): Promise<Array<{ home: string; instances: string[] }>> {
   const dir = markerDir(env, major);
-  const found: string[] = [];
+  const found: Array<{ home: string; instances: string[] }> = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const path = join(dir, name);
     const other = (
@@ -70,7 +74,7 @@ export async function otherHomesUsing(env: NodeJS.ProcessEnv, major: string, hom
     ).trim();
     if (other === home) continue; // this home's instances are counted from its own registry
     const users = other ? await homeUsers(other, major, runtimeDir(major, env)) : [];
-    if (users.length > 0) found.push(`${users.join(', ')} of home ${other}`);
+    if (users.length > 0) found.push({ home: other, instances: users });
     else await rm(path, { force: true });
   }
   return found;
