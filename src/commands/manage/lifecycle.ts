@@ -12,7 +12,7 @@ import { recordServerMajor } from './record-version.js';
 import { resumePooler } from '../pooler/hooks.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
-import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
+import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
 import { ensureServerTls } from './tls.js';
 
@@ -159,13 +159,13 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
-    await engine.prepare(typed, ctx.talk.progress);
-    // Checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
-    if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
-      typed.extensions = [...opts.extensions];
-      checked = true;
-    }
-    const recorded = await recordNewInstance(ctx, typed, opts.port);
+    // Extensions are checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
+    const recorded = await prepareAndRecord(ctx, engine, typed, opts.port, async () => {
+      if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
+        typed.extensions = [...opts.extensions];
+        checked = true;
+      }
+    });
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
     ctx.talk.info(`creating instance ${name} on the ${engine.name} engine, port ${instance.port}`);

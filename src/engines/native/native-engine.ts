@@ -26,7 +26,7 @@ import { archiveDataDir } from './data-archive.js';
 import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { assertSearchableByOthers } from './bin-reach.js';
-import { npmOnPath } from './runtime-install.js';
+import { npmOnPath } from './npm-bin.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
 import { installedExtensions } from './extension-files.js';
