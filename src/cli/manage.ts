@@ -2,6 +2,7 @@ import type { Argv, Options } from 'yargs';
 import { DEFAULTS } from '../core/defaults.js';
 import type { AppRole } from '../core/instance.js';
 import { parsePort } from '../core/ports.js';
+import { usageError } from '../core/errors.js';
 import {
   allOpt,
   type Args,
@@ -190,8 +191,51 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
   ];
 }
 
+/** --pg-version of upgrade: a major such as 17 (checked against the known majors by the command). */
+function pgMajor(a: Args): number {
+  const v = value(a, 'pg-version');
+  if (v === undefined)
+    throw usageError(
+      'manage upgrade needs --pg-version MAJOR',
+      'e.g. resource-postgres manage upgrade --pg-version 17',
+    );
+  if (!/^\d{1,3}$/.test(v.trim()))
+    throw usageError(
+      `--pg-version must be a PostgreSQL major such as 17, not ${JSON.stringify(v)}`,
+      'e.g. --pg-version 17',
+    );
+  return Number(v);
+}
+
+/** `manage upgrade`: only under manage (the top-level verbs are the platform's lifecycle). */
+function upgradeVerb(defaultInstance: string, run: Run): Verb {
+  return verb(
+    'upgrade',
+    'Upgrade an instance to a newer PostgreSQL major (dump and restore; the old data is kept; rolls back on failure)',
+    (c) =>
+      c.options({
+        instance: instanceOpt(defaultInstance),
+        'pg-version': { type: 'string', describe: 'the major to upgrade to (e.g. 17)', requiresArg: true },
+        image: {
+          type: 'string',
+          describe: "docker: the new major's image (default postgres:<major>-alpine)",
+          requiresArg: true,
+        },
+        timeout: timeoutOpt('seconds to wait for each server to answer'),
+        'dry-run': dryRunOpt,
+      }),
+    run('manage.upgrade', (a) => ({
+      instance: instanceName(a),
+      pgVersion: pgMajor(a),
+      image: value(a, 'image'),
+      timeoutSec: positiveNumber(a, 'timeout'),
+      dryRun: Boolean(a['dry-run']),
+    })),
+  );
+}
+
 export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
-  const verbs = manageVerbs(defaultInstance, run);
+  const verbs = [...manageVerbs(defaultInstance, run), upgradeVerb(defaultInstance, run)];
   for (const v of verbs) y = y.command(v.name, v.describe, v.builder, v.handler);
   return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name).join(', ')}`);
 }

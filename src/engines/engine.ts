@@ -70,8 +70,8 @@ export interface Engine {
   inspectMany?(instances: Instance[]): Promise<Map<string, EngineState>>;
 }
 
-// Additive, optional capabilities (backups, self-tests): see EngineBackupCapabilities.
-export interface Engine extends EngineBackupCapabilities {}
+// Additive, optional capabilities (backups, self-tests, upgrades): see EngineBackupCapabilities and EngineUpgradeCapabilities.
+export interface Engine extends EngineBackupCapabilities, EngineUpgradeCapabilities {}
 
 /** The engine could not bind the instance's port: pick another and retry. */
 export class PortTakenError extends CliError {
@@ -135,6 +135,9 @@ export interface DataReplacement {
   undo(): Promise<void>;
 }
 
+/** What running client programs for an instance takes: an engine, or a stand-in that runs another's (manage upgrade). */
+export type ClientRunner = Pick<Engine, 'name' | 'clientTools' | 'runClient'>;
+
 /** Optional Engine methods backups and self-tests use; merged into Engine below. */
 export interface EngineBackupCapabilities {
   /** Which client programs this engine can run for the instance, and whether they suit a server of `serverMajor`. */
@@ -147,4 +150,26 @@ export interface EngineBackupCapabilities {
   replaceData?(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement>;
   /** The replacement a killed restore left half-done (the previous data still set aside), if any. */
   findReplacement?(instance: Instance): Promise<DataReplacement | undefined>;
+}
+
+/** What `manage upgrade` needs of an engine to build a new major's server beside an instance's own. */
+export interface EngineUpgradeCapabilities {
+  /**
+   * The server of `major` an upgrade builds beside `instance`: same credentials and settings,
+   * its own data (a volume or data directory that does not exist yet) on `port`. Pure.
+   */
+  upgradeTarget?(instance: Instance, major: number, opts: { port: number; image?: string }): Instance;
+  /**
+   * The instance as it is recorded once the upgrade succeeded: `instance`'s name, port and
+   * credentials, with the data and server of `target`. Pure.
+   */
+  upgradedInstance?(instance: Instance, target: Instance): Instance;
+  /** Does data of `target` exist already (a leftover the upgrade must not reuse)? */
+  upgradeTargetExists?(target: Instance): Promise<boolean>;
+  /** Removes an upgrade target's server and data: only what upgradeTarget named, never the instance's own. */
+  discardUpgradeTarget?(target: Instance): Promise<void>;
+  /** libpq environment with which client programs run for `from` (runClient) reach `instance`'s server. */
+  peerEnv?(instance: Instance, from: Instance): Promise<Record<string, string>>;
+  /** What would run the new major (binaries or image) and whether it is there, for --dry-run; changes nothing. */
+  describeUpgradeTarget?(target: Instance): Promise<{ server: string; ready: boolean }>;
 }

@@ -2,7 +2,7 @@ import Dockerode from 'dockerode';
 import { deliverPassword } from './password-file.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import { containerName, type Instance, volumeName } from '../../core/instance.js';
+import { containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
 import {
   PortTakenError,
@@ -35,6 +35,12 @@ import {
 } from './docker-errors.js';
 import { hasImage, pullImage } from './image-pull.js';
 import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
+import {
+  containerPeerEnv,
+  describeDockerTarget,
+  dockerUpgradedInstance,
+  dockerUpgradeTarget,
+} from './docker-upgrade.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -155,7 +161,7 @@ export class DockerEngine implements Engine {
   async inspect(instance: Instance): Promise<EngineState> {
     const info = await this.#objects.inspectByName(instance.name);
     if (info) return mapInspect(info);
-    return { state: 'absent', dataExists: await this.#objects.volumeExists(instance.name) };
+    return { state: 'absent', dataExists: await this.#objects.volumeExists(dataVolumeOf(instance)) };
   }
 
   async remove(instance: Instance, opts: { keepData: boolean }): Promise<void> {
@@ -172,7 +178,7 @@ export class DockerEngine implements Engine {
         if (statusOf(e) !== 404) throw this.#objects.fail(e, `remove container ${containerName(instance.name)}`);
       }
     }
-    if (!opts.keepData) await this.#objects.removeVolume(instance.name);
+    if (!opts.keepData) await this.#objects.removeVolume(dataVolumeOf(instance));
   }
 
   async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
@@ -206,20 +212,35 @@ export class DockerEngine implements Engine {
         { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` },
       );
     }
-    if (!(await this.#objects.volumeExists(instance.name)))
-      throw new CliError('not-found', `instance ${instance.name} has no data volume ${volumeName(instance.name)}`);
-    return replaceVolumeData(
-      this.#docker,
-      instance.image ?? DEFAULTS.image,
-      volumeName(instance.name),
-      files,
-      progress,
-    );
+    if (!(await this.#objects.volumeExists(dataVolumeOf(instance))))
+      throw new CliError('not-found', `instance ${instance.name} has no data volume ${dataVolumeOf(instance)}`);
+    return replaceVolumeData(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance), files, progress);
   }
 
   async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
-    if (!(await this.#objects.volumeExists(instance.name))) return undefined;
-    return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, volumeName(instance.name));
+    if (!(await this.#objects.volumeExists(dataVolumeOf(instance)))) return undefined;
+    return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance));
+  }
+
+  /* ---- Major upgrades (docker-upgrade.ts): the new major in a container and volume of its own. ---- */
+  upgradeTarget = dockerUpgradeTarget;
+  upgradedInstance = dockerUpgradedInstance;
+
+  async upgradeTargetExists(target: Instance): Promise<boolean> {
+    return (await this.#objects.find(target.name)) !== undefined || this.#objects.volumeExists(dataVolumeOf(target));
+  }
+
+  /** The target's own container and volume (its name is never an instance's: docker-upgrade.ts). */
+  async discardUpgradeTarget(target: Instance): Promise<void> {
+    await this.remove(target, { keepData: false });
+  }
+
+  peerEnv(instance: Instance): Promise<Record<string, string>> {
+    return containerPeerEnv(this.#objects, instance);
+  }
+
+  describeUpgradeTarget(target: Instance): Promise<{ server: string; ready: boolean }> {
+    return describeDockerTarget(this.#docker, this.#address, target);
   }
 
   async #runningContainer(instance: Instance): Promise<Dockerode.Container> {
