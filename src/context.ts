@@ -15,8 +15,8 @@ export interface Talk {
   /** A note the user should see (suppressed by --quiet and in json mode). */
   info(message: string): void;
   warn(message: string): void;
-  /** Long-work progress: shown only on a TTY. */
-  progress(message: string): void;
+  /** Long-work progress: shown only on a TTY (`always`: as a plain line without one too). */
+  progress(message: string, always?: boolean): void;
 }
 
 export interface Io {

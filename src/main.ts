@@ -36,8 +36,8 @@ function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {
     warn: (m) => {
       if (g.format !== 'json') io.stderr.write(`warning: ${m}\n`);
     },
-    progress: (m) => {
-      if (!silent && io.stderrIsTTY) io.stderr.write(`${m}\n`);
+    progress: (m, always) => {
+      if (!silent && (io.stderrIsTTY || always)) io.stderr.write(`${m}\n`);
     },
   };
 }

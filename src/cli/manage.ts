@@ -1,5 +1,7 @@
 import type { Argv, Options } from 'yargs';
 import { DEFAULTS } from '../core/defaults.js';
+import { usageError } from '../core/errors.js';
+import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
 import { parsePort } from '../core/ports.js';
 import { usageError } from '../core/errors.js';
@@ -41,6 +43,11 @@ const createOptions = {
     describe: `docker image for a new instance (or RESOURCE_POSTGRES_IMAGE; default ${DEFAULTS.image})`,
     requiresArg: true,
   },
+  'pg-version': {
+    type: 'string',
+    describe: `PostgreSQL major of a new instance: ${SUPPORTED_MAJORS.join(', ')} (default ${DEFAULTS.majorVersion}; docker: image postgres:<major>-alpine unless --image)`,
+    requiresArg: true,
+  },
   'pg-bin': {
     type: 'string',
     describe: 'native: a PostgreSQL bin directory to use (or RESOURCE_POSTGRES_PG_BIN)',
@@ -67,10 +74,24 @@ function create(a: Args) {
     template: value(a, 'template'),
     port: port === undefined ? undefined : parsePort(port),
     image: value(a, 'image'),
+    pgVersion: pgVersion(a),
     pgBin: value(a, 'pg-bin'),
     bind: value(a, 'bind'),
     appRole: value(a, 'app-role') as AppRole | undefined,
   };
+}
+
+/** --pg-version: one of the supported majors, checked before anything is done. */
+export function pgVersion(a: Args): string | undefined {
+  const given = value(a, 'pg-version');
+  if (given === undefined) return undefined;
+  const major = parseMajor(given);
+  if (!major)
+    throw usageError(
+      `--pg-version must be a PostgreSQL major: ${SUPPORTED_MAJORS.join(', ')}; not ${JSON.stringify(given)}`,
+      `e.g. --pg-version ${DEFAULTS.majorVersion}`,
+    );
+  return major;
 }
 
 /** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */

@@ -41,6 +41,8 @@ export interface CreateOptions {
   template?: string;
   port?: number;
   image?: string;
+  /** PostgreSQL major of a new instance (validated: 15-18); undefined: the default, or pg_bin's. */
+  pgVersion?: string;
   pgBin?: string;
   /** Address to publish on; anything but 127.0.0.1 is an explicit choice and warned about. */
   bind?: string;

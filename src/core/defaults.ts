@@ -37,7 +37,15 @@ export const ENV = {
   instance: 'RESOURCE_POSTGRES_INSTANCE',
   image: 'RESOURCE_POSTGRES_IMAGE',
   pgBin: 'RESOURCE_POSTGRES_PG_BIN',
+  /** Where native runtimes (one PostgreSQL per major) are installed; tests share a warm cache. */
+  runtimes: 'RESOURCE_POSTGRES_RUNTIMES',
 } as const;
+
+/** Native runtimes when root runs the program (servers run as rp-* users, who must reach them). */
+export const ROOT_RUNTIMES_DIR = '/var/lib/resource-postgres/runtimes';
+
+/** The default docker image of a major: postgres:<major>-alpine. */
+export const imageForMajor = (major: string) => `postgres:${major}-alpine`;
 
 /**
  * Where native data lives when the server's user cannot reach the home (a home under /root):

@@ -35,8 +35,11 @@ export interface StopOptions {
   timeoutSec: number;
 }
 
-/** Progress talk for long work (pull, initdb); goes to stderr on a TTY, nowhere otherwise. */
-export type Progress = (message: string) => void;
+/**
+ * Progress talk for long work (pull, initdb); goes to stderr on a TTY, nowhere otherwise.
+ * `always`: a step worth one plain line without a TTY too (a runtime download the user waits for).
+ */
+export type Progress = (message: string, always?: boolean) => void;
 
 export interface Engine {
   readonly name: EngineName;

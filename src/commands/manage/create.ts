@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { DEFAULTS, ENV } from '../../core/defaults.js';
+import { DEFAULTS, ENV, imageForMajor } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { type EngineName, generatePassword, type Instance } from '../../core/instance.js';
 import { checkExplicitPort, choosePort, type PortClaims, type PortHolder } from '../../core/ports.js';
@@ -53,10 +53,13 @@ export function draftInstance(ctx: Context, name: string, opts: CreateOptions, e
     (opts.appRole ?? template.app_role) === 'owner'
       ? { user: DEFAULTS.adminUser, password: generatePassword() }
       : undefined;
+  const pgBin = engine === 'native' ? (opts.pgBin ?? ctx.env[ENV.pgBin]) : undefined;
   return {
     name,
     engine,
-    image: engine === 'docker' ? (opts.image ?? ctx.env[ENV.image] ?? DEFAULTS.image) : undefined,
+    image: engine === 'docker' ? draftImage(ctx, opts) : undefined,
+    // Native binaries named by the user are whatever major they are, unless one was asked for.
+    version: opts.pgVersion ?? (engine === 'docker' || pgBin ? undefined : DEFAULTS.majorVersion),
     port: 0,
     host: opts.bind ?? DEFAULTS.host,
     user: DEFAULTS.user,
@@ -66,9 +69,16 @@ export function draftInstance(ctx: Context, name: string, opts: CreateOptions, e
     template: template.name,
     created: ctx.now().toISOString(),
     desiredState: 'running',
-    pgBin: engine === 'native' ? (opts.pgBin ?? ctx.env[ENV.pgBin]) : undefined,
+    pgBin,
     extra: {},
   };
+}
+
+/** --image, else the asked major's official image, else RESOURCE_POSTGRES_IMAGE, else the default. */
+function draftImage(ctx: Context, opts: CreateOptions): string {
+  if (opts.image) return opts.image;
+  if (opts.pgVersion) return imageForMajor(opts.pgVersion);
+  return ctx.env[ENV.image] ?? DEFAULTS.image;
 }
 
 /** Ports claimed by every instance.conf of the home and published by any container. */

@@ -76,6 +76,18 @@ function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
     clash('--image', opts.image, instance.image);
   if (opts.appRole !== undefined && opts.appRole !== appRoleOf(instance))
     clash('--app-role', opts.appRole, appRoleOf(instance));
+  if (opts.pgVersion !== undefined && instance.version !== undefined && opts.pgVersion !== instance.version) {
+    throw new CliError(
+      'usage',
+      `instance ${instance.name} already exists with PostgreSQL ${instance.version}; --pg-version ${opts.pgVersion} applies only when creating an instance`,
+      {
+        hint:
+          Number(opts.pgVersion) > Number(instance.version)
+            ? `to move its data to PostgreSQL ${opts.pgVersion}: resource-postgres manage upgrade --instance ${instance.name} --pg-version ${opts.pgVersion}; or leave --pg-version out`
+            : `PostgreSQL data never moves to an older major; leave --pg-version out, or create another instance with --instance NEW --pg-version ${opts.pgVersion}`,
+      },
+    );
+  }
 }
 
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */

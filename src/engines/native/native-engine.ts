@@ -1,6 +1,6 @@
 import { access, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DEFAULTS } from '../../core/defaults.js';
+import { DEFAULTS, ENV } from '../../core/defaults.js';
 import { CliError, describeError, isCliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
@@ -22,6 +22,7 @@ import { findClientDir, runHostClient } from './client-tools.js';
 import { archiveDataDir } from './data-archive.js';
 import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
+import { npmOnPath } from './runtime-install.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
 import { findLayout, layoutOf } from './layout.js';
@@ -70,22 +71,26 @@ export class NativeEngine implements Engine {
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
     try {
-      await this.#locate(undefined); // cached: create() right after must not ask postgres --version again
+      // Cached: create() right after must not ask postgres --version again. Binaries named by
+      // RESOURCE_POSTGRES_PG_BIN are whatever major they are.
+      await this.#locate(undefined, this.#env[ENV.pgBin] ? undefined : DEFAULTS.majorVersion);
       return { ok: true };
     } catch (e) {
       if (!isCliError(e)) throw e;
+      // A missing runtime is no reason to pick another engine when creating can install it.
+      if (!this.#env[ENV.pgBin] && (await npmOnPath(this.#env))) return { ok: true };
       return { ok: false, reason: e.message, hint: e.hint ?? '' };
     }
   }
 
   async prepare(instance: Instance, progress: Progress): Promise<void> {
-    const bins = await this.#binaries(instance);
+    const bins = await this.#binaries(instance, progress);
     // The instance's OS user is made by create(): nothing is left behind for an instance never made.
     progress(`PostgreSQL ${bins.version} binaries in ${bins.dir}`);
   }
 
   async create(instance: Instance, progress: Progress): Promise<void> {
-    const bins = await this.#binaries(instance);
+    const bins = await this.#binaries(instance, progress);
     const user = await this.#serverUser(instance);
     const layout = await planLayout(this.home, instance, user);
     await ensureDirs(this.home, instance, layout, user, await this.#legacyUids(user));
@@ -258,20 +263,23 @@ export class NativeEngine implements Engine {
     return new Map(); // every native port is recorded in some instance.conf
   }
 
-  /** Binaries for this instance; records the major and an env-chosen bin dir on the instance. */
-  async #binaries(instance: Instance): Promise<PgBinaries> {
-    const bins = await this.#locate(instance.pgBin);
+  /**
+   * Binaries of this instance's major; records the major and an env-chosen bin dir on the
+   * instance. `install`: creating, so a missing runtime is installed (talking through it).
+   */
+  async #binaries(instance: Instance, install?: Progress): Promise<PgBinaries> {
+    const bins = await this.#locate(instance.pgBin, instance.version, install);
     if (bins.source === 'env' && !instance.pgBin) instance.pgBin = bins.dir;
     instance.version ??= bins.major;
     return bins;
   }
 
   /** One lookup (and one `postgres --version`) per bin dir per process, for --all over many instances. */
-  #locate(pgBin: string | undefined): Promise<PgBinaries> {
-    const key = pgBin ?? '';
+  #locate(pgBin: string | undefined, major: string | undefined, install?: Progress): Promise<PgBinaries> {
+    const key = `${pgBin ?? ''}\0${major ?? ''}`;
     let found = this.#bins.get(key);
     if (!found) {
-      found = locateBinaries({ pgBin, env: this.#env });
+      found = locateBinaries({ pgBin, major, install, env: this.#env });
       this.#bins.set(key, found);
       found.catch(() => this.#bins.delete(key));
     }
