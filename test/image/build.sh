@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Build the offline PostgreSQL 17 test image (see README.md next to this file).
+# Build an offline PostgreSQL test image (see README.md next to this file).
 #
 #   bash test/image/build.sh [TAG]        # TAG defaults to resource-postgres-test:17
+#
+# The major comes from the tag (resource-postgres-test:15 -> 15) unless RPT_PG_MAJOR is set:
+#   15 -> Debian bookworm's postgresql-15
+#   17 -> Debian trixie's postgresql-17 + postgresql-17-pgvector (CREATE EXTENSION vector)
 #
 # Runs as root on Debian 12 with only the Debian apt repositories reachable (no container
 # registry). Idempotent: when TAG exists and carries the hash of this directory's build
@@ -12,13 +16,23 @@
 #   RPT_IMAGE_CACHE_DIR    chroot cache (default /var/cache/resource-postgres-test-image;
 #                          empty string = no cache, debootstrap into the temp dir)
 #   RPT_IMAGE_FORCE=1      rebuild even if the tag is up to date (the chroot cache is kept)
+#   RPT_PG_MAJOR           major to build when the tag does not end in one (15 or 17)
 set -euo pipefail
 
 TAG=${1:-resource-postgres-test:17}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PG_MAJOR=17
-SUITE=trixie
-PACKAGES="postgresql-$PG_MAJOR,busybox-static"
+TAG_MAJOR=$(printf '%s' "${TAG##*:}" | sed -nE 's/^([0-9]+).*/\1/p')
+PG_MAJOR=${RPT_PG_MAJOR:-$TAG_MAJOR}
+# Only majors a reachable Debian suite ships server + clients for (one build, one glibc).
+case $PG_MAJOR in
+  15) SUITE=bookworm PACKAGES="postgresql-15,busybox-static" ;;
+  17) SUITE=trixie PACKAGES="postgresql-17,postgresql-17-pgvector,busybox-static" ;;
+  *)
+    printf '[test-image] ERROR: cannot tell which major to build for tag %s (%s); use a tag ending in :15 or :17, or set RPT_PG_MAJOR=15|17\n' \
+      "$TAG" "${PG_MAJOR:-none}" >&2
+    exit 2
+    ;;
+esac
 CHROOT_FORMAT=1 # bump to invalidate cached chroots
 CACHE_DIR=${RPT_IMAGE_CACHE_DIR-/var/cache/resource-postgres-test-image}
 LABEL_KEY=org.resource-postgres.test-image.inputs-hash
@@ -31,9 +45,11 @@ die() { printf '[test-image] ERROR: %s\n' "$*" >&2; exit 1; }
 command -v docker >/dev/null 2>&1 || die "no docker client on PATH (run: bash .ci/docker-up.sh)"
 docker info >/dev/null 2>&1 || die "docker engine not reachable (run: bash .ci/docker-up.sh)"
 
-# Hash of the build inputs: every file in this directory except docs.
-INPUTS_HASH=$(cd "$HERE" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z |
-  xargs -0 sha256sum | sha256sum | cut -c1-16)
+# Hash of the build inputs: every file in this directory except docs, plus the major/suite.
+INPUTS_HASH=$({
+  cd "$HERE" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+  echo "major=$PG_MAJOR suite=$SUITE packages=$PACKAGES"
+} | sha256sum | cut -c1-16)
 
 current=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL_KEY\" }}" "$TAG" 2>/dev/null || true)
 if [ "$current" = "$INPUTS_HASH" ] && [ "${RPT_IMAGE_FORCE:-0}" != 1 ]; then
@@ -232,6 +248,10 @@ chroot --userspec=70:70 "$F" /bin/sh -c \
   { cat "$F/tmp/selftest.log" >&2; die "initdb self-test failed"; }
 if grep -E 'not found|no usable system locales' "$F/tmp/selftest.log" >&2; then die "initdb self-test warned"; fi
 rm -rf "$F/tmp/selftest" "$F/tmp/selftest.log" "$F/dev/null"
+case $PACKAGES in
+  *pgvector*) [ -f "$F/$PGSHARE/extension/vector.control" ] && [ -f "$F/$PGLIB/vector.so" ] ||
+    die "pgvector files missing from the rootfs" ;;
+esac
 
 # ---------------------------------------------------------------------------- docker build
 CTX=$WORK/context
@@ -240,7 +260,7 @@ cp "$HERE/Dockerfile" "$CTX/Dockerfile"
 tar --numeric-owner -C "$F" -cf "$CTX/rootfs.tar" .
 log "rootfs.tar $(du -m "$CTX/rootfs.tar" | cut -f1) MB; docker build (legacy builder)"
 old_id=$(docker image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
-if ! DOCKER_BUILDKIT=0 docker build --label "$LABEL_KEY=$INPUTS_HASH" \
+if ! DOCKER_BUILDKIT=0 docker build --build-arg "PG_MAJOR=$PG_MAJOR" --label "$LABEL_KEY=$INPUTS_HASH" \
   --label "org.resource-postgres.test-image.postgres=$(chroot "$ROOT" /$PGBIN/postgres --version | awk '{print $3}')" \
   -t "$TAG" "$CTX" >"$WORK/build.log" 2>&1; then
   tail -n 30 "$WORK/build.log" >&2

@@ -42,6 +42,15 @@ check "pg_dump -Fc | pg_restore" docker exec "$C" sh -c \
   'psql -U app -d appdb -c "create table t(x int); insert into t values (42)" && pg_dump -U app -Fc appdb >/tmp/d &&
    createdb -U app r && pg_restore -U app -d r /tmp/d && psql -U app -d r -Atc "select x from t" | grep -qx 42'
 check "pg_dumpall" sh -c "docker exec $C pg_dumpall -U app | grep -q 'CREATE ROLE app'"
+MAJOR=$(docker exec "$C" psql -U app -d appdb -Atc 'show server_version_num' | cut -c1-2)
+check "server major matches the tag (${TAG##*:})" sh -c "case '${TAG##*:}' in $MAJOR*) exit 0;; esac; exit 1"
+if [ "$MAJOR" -ge 17 ]; then # the :17 image carries Debian's postgresql-17-pgvector
+  check "pgvector: HNSW index + ORDER BY <->" sh -c "docker exec $C psql -v ON_ERROR_STOP=1 -U app -d appdb -Atc \"
+    create extension vector; create table items(id int, e vector(3));
+    insert into items values (1, '[1,2,3]'), (2, '[9,9,9]'), (3, '[1,2,4]');
+    create index on items using hnsw (e vector_l2_ops); set enable_seqscan = off;
+    select string_agg(id::text, ',') from (select id from items order by e <-> '[1,2,3]' limit 2) s\" | grep -qx 1,3"
+fi
 if command -v psql >/dev/null; then
   check "host psql, right password" env PGPASSWORD="$PW" psql -h 127.0.0.1 -p "$PORT" -U app appdb -Atc 'select 1'
   if env PGPASSWORD=wrong psql -h 127.0.0.1 -p "$PORT" -U app appdb -Atc 'select 1' >/dev/null 2>&1; then
