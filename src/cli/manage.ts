@@ -4,7 +4,6 @@ import { usageError } from '../core/errors.js';
 import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
 import { parsePort } from '../core/ports.js';
-import { usageError } from '../core/errors.js';
 import {
   allOpt,
   type Args,

@@ -1,9 +1,10 @@
 import { CliError, usageError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
+import { SUPPORTED_MAJORS } from '../../core/pg-version.js';
 import type { TableCount } from '../../postgres/backup/catalog.js';
 
-/** The majors an instance can be upgraded to (the runtimes and images the program knows). */
-export const UPGRADE_MAJORS = [15, 16, 17, 18] as const;
+/** The majors an instance can be upgraded to: those it can be created with (runtimes and images). */
+export const UPGRADE_MAJORS: readonly number[] = SUPPORTED_MAJORS.map(Number);
 
 /** The major an instance records (instance.conf version, else its image's tag), before asking its server. */
 export function recordedMajor(instance: Pick<Instance, 'version' | 'image'>): number | undefined {
@@ -20,7 +21,7 @@ export function checkUpgradeRequest(
   target: number,
   image: string | undefined,
 ): void {
-  if (!Number.isInteger(target) || !(UPGRADE_MAJORS as readonly number[]).includes(target))
+  if (!Number.isInteger(target) || !UPGRADE_MAJORS.includes(target))
     throw usageError(
       `unknown PostgreSQL major --pg-version ${target}`,
       `upgrade to one of: ${UPGRADE_MAJORS.join(', ')} (a major, such as 17)`,

@@ -34,7 +34,14 @@ import { openDirNoFollow } from './safe-fs.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
-import { nativeTargetExists, nativeUpgradedInstance, nativeUpgradeTarget, removeTargetTree } from './native-upgrade.js';
+import {
+  describeNativeTarget,
+  discardNativeTarget,
+  nativePeerEnv,
+  nativeTargetExists,
+  nativeUpgradedInstance,
+  nativeUpgradeTarget,
+} from './native-upgrade.js';
 
 export interface NativeEngineOptions {
   home: string;
@@ -223,41 +230,14 @@ export class NativeEngine implements Engine {
   }
 
   /* ---- Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>. ---- */
-  upgradeTarget(instance: Instance, major: number, opts: { port: number }): Instance {
-    return nativeUpgradeTarget(this.home, instance, major, opts.port);
-  }
-
+  upgradeTarget = (i: Instance, major: number, o: { port: number }) => nativeUpgradeTarget(this.home, i, major, o.port);
   upgradedInstance = nativeUpgradedInstance;
+  upgradeTargetExists = (target: Instance) => nativeTargetExists(this.home, target);
+  peerEnv = async (instance: Instance) => nativePeerEnv(instance);
+  describeUpgradeTarget = (t: Instance) => describeNativeTarget(t, () => this.#locate(t.pgBin, t.version));
 
-  upgradeTargetExists(target: Instance): Promise<boolean> {
-    return nativeTargetExists(this.home, target);
-  }
-
-  async discardUpgradeTarget(target: Instance): Promise<void> {
-    if (!(await this.upgradeTargetExists(target))) return;
-    await this.stop(target, { timeoutSec: DEFAULTS.stopTimeoutSec, force: true });
-    await removeTargetTree(this.home, target);
-  }
-
-  async peerEnv(instance: Instance): Promise<Record<string, string>> {
-    return {
-      PGHOST: !instance.host || instance.host === '0.0.0.0' ? '127.0.0.1' : instance.host,
-      PGPORT: String(instance.port),
-    };
-  }
-
-  async describeUpgradeTarget(target: Instance): Promise<{ server: string; ready: boolean }> {
-    try {
-      const bins = await this.#locate(target.pgBin);
-      const ready = bins.major === target.version;
-      return {
-        server: `PostgreSQL ${bins.version} server binaries in ${bins.dir}${ready ? '' : ` (not ${target.version})`}; data in ${target.dataDir}`,
-        ready,
-      };
-    } catch (e) {
-      return { server: `no PostgreSQL ${target.version} server binaries: ${describeError(e)}`, ready: false };
-    }
-  }
+  discardUpgradeTarget = (t: Instance) =>
+    discardNativeTarget(this.home, t, () => this.stop(t, { timeoutSec: DEFAULTS.stopTimeoutSec, force: true }));
 
   async heldPorts(): Promise<Map<number, PortHolder>> {
     return new Map(); // every native port is recorded in some instance.conf

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError } from '../../core/errors.js';
+import { CliError, describeError } from '../../core/errors.js';
+import type { PgBinaries } from './binaries.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import { layoutOf, relocatedDataDir } from './layout.js';
 import { removeTree } from './safe-fs.js';
@@ -58,7 +59,35 @@ export async function nativeTargetExists(home: string, target: Instance): Promis
   );
 }
 
-/** The target's server is stopped by the caller; its directory (data, logs, run, server-conf) goes. */
-export async function removeTargetTree(home: string, target: Instance): Promise<void> {
+/** The target's server stops, then its whole directory (data, logs, run, server-conf) goes. */
+export async function discardNativeTarget(home: string, target: Instance, stop: () => Promise<void>): Promise<void> {
+  if (!(await nativeTargetExists(home, target))) return;
+  await stop();
   await removeTree(targetRoot(home, target));
+}
+
+/** Client programs of the new major reach the old server as any client does: over TCP on its port. */
+export function nativePeerEnv(instance: Instance): Record<string, string> {
+  return {
+    PGHOST: !instance.host || instance.host === '0.0.0.0' ? '127.0.0.1' : instance.host,
+    PGPORT: String(instance.port),
+  };
+}
+
+/** --dry-run: the new major's server binaries if present (never installed here). */
+export async function describeNativeTarget(
+  target: Instance,
+  locate: () => Promise<PgBinaries>,
+): Promise<{ server: string; ready: boolean }> {
+  try {
+    const bins = await locate();
+    const ready = bins.major === target.version;
+    const which = ready ? '' : ` (not ${target.version})`;
+    return { server: `PostgreSQL ${bins.version} server in ${bins.dir}${which}; data in ${target.dataDir}`, ready };
+  } catch (e) {
+    return {
+      server: `PostgreSQL ${target.version} server binaries not installed (${describeError(e)}); the upgrade installs them; data in ${target.dataDir}`,
+      ready: false,
+    };
+  }
 }
