@@ -109,5 +109,8 @@ async function loadEngine(name: EngineName, home: string): Promise<Engine> {
   return new NativeEngine({
     home,
     createDatabase: async (instance) => (await import('./postgres/databases.js')).ensureInstanceDatabase(instance),
+    // The native engine's last resort for client programs: a local image's, through the docker
+    // engine's module (loaded only when the host has no suitable pg_dump).
+    imageClients: async () => new (await import('./engines/docker/image-clients.js')).DockerImageClients(),
   });
 }

@@ -117,6 +117,24 @@ export interface ClientResult {
 export type ClientToolsCheck =
   { ok: true; version: string; major: number; where: string } | { ok: false; reason: string; hint: string };
 
+/**
+ * Client programs of a local container image, run on the host network against a server on
+ * this machine: the native engine's last resort when the host has no suitable pg_dump. The
+ * docker engine implements it; the context hands it to the native engine (engines do not
+ * import each other).
+ */
+export interface ImageClientRunner {
+  /** The local image whose pg_dump suits `serverMajor` (`preferred` first), or why none does. */
+  find(serverMajor: number, preferred: string[]): Promise<ClientToolsCheck & { image?: string }>;
+  /** Runs `program` from `image`; `files` (a password file) are mounted read-only at the same path. */
+  run(
+    image: string,
+    program: ClientProgram,
+    args: string[],
+    io: ClientIo & { env: Record<string, string>; files: string[] },
+  ): Promise<ClientResult>;
+}
+
 /** A tar stream of part of the data directory, taken between pg_backup_start and pg_backup_stop. */
 export type DataArchiveRequest =
   /** Everything a base backup needs: no pg_wal contents, no postmaster.pid, no temporary files. */

@@ -13,12 +13,14 @@ import type {
   DataReplacement,
   Engine,
   EngineState,
+  ImageClientRunner,
   LogOptions,
   PhysicalBackupFiles,
   Progress,
   StopOptions,
 } from '../engine.js';
-import { findClientDir, runHostClient } from './client-tools.js';
+import type { ClientSearch } from './client-tools.js';
+import { NativeClients } from './native-clients.js';
 import { archiveDataDir } from './data-archive.js';
 import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
@@ -52,6 +54,10 @@ export interface NativeEngineOptions {
    * job: the context passes it in, so the engine only runs processes.
    */
   createDatabase: (instance: Instance) => Promise<void>;
+  /** The docker engine's image client runner, the last resort for client programs (native-clients.ts). */
+  imageClients?: () => Promise<ImageClientRunner | undefined>;
+  /** Where to look for host client programs (tests). */
+  clientSearch?: ClientSearch;
 }
 
 /**
@@ -67,6 +73,7 @@ export class NativeEngine implements Engine {
   readonly #env: NodeJS.ProcessEnv;
   readonly #startTimeoutSec: number;
   readonly #createDatabase: NativeEngineOptions['createDatabase'];
+  readonly #clients: NativeClients;
   readonly #bins = new Map<string, Promise<PgBinaries>>();
 
   constructor(opts: NativeEngineOptions) {
@@ -74,6 +81,7 @@ export class NativeEngine implements Engine {
     this.#createDatabase = opts.createDatabase;
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
+    this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
@@ -190,21 +198,13 @@ export class NativeEngine implements Engine {
     return readServerLog(layoutOf(this.home, instance).logFile, opts);
   }
 
-  /** Client programs come from the host (--pg-bin, PATH, /usr/lib/postgresql): the npm package has none. */
+  /** Client programs come from the host, else a local docker image (native-clients.ts): the npm package has none. */
   async clientTools(instance: Instance, serverMajor: number): Promise<ClientToolsCheck> {
-    const { dir: _dir, ...check } = await findClientDir(instance, serverMajor, this.#env);
-    return check;
+    return this.#clients.check(instance, serverMajor);
   }
 
   async runClient(instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult> {
-    const found = await findClientDir(instance, Number(instance.version ?? 0), this.#env);
-    if (!found.ok || !found.dir)
-      throw new CliError(
-        'engine',
-        `cannot run ${program} for instance ${instance.name}: ${found.ok ? 'no directory' : found.reason}`,
-        { hint: found.ok ? undefined : found.hint },
-      );
-    return runHostClient(found.dir, instance, program, args, io);
+    return this.#clients.run(instance, program, args, io);
   }
 
   /** Read as root straight from the data directory while the backup session holds the server in backup mode. */
