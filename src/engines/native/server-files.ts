@@ -72,12 +72,12 @@ export async function ensureDirs(
     await settleDir(layout.relocatedRoot, { mode: rootMode, uid: me(), gid: 0, acceptOwners: 'any' });
     // logs/ stays where the contract says, pointing at the real one.
     if (!(await lstat(paths.logs).catch(() => undefined))) await symlink(layout.logs, paths.logs);
-  } else {
-    if (user && layout.data === paths.data) await chmod(paths.root, rootMode);
-    // A major upgrade's cluster lives in <instance dir>/pg<major>/ (native-upgrade.ts): root's, like the instance's dir.
-    if (layout.root !== paths.root && /^pg\d{1,2}$/.test(basename(layout.root)))
-      await settleDir(layout.root, { mode: rootMode, uid: me(), gid: 0, acceptOwners: [me()] });
+  } else if (user && layout.data === paths.data) {
+    await chmod(paths.root, rootMode);
   }
+  // A major upgrade's cluster lives in <instance dir>/pg<major>/ (native-upgrade.ts): root's, like the instance's dir.
+  if (![paths.root, layout.relocatedRoot].includes(layout.root) && /^pg\d{1,2}$/.test(basename(layout.root)))
+    await settleDir(layout.root, { mode: rootMode, uid: me(), gid: 0, acceptOwners: [me()] });
   await settleDir(layout.confDir, { mode: user ? 0o750 : 0o700, uid: me(), gid: user?.gid, acceptOwners: [me()] });
   const socketOwners = [0, me(), ...(user ? [user.uid] : []), ...legacyUids];
   for (const [dir, owners] of [
