@@ -25,6 +25,7 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   test: async () => (await import('./commands/test/index.js')).selftest as Handler,
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
+  versions: async () => (await import('./commands/versions/index.js')).versions as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

@@ -18,4 +18,5 @@ export type CommandId =
   | 'manage.upgrade'
   | 'test'
   | 'content'
-  | 'backup';
+  | 'backup'
+  | 'versions';

@@ -10,6 +10,7 @@ import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
+import { versionsCommands } from './versions.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
@@ -115,7 +116,11 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) =>
       backupCommands(y, defaultInstance, run),
     )
+    .command('versions', 'PostgreSQL majors for native instances: list, install, remove', (y) =>
+      versionsCommands(y, run),
+    )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
+    .example('$0 manage start --instance old --pg-version 15', 'an instance of PostgreSQL 15 beside the others')
     .example(
       '$0 manage start --instance app --template testing',
       'a second, throwaway-fast instance on the next free port',

@@ -10,6 +10,7 @@ import { CliError } from '../core/errors.js';
 import { contentJsonViews, contentTextRenderers } from './content.js';
 import { backupTextRenderers } from './backup.js';
 import { selftestTextRenderers } from './selftest.js';
+import { versionsTextRenderers } from './versions.js';
 import { table } from './table.js';
 
 /**
@@ -37,6 +38,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   ...contentTextRenderers,
   ...backupTextRenderers,
   ...selftestTextRenderers,
+  ...versionsTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
@@ -114,5 +116,7 @@ function renderStatus(d: StatusData, paint: Paint): string {
 
 function renderCredentials(d: CredentialsData): string {
   if (d.note && d.views.length === 0) return d.note;
-  return d.views.map((v, n) => renderConnection(v, d.connections[n]!.metadata.url)).join('\n\n');
+  return d.views
+    .map((v, n) => renderConnection(v, d.connections[n]!.metadata.url, d.connections[n]!.metadata.version))
+    .join('\n\n');
 }

@@ -6,6 +6,7 @@ import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
+import { recordServerMajor } from './record-version.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
@@ -234,6 +235,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
   if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  if ((opts.wait || provision) && (action === 'created' || instance.version === undefined))
+    instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
   const how =
     action === 'already running'

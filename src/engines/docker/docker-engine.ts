@@ -33,6 +33,7 @@ import {
   noDaemonMessage,
   statusOf,
 } from './docker-errors.js';
+import { checkImageMajor } from './image-major.js';
 import { hasImage, pullImage } from './image-pull.js';
 import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
 import {
@@ -80,9 +81,11 @@ export class DockerEngine implements Engine {
 
   async prepare(instance: Instance, progress: Progress): Promise<void> {
     const image = instance.image ?? DEFAULTS.image;
-    if (await hasImage(this.#docker, image, this.#address)) return;
-    progress(`image ${image} is not present: pulling it`);
-    await pullImage(this.#docker, image, progress, this.#address);
+    if (!(await hasImage(this.#docker, image, this.#address))) {
+      progress(`image ${image} is not present: pulling it`);
+      await pullImage(this.#docker, image, progress, this.#address);
+    }
+    await checkImageMajor(this.#docker, image, instance);
   }
 
   async create(instance: Instance, progress: Progress): Promise<void> {

