@@ -4,7 +4,7 @@ import type { ManifestFile } from './manifest.js';
 import { CliError } from '../../core/errors.js';
 import { openSink } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
-import type { ClientProgram, ClientRunner } from '../../engines/engine.js';
+import type { ClientProgram, ClientRunner, Engine } from '../../engines/engine.js';
 import { Transform } from 'node:stream';
 import { withByteProgress } from './progress.js';
 
@@ -43,7 +43,7 @@ function failure(program: string, exitCode: number, stderr: string, what: string
 /** Runs a client program with its standard output written (hashed, counted) into `path`. */
 export async function runToFile(
   ctx: Context,
-  engine: ClientRunner,
+  engine: Engine,
   instance: Instance,
   program: ClientProgram,
   args: string[],
@@ -65,7 +65,7 @@ export async function runToFile(
 
 /** Runs a client program reading `path` on standard input; returns its stderr for the caller to sift. */
 export async function runFromFile(
-  engine: ClientRunner,
+  engine: Engine,
   instance: Instance,
   program: ClientProgram,
   args: string[],

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import type { ManifestDatabase, ManifestFile } from './manifest.js';
 import type { Instance } from '../../core/instance.js';
-import type { ClientRunner } from '../../engines/engine.js';
+import type { Engine } from '../../engines/engine.js';
 import type { DatabaseFacts, ServerFacts } from '../../postgres/backup/catalog.js';
 import { withExportedSnapshot } from '../../postgres/backup/catalog.js';
 import { requireTools, runToFile } from './clients.js';
@@ -23,7 +23,7 @@ export interface BackupPart {
  */
 export async function dumpLogical(
   ctx: Context,
-  engine: ClientRunner,
+  engine: Engine,
   instance: Instance,
   facts: ServerFacts,
   dbs: DatabaseFacts[],
