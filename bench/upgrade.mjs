@@ -3,7 +3,7 @@
 // (issue 13: a 200 MB database, target <= 1.2x), alternating tool and baseline each round,
 // medians reported, JSON to bench/results/.
 //
-//   node bench/upgrade.mjs                            # docker 15 -> 17, 1.4M rows (~200 MB), 3 rounds
+//   node bench/upgrade.mjs                            # docker 15 -> 17, 1M rows (~210 MB), 3 rounds
 //   node bench/upgrade.mjs --rows 200000 --rounds 2   # a quick run
 //
 // tool: `manage upgrade --pg-version 17` of a 15 instance holding the data (a fresh one each
@@ -26,7 +26,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     cli: { type: 'string', default: join(root, 'bin', 'resource-postgres') },
-    rows: { type: 'string', default: '1400000' },
+    rows: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
     from: { type: 'string', default: 'resource-postgres-test:15' },
     to: { type: 'string', default: 'resource-postgres-test:17' },

@@ -83,6 +83,8 @@ async function stopOne(
   opts: { force: boolean; timeoutSec: number; restarting?: boolean },
 ) {
   const engine = await ctx.engine(instance.engine);
+  // A killed upgrade is rolled back first: its new server must not outlive the stop.
+  instance = await finishInterruptedUpgrade(ctx, instance, engine);
   // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
   const before = await engine.inspect(instance);
   // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".

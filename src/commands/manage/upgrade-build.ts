@@ -68,10 +68,11 @@ export async function buildTarget(
   upgradeFault('restored');
   const tables = copied.reduce((n, d) => n + d.tables.length, 0);
   ctx.talk.progress(`comparing the row counts of ${tables} table(s)`);
-  const wrong = compareTableCounts(copied, await countsOf(target, copied));
+  const [onTarget, onOld] = await Promise.all([countsOf(target, copied), countsOf(instance, copied)]);
+  const wrong = compareTableCounts(copied, onTarget);
   if (wrong.length)
     throw new CliError('failed', `the new server's row counts differ from the old one's: ${describeMismatches(wrong)}`);
-  const moved = compareTableCounts(copied, await countsOf(instance, copied));
+  const moved = compareTableCounts(copied, onOld);
   if (moved.length)
     throw new CliError(
       'failed',

@@ -134,10 +134,8 @@ async function switchOver(
 ): Promise<Instance> {
   const stop = { timeoutSec: DEFAULTS.stopTimeoutSec };
   const upgraded = engine.upgradedInstance!(instance, target);
-  await engine.stop(target, stop);
-  await engine.remove(target, { keepData: true });
-  await engine.stop(instance, stop);
-  await engine.remove(instance, { keepData: true });
+  // Both servers stop cleanly (remove stops first) and their containers go; every volume and data directory stays.
+  await Promise.all([engine.remove(target, { keepData: true }), engine.remove(instance, { keepData: true })]);
   await ctx.registry.locked(async () => {
     const fresh = await ctx.registry.get(instance.name);
     const { version, image, dataDir, pgBin, extra } = upgraded;
