@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseArgv } from '../../src/cli/program.js';
 import {
   checkUpgradeRequest,
   compareTableCounts,
@@ -179,5 +180,26 @@ describe('journal records', () => {
     const t = targetOf(instance({ extra: { data_volume: 'v16' } }), journal);
     expect(t).toMatchObject({ name: 'app.pg17', port: 5450, image: 'postgres:17-alpine', version: '17', extra: {} });
     expect(t.password.reveal()).toBe('pw');
+  });
+});
+
+describe('manage upgrade on the command line', () => {
+  const parse = (line: string[]) => parseArgv(line, { env: {}, homeInUse: () => '/tmp' });
+  it('reads --instance, --pg-version, --image and --dry-run into one options object', async () => {
+    expect(
+      await parse(['manage', 'upgrade', '--instance', 'app', '--pg-version', '17', '--image', 'x:17', '--dry-run']),
+    ).toMatchObject({
+      kind: 'run',
+      command: 'manage.upgrade',
+      options: { instance: 'app', pgVersion: 17, image: 'x:17', dryRun: true },
+    });
+  });
+  it('needs --pg-version, as a major number', async () => {
+    await expect(parse(['manage', 'upgrade'])).rejects.toThrow(/needs --pg-version MAJOR/);
+    await expect(parse(['manage', 'upgrade', '--pg-version', '17.2'])).rejects.toThrow(/must be a PostgreSQL major/);
+    await expect(parse(['manage', 'upgrade', '--pg-version', '--dry-run'])).rejects.toThrow(/needs a value/);
+  });
+  it('is a manage verb only, not a top-level one', async () => {
+    await expect(parse(['upgrade', '--pg-version', '17'])).rejects.toThrow(/unknown command/);
   });
 });

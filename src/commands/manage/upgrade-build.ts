@@ -3,7 +3,13 @@ import { CliError } from '../../core/errors.js';
 import { failPoint, faultPoint } from '../../core/fault-point.js';
 import type { Instance } from '../../core/instance.js';
 import type { ClientRunner, Engine } from '../../engines/engine.js';
-import { backupDatabases, type ServerFacts, type TableCount, tableCounts } from '../../postgres/backup/catalog.js';
+import {
+  backupDatabases,
+  type ServerFacts,
+  serverFacts,
+  type TableCount,
+  tableCounts,
+} from '../../postgres/backup/catalog.js';
 import { compareTableCounts, describeMismatches } from './upgrade-check.js';
 import { waitReady } from './lifecycle.js';
 import { type CopiedDatabase, copyAll } from './upgrade-copy.js';
@@ -60,6 +66,15 @@ export async function buildTarget(
   await engine.prepare(target, ctx.talk.progress);
   await engine.create(target, ctx.talk.progress);
   await waitReady(ctx, engine, target, timeoutSec);
+  // Binaries named by RESOURCE_POSTGRES_PG_BIN (or an image of another major) would make a server of the wrong major.
+  const made = (await serverFacts(target)).major;
+  if (made !== Number(target.version))
+    throw new CliError('engine', `the new server runs PostgreSQL ${made}, not ${target.version}`, {
+      hint:
+        engine.name === 'docker'
+          ? `name an image of PostgreSQL ${target.version} with --image`
+          : `unset RESOURCE_POSTGRES_PG_BIN, which names server binaries of another major`,
+    });
   upgradeFault('target-ready');
   const dbs = await backupDatabases(instance);
   const dumper = clientsOfTarget(engine, target, await engine.peerEnv!(instance, target));
