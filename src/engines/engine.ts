@@ -173,6 +173,13 @@ export interface EngineBackupCapabilities {
   findReplacement?(instance: Instance): Promise<DataReplacement | undefined>;
 }
 
+/** One end of a client pipeline (pipeClients). */
+export interface ClientPipeEnd {
+  program: ClientProgram;
+  args: string[];
+  env?: Record<string, string>;
+}
+
 /** What `manage upgrade` needs of an engine to build a new major's server beside an instance's own. */
 export interface EngineUpgradeCapabilities {
   /**
@@ -191,6 +198,17 @@ export interface EngineUpgradeCapabilities {
   discardUpgradeTarget?(target: Instance): Promise<void>;
   /** libpq environment with which client programs run for `from` (runClient) reach `instance`'s server. */
   peerEnv?(instance: Instance, from: Instance): Promise<Record<string, string>>;
+  /**
+   * Optional: `from | to`, two client programs run for `instance` with the data passing
+   * between them directly (docker: one pipeline inside its container), instead of through
+   * this process. Each end's env adds libpq variables (PGHOST, PGDATABASE, ...).
+   */
+  pipeClients?(
+    instance: Instance,
+    from: ClientPipeEnd,
+    to: ClientPipeEnd,
+    signal?: AbortSignal,
+  ): Promise<{ from: ClientResult; to: ClientResult }>;
   /** What would run the new major (binaries or image) and whether it is there, for --dry-run; changes nothing. */
   describeUpgradeTarget?(target: Instance): Promise<{ server: string; ready: boolean }>;
 }

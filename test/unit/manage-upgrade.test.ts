@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgv } from '../../src/cli/program.js';
+import { fromStatus, pipeScript } from '../../src/engines/docker/container-pipe.js';
 import {
   checkUpgradeRequest,
   compareTableCounts,
@@ -201,5 +202,35 @@ describe('manage upgrade on the command line', () => {
   });
   it('is a manage verb only, not a top-level one', async () => {
     await expect(parse(['upgrade', '--pg-version', '17'])).rejects.toThrow(/unknown command/);
+  });
+});
+
+describe('a client pipeline inside a container', () => {
+  it('passes values through the environment and writes only plain arguments into the script', () => {
+    const { script, env } = pipeScript(
+      {
+        program: 'pg_dump',
+        args: ['--format=custom', '--snapshot=00000003-0000001B-1'],
+        env: { PGHOST: '172.17.0.2', PGDATABASE: 'a b;$(x)' },
+      },
+      { program: 'pg_restore', args: ['--dbname=rp_restore_0123456789'] },
+    );
+    expect(env).toEqual({ RP_A_PGHOST: '172.17.0.2', RP_A_PGDATABASE: 'a b;$(x)' });
+    expect(script).toContain('PGHOST="$RP_A_PGHOST" PGDATABASE="$RP_A_PGDATABASE" pg_dump --format=custom');
+    expect(script).toContain('| pg_restore --dbname=rp_restore_0123456789');
+    expect(script).not.toContain('a b;');
+  });
+  it('refuses an argument or variable the script could misread', () => {
+    const ok = { program: 'pg_restore' as const, args: [] };
+    expect(() => pipeScript({ program: 'pg_dump', args: ['--x=$(rm)'] }, ok)).toThrow(/not a plain argument/);
+    expect(() => pipeScript({ program: 'pg_dump', args: [], env: { 'X;Y': '1' } }, ok)).toThrow(/not a libpq variable/);
+  });
+  it('reads the first program status from the end of stderr', () => {
+    expect(fromStatus('pg_dump: error: x\nrp-pipe-from-exit=1\n')).toEqual({
+      exitCode: 1,
+      stderr: 'pg_dump: error: x\n',
+    });
+    expect(fromStatus('rp-pipe-from-exit=0\n')).toEqual({ exitCode: 0, stderr: '' });
+    expect(fromStatus('killed').exitCode).toBe(-1);
   });
 });

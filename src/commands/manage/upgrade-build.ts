@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { CliError } from '../../core/errors.js';
 import { failPoint, faultPoint } from '../../core/fault-point.js';
 import type { Instance } from '../../core/instance.js';
-import type { ClientRunner, Engine } from '../../engines/engine.js';
+import type { Engine } from '../../engines/engine.js';
 import {
   backupDatabases,
   type ServerFacts,
@@ -18,20 +18,6 @@ import { type CopiedDatabase, copyAll } from './upgrade-copy.js';
 export function upgradeFault(point: string): void {
   faultPoint(`upgrade:${point}`);
   failPoint(`upgrade:${point}`);
-}
-
-/**
- * The new major's client programs (runClient of the target: its container, or host programs
- * of that major), pointed at the old server. pg_dump must be at least as new as the server it
- * restores into, so the dump is taken with them, not with the old server's own.
- */
-function clientsOfTarget(engine: Engine, target: Instance, peerEnv: Record<string, string>): ClientRunner {
-  return {
-    name: engine.name,
-    clientTools: (_old, major) => engine.clientTools!(target, major),
-    runClient: (_old, program, args, io) =>
-      engine.runClient!(target, program, args, { ...io, env: { ...peerEnv, ...io.env } }),
-  };
 }
 
 async function countsOf(instance: Instance, dbs: Array<{ name: string }>): Promise<Map<string, TableCount[]>> {
@@ -77,9 +63,9 @@ export async function buildTarget(
     });
   upgradeFault('target-ready');
   const dbs = await backupDatabases(instance);
-  const dumper = clientsOfTarget(engine, target, await engine.peerEnv!(instance, target));
+  const peerEnv = await engine.peerEnv!(instance, target);
   ctx.talk.info(`copying roles and ${dbs.length} database(s) with the PostgreSQL ${target.version} client programs`);
-  const copied = await copyAll(ctx, engine, dumper, instance, target, facts, dbs, signal);
+  const copied = await copyAll(ctx, engine, peerEnv, instance, target, facts, dbs, signal);
   upgradeFault('restored');
   const tables = copied.reduce((n, d) => n + d.tables.length, 0);
   ctx.talk.progress(`comparing the row counts of ${tables} table(s)`);

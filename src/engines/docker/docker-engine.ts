@@ -7,6 +7,7 @@ import type { PortHolder } from '../../core/ports.js';
 import {
   PortTakenError,
   type ClientIo,
+  type ClientPipeEnd,
   type ClientProgram,
   type ClientResult,
   type ClientToolsCheck,
@@ -20,6 +21,7 @@ import {
   type StopOptions,
 } from '../engine.js';
 import { containerClientTools, runContainerClient } from './container-clients.js';
+import { pipeInContainer } from './container-pipe.js';
 import { archiveContainerData, findVolumeReplacement, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
 import { runningStates } from './list-state.js';
@@ -240,6 +242,10 @@ export class DockerEngine implements Engine {
 
   peerEnv(instance: Instance): Promise<Record<string, string>> {
     return containerPeerEnv(this.#objects, instance);
+  }
+
+  async pipeClients(instance: Instance, from: ClientPipeEnd, to: ClientPipeEnd, signal?: AbortSignal) {
+    return pipeInContainer(await this.#runningContainer(instance), instance, from, to, signal);
   }
 
   describeUpgradeTarget(target: Instance): Promise<{ server: string; ready: boolean }> {
