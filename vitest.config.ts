@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 
-/** The same as the build's esbuild text loader: `import text from './x.yaml'` gives the file's text. */
+/** The same as the build's esbuild text loader: `import text from './x.yaml'` (or .html) gives the file's text. */
 const yamlAsText: Plugin = {
   name: 'yaml-as-text',
   load(id) {
-    if (id.endsWith('.yaml')) return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
+    if (id.endsWith('.yaml') || id.endsWith('.html'))
+      return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
     return undefined;
   },
 };

@@ -2,7 +2,7 @@
 // (alternating, several rounds, medians), a table on stdout and JSON in bench/results/.
 // BENCH_ROUNDS (default 5) sets the rounds of the heavy measurements, BENCH_FLOOR_ROUNDS
 // (default 4x, at least 10) those of the cheap ones; BENCH_ONLY=floor,scale,docker,native,
-// concurrent,peers picks suites; BENCH_BIN measures another executable.
+// concurrent,peers,versions picks suites; BENCH_BIN measures another executable.
 import { existsSync, renameSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,6 +23,7 @@ import { floor } from './suites/floor.mjs';
 import { nativeNew, nativeNewWithDatabase, nativeWarm } from './suites/native.mjs';
 import { createclusterPeer, testcontainersPeer } from './suites/peers.mjs';
 import { scale } from './suites/scale.mjs';
+import { versionsInstall } from './suites/versions.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const int = (v, d) => (v && Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : d);
@@ -43,6 +44,7 @@ const SUITES = [
   ['native', 'warm start/stop, native', false, nativeWarm],
   ['concurrent', '8 concurrent starts, native', false, (ctx) => concurrent(ctx, 'native')],
   ['peers', 'pg_createcluster', false, createclusterPeer],
+  ['versions', 'versions install, native runtime', false, versionsInstall],
 ];
 
 async function setup() {

@@ -78,7 +78,7 @@ async function bundle(pkg) {
     target: 'node20',
     minify: true, // less to parse on every start
     legalComments: 'none',
-    loader: { '.yaml': 'text' },
+    loader: { '.yaml': 'text', '.html': 'text' },
     // CJS has no import.meta: the executable's own path stands in, so the checkout home and
     // node_modules beside the executable are found as they are from dist/ in a checkout.
     define: {

@@ -22,7 +22,7 @@ export async function buildCli() {
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    loader: { '.yaml': 'text' },
+    loader: { '.yaml': 'text', '.html': 'text' },
     // --version: the bundle cannot read package.json at run time.
     define: {
       __RESOURCE_POSTGRES_VERSION__: JSON.stringify(

@@ -25,7 +25,9 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   test: async () => (await import('./commands/test/index.js')).selftest as Handler,
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
+  export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
   versions: async () => (await import('./commands/versions/index.js')).versions as Handler,
+  ui: async () => (await import('./ui/index.js')).ui as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

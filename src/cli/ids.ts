@@ -19,4 +19,6 @@ export type CommandId =
   | 'test'
   | 'content'
   | 'backup'
-  | 'versions';
+  | 'export'
+  | 'versions'
+  | 'ui';

@@ -10,8 +10,10 @@ import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
 import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
+import { exportCommands } from './export.js';
 import { versionsCommands } from './versions.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
+import { uiCommand } from './ui.js';
 
 /** Set from package.json by both builds (esbuild define): a bundle cannot read package.json. */
 declare const __RESOURCE_POSTGRES_VERSION__: string | undefined;
@@ -116,9 +118,15 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .command('backup', 'Backups: create, list, restore (in place or into a new instance), verify, prune, remove', (y) =>
       backupCommands(y, defaultInstance, run),
     )
+    .command(
+      'export',
+      'Move an instance beyond this machine: CloudNativePG manifests (cnpg) or a Docker Compose file (compose)',
+      (y) => exportCommands(y, defaultInstance, run),
+    )
     .command('versions', 'PostgreSQL majors for native instances: list, install, remove', (y) =>
       versionsCommands(y, run),
     )
+    .command(uiCommand(run))
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example('$0 manage start --instance old --pg-version 15', 'an instance of PostgreSQL 15 beside the others')
     .example(
@@ -127,7 +135,9 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     )
     .example('$0 status --json', 'machine-readable state and health')
     .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
+    .example('$0 ui --open', 'the local web console: instances, logs, databases, SQL (token in the printed URL)')
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
+    .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
     .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -10,6 +10,7 @@ import { CliError } from '../core/errors.js';
 import { contentJsonViews, contentTextRenderers } from './content.js';
 import { backupTextRenderers } from './backup.js';
 import { selftestTextRenderers } from './selftest.js';
+import { exportJsonViews, exportTextRenderers } from './export.js';
 import { versionsTextRenderers } from './versions.js';
 import { table } from './table.js';
 
@@ -38,6 +39,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   ...contentTextRenderers,
   ...backupTextRenderers,
   ...selftestTextRenderers,
+  ...exportTextRenderers,
   ...versionsTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
@@ -45,6 +47,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
 const jsonViews: Record<string, (data: never) => unknown> = {
   credentials: ({ views: _views, note: _note, ...rest }: CredentialsData) => rest,
   ...contentJsonViews,
+  ...exportJsonViews,
 } as Record<string, (data: never) => unknown>;
 
 /** Results that are streams (logs --follow, content execute): printed line by line as they come. */

@@ -25,7 +25,10 @@
 # psql (and for other programs when no local cluster names a version), so plain `psql` becomes
 # 17, exactly as it would after installing PGDG's client; psql 17 talks to 15 and 16 servers
 # and the repo's psql-comparing tests (test/corpus via content-sql-corpus) pass with it.
-# A postgresql-client-17 installed by dpkg later simply replaces these files.
+# A postgresql-client-17 installed by dpkg later simply replaces these files. pg_upgrade is
+# not included: trixie ships it in the server package (postgresql-17), and no pg_upgrade can
+# upgrade the embedded clusters anyway (it needs the old major's pg_resetwal); upgrades go
+# through pg_dump/pg_restore 17.
 #
 # Idempotent: a manifest (/usr/lib/postgresql/17/.resource-postgres-clients) records what was
 # installed; when it is there and every program runs, the script exits without network. It
@@ -55,7 +58,7 @@ for a in "$@"; do
   case $a in
     --check) check_only=1 ;;
     --force) force=1 ;;
-    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,38p' "$0"; exit 0 ;;
     *) die "unknown argument: $a (use --check, --force or --help)" ;;
   esac
 done

@@ -125,7 +125,7 @@ describe.runIf(root)('native isolation as root', () => {
     await step('restart', 'manage', 'restart', '--instance', 'ta');
     await step('stop', 'manage', 'stop', '--instance', 'ta');
     await step('start', 'manage', 'start', '--instance', 'ta');
-    await step('backup create', 'backup', 'create', '--instance', 'ta', '--name', 'linked');
+    await step('backup create', 'backup', 'create', '--instance', 'ta', '--name', 'linked', '--method', 'physical');
     const list = JSON.parse((await cli('backup', 'list', '--json')).stdout);
     const dir = list.backups.find((x: { name: string }) => x.name === 'linked').path as string;
     const base = await readFile(join(dir, 'base.tar'));

@@ -89,10 +89,32 @@ describe('native majors side by side', () => {
     expect((await stat(join(SHARED_RUNTIMES, '15', 'bin', 'postgres'))).mode & 0o005).toBe(0o005);
   });
 
+  it("a backup restored into a new instance keeps the source's major", async () => {
+    await cli('content', 'execute', 'CREATE TABLE kept (v int); INSERT INTO kept VALUES (15)', '--instance', 'pg15');
+    // Physical: a data directory only runs under its own major, so the clone must get 15.
+    const made = await cli('backup', 'create', '--instance', 'pg15', '--method', 'physical', '--json');
+    expect(made.code).toBe(0);
+    const name = (JSON.parse(made.stdout) as { name: string }).name;
+    const restored = await cli('backup', 'restore', name, '--instance', 'pg15', '--to-instance', 'copy15');
+    expect(restored.stderr + restored.stdout).not.toMatch(/error/i);
+    expect(restored.code).toBe(0);
+    expect(await readFile(join(home, 'copy15', 'config', 'instance.conf'), 'utf8')).toContain('version="15"');
+    const q = await cli(
+      'content',
+      'execute',
+      'SELECT version() AS v, (SELECT v FROM kept) AS k',
+      '--instance',
+      'copy15',
+      '--json',
+    );
+    expect(q.stdout).toMatch(/PostgreSQL 15\.\d+/);
+    expect(q.stdout).toMatch(/"k": 15/);
+  });
+
   it('versions remove refuses a runtime in use, naming the instance, and removes nothing', async () => {
     const run = await cli('versions', 'remove', '15');
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('PostgreSQL 15 is in use by instance pg15; nothing was removed');
+    expect(run.stderr).toContain('PostgreSQL 15 is in use by instances copy15, pg15; nothing was removed');
     await expect(stat(join(SHARED_RUNTIMES, '15', 'bin', 'postgres'))).resolves.toBeDefined();
     const still = await cli('content', 'execute', 'SELECT 1', '--instance', 'pg15');
     expect(still.code).toBe(0);

@@ -256,7 +256,8 @@ describe.runIf(existsSync(join(DEBIAN_15, 'postgres')))('native engine with --pg
     expect((await probe(instance)).version).toMatch(/^15\./);
     await engine.stop(instance, { timeoutSec: 30 });
 
-    const bundled = { ...instance, pgBin: undefined };
+    // No pg_bin and no recorded major: the bundled 16 (an instance of 15 would look for 15's runtime).
+    const bundled = { ...instance, pgBin: undefined, version: undefined };
     const err = await engine.start(bundled).then(
       () => undefined,
       (e: unknown) => e as Error,

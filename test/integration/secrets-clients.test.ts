@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { lstat, readdir, rm } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
@@ -9,7 +9,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/core/wait.js';
 import { destroyHome, enginesUnderTest, runCli, TEST_IMAGE, tempHome } from '../support/cli.js';
-import { makePg17ClientBin } from '../support/pg17-client-bin.js';
 
 /**
  * Client programs (pg_dump here) get the password from a passfile, never PGPASSWORD: while a
@@ -63,14 +62,15 @@ async function modesUnder(root: string): Promise<Array<{ path: string; dir: bool
 
 describe.each(engines)('client programs on the %s engine keep the password out of env and argv', (engine) => {
   let home: string;
-  let bin: string | undefined;
   const name = `sc${randomBytes(3).toString('hex')}`;
-  const cli = (args: string[]) => runCli(args, { home, timeoutMs: 240_000 });
+  // Native: the host's client programs (test/clients/install-pg-clients.sh in CI), else the
+  // configured image's, run by the program itself (the native engine's last resort).
+  const cli = (args: string[]) =>
+    runCli(args, { home, timeoutMs: 240_000, env: { RESOURCE_POSTGRES_IMAGE: TEST_IMAGE } });
   let conn: pg.ClientConfig & { password: string };
 
   beforeAll(async () => {
     home = await tempHome('rp-secrets-clients-');
-    if (engine === 'native') bin = await makePg17ClientBin();
     const start = await cli(['manage', 'start', '--instance', name, '--engine', engine, '--image', TEST_IMAGE]);
     expect(start.code, start.stderr).toBe(0);
     const c = JSON.parse((await cli(['credentials', '--instance', name, '--json', '--show-secrets'])).stdout)
@@ -83,10 +83,7 @@ describe.each(engines)('client programs on the %s engine keep the password out o
       database: c.connection.database,
     };
   }, 240_000);
-  afterAll(async () => {
-    await destroyHome(home);
-    if (bin) await rm(bin, { recursive: true, force: true });
-  }, 240_000);
+  afterAll(async () => destroyHome(home), 240_000);
 
   it('while pg_dump waits on a lock: no PGPASSWORD anywhere; after, the passfile is gone and the backup is private', async () => {
     const locker = new pg.Client(conn);
@@ -99,9 +96,8 @@ describe.each(engines)('client programs on the %s engine keep the password out o
       await locker.query('CREATE TABLE held (id int) PARTITION BY RANGE (id)');
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
-      const pgBin = bin ? ['--pg-bin', bin] : [];
       let ended: string | undefined;
-      const backup = cli(['backup', 'create', '--instance', name, '--name', 'held', '--method', 'logical', ...pgBin]);
+      const backup = cli(['backup', 'create', '--instance', name, '--name', 'held', '--method', 'logical']);
       void backup.then((r) => (ended = `backup ended early (exit ${r.code}): ${r.stderr}`));
       await waitFor(
         async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/core/errors.js';
 import { chooseBinDir } from '../../src/engines/native/bin-source.js';
 import { locateBinaries } from '../../src/engines/native/binaries.js';
+import { assertSearchableByOthers } from '../../src/engines/native/bin-reach.js';
 import { bundledBinDir, bundledPackage } from '../../src/engines/native/bundled.js';
 import { installRuntime, linkLibraries } from '../../src/engines/native/runtime-install.js';
 import {
@@ -170,5 +171,19 @@ describe('library links', () => {
     expect(await readlink(join(native, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.16');
     expect((await readdir(join(native, 'lib'))).sort()).toEqual(['libpq.so', 'libpq.so.5', 'libpq.so.5.16']);
     expect(await linkLibraries(native)).toBe(0); // again: nothing to make
+  });
+});
+
+describe('binaries the server users must run', () => {
+  it('are refused below a directory others cannot search, naming it', async () => {
+    const shut = join(root, 'shut');
+    await mkdir(join(shut, 'rt', 'bin'), { recursive: true });
+    await chmod(root, 0o755);
+    await chmod(shut, 0o700);
+    await expect(assertSearchableByOthers(join(shut, 'rt', 'bin'))).rejects.toThrow(
+      `${shut} is not searchable by others`,
+    );
+    await chmod(shut, 0o755);
+    await expect(assertSearchableByOthers(join(shut, 'rt', 'bin'))).resolves.toBeUndefined();
   });
 });

@@ -81,6 +81,14 @@ export async function runFromFile(
   return res.stderr;
 }
 
+/** Settings a newer pg_restore sets that an older server does not know: [since major, name]. */
+const NEWER_SETTINGS: Array<[number, string]> = [[17, 'transaction_timeout']];
+
+/** The session settings of newer client programs a server of `serverMajor` would reject. */
+export function settingsUnknownTo(serverMajor: number): string[] {
+  return NEWER_SETTINGS.filter(([since]) => serverMajor < since).map(([, setting]) => setting);
+}
+
 /**
  * A newer pg_restore talking straight to an older server still sends its own version's
  * session settings (17's "SET transaction_timeout = 0" breaks a 16 server). Then the archive

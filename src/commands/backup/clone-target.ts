@@ -7,6 +7,7 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { asDataCredentials, type DataCredentials, withCredentials } from '../../core/data-credentials.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { parseMajor } from '../../core/pg-version.js';
 import { draftInstance, moveToNewPort, recordNewInstance } from '../manage/create.js';
 import { ensureRunning } from '../manage/lifecycle.js';
 
@@ -16,6 +17,9 @@ export async function backupCredentials(backup: StoredBackup): Promise<DataCrede
   if (!text) return undefined;
   return asDataCredentials(JSON.parse(text));
 }
+
+const backupMajor = (m: StoredBackup['manifest']): string | undefined =>
+  parseMajor(String(m.server_major)) ?? undefined;
 
 /**
  * A new instance to restore into: same engine, image or PostgreSQL major, and template as
@@ -39,7 +43,8 @@ export async function createCloneTarget(
   let draft = draftInstance(
     ctx,
     name,
-    { engine: m.engine, template: m.template, image: m.image, pgBin: source?.pgBin },
+    // The backup's major, so a native clone runs that major's runtime (not the default one).
+    { engine: m.engine, template: m.template, image: m.image, pgBin: source?.pgBin, pgVersion: backupMajor(m) },
     m.engine,
   );
   // Same roles as the source, in the same mode: the restored roles carry these credentials anyway.

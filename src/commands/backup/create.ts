@@ -41,7 +41,7 @@ export async function runningInstance(ctx: Context, name: string): Promise<{ ins
 }
 
 /** Logical unless asked otherwise; on native without a suitable pg_dump, physical (and say so). */
-async function chooseMethod(
+export async function chooseMethod(
   ctx: Context,
   engine: Engine,
   instance: Instance,

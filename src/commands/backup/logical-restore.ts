@@ -21,7 +21,7 @@ import {
   STAGING_PREFIX,
   swapIn,
 } from '../../postgres/backup/restore-target.js';
-import { dropNewerSettings, requireTools, runFromFile } from './clients.js';
+import { dropNewerSettings, requireTools, runFromFile, settingsUnknownTo } from './clients.js';
 
 export interface RestoredDatabase {
   name: string;
@@ -75,9 +75,6 @@ interface Tools {
   serverMajor: number;
 }
 
-/** Settings a newer pg_restore sets that an older server does not know. */
-const NEWER_SETTINGS: Array<[number, string]> = [[17, 'transaction_timeout']];
-
 /** pg_restore --file=- | (header settings the server lacks dropped) | psql, for client programs newer than the server. */
 async function restoreViaScript(
   engine: Engine,
@@ -88,9 +85,7 @@ async function restoreViaScript(
   signal: AbortSignal,
   name: string,
 ): Promise<void> {
-  const filter = dropNewerSettings(
-    NEWER_SETTINGS.filter(([since]) => serverMajor < since).map(([, setting]) => setting),
-  );
+  const filter = dropNewerSettings(settingsUnknownTo(serverMajor));
   const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `--dbname=${staging}`], {
     stdin: filter,
     signal,

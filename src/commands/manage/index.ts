@@ -47,6 +47,14 @@ const fromOutcome = (o: StartOutcome) => ({
   engine: o.engine,
 });
 
+/** The major a new instance would get: asked for, else the default, unless binaries or an image decide. */
+const majorPlan = (opts: StartOptions) =>
+  opts.pgVersion
+    ? `PostgreSQL ${opts.pgVersion}, `
+    : opts.pgBin || opts.image
+      ? ''
+      : `PostgreSQL ${DEFAULTS.majorVersion}, `;
+
 export async function start(ctx: Context, opts: StartOptions): Promise<CommandResult<ManageData>> {
   const names = await targets(ctx, opts);
   if (opts.dryRun) {
@@ -55,7 +63,7 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
         const existing = await ctx.registry.find(name);
         const message = existing
           ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running`
-          : `would create instance ${name} (engine ${opts.engine}, template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
+          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
         return { name, result: 'planned', message };
       }),
     );

@@ -235,7 +235,9 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
   if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
-  if ((opts.wait || provision) && (action === 'created' || instance.version === undefined))
+  // Native records the major of the binaries it ran; a docker image may not say what it holds.
+  const created = action === 'created' && instance.engine === 'docker';
+  if ((opts.wait || provision) && (created || instance.version === undefined))
     instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
   const how =

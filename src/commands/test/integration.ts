@@ -5,10 +5,21 @@ import type { Instance } from '../../core/instance.js';
 import type { Engine } from '../../engines/engine.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
 import * as sql from '../../postgres/selftest-sql.js';
+import { dropNewerSettings, settingsUnknownTo } from '../backup/clients.js';
 import { type CheckResult, expectThat, runCheck } from './check.js';
 
-/** pg_dump -Fc of one table into memory, then pg_restore of it, with the engine's own client programs. */
-async function roundTripWithTools(engine: Engine, instance: Instance, schema: string): Promise<void> {
+/**
+ * pg_dump -Fc of one table into memory, then pg_restore of it, with the engine's own client
+ * programs. Programs newer than the server restore through a script with the settings the
+ * server lacks dropped (as backup restores do: clients.ts dropNewerSettings).
+ */
+async function roundTripWithTools(
+  engine: Engine,
+  instance: Instance,
+  schema: string,
+  toolMajor: number,
+  serverMajor: number,
+): Promise<void> {
   const dumped: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (b: Buffer) => dumped.push(b));
@@ -21,13 +32,30 @@ async function roundTripWithTools(engine: Engine, instance: Instance, schema: st
   );
   expectThat(dump.exitCode === 0, `pg_dump failed: ${dump.stderr.trim()}`);
   await sql.dropTable(instance, schema);
-  const restore = await engine.runClient!(
-    instance,
-    'pg_restore',
-    ['--exit-on-error', '--no-password', `--dbname=${instance.database}`],
-    { stdin: Readable.from(Buffer.concat(dumped)), env },
-  );
-  expectThat(restore.exitCode === 0, `pg_restore failed: ${restore.stderr.trim()}`);
+  const archive = () => Readable.from(Buffer.concat(dumped));
+  if (toolMajor <= serverMajor) {
+    const restore = await engine.runClient!(
+      instance,
+      'pg_restore',
+      ['--exit-on-error', '--no-password', `--dbname=${instance.database}`],
+      { stdin: archive(), env },
+    );
+    expectThat(restore.exitCode === 0, `pg_restore failed: ${restore.stderr.trim()}`);
+    return;
+  }
+  const filter = dropNewerSettings(settingsUnknownTo(serverMajor));
+  const psql = engine.runClient!(instance, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password'], {
+    stdin: filter,
+    env,
+  });
+  const script = await engine.runClient!(instance, 'pg_restore', ['--file=-'], {
+    stdin: archive(),
+    stdout: filter,
+    env,
+  }).finally(() => filter.end());
+  const applied = await psql;
+  expectThat(script.exitCode === 0, `pg_restore failed: ${script.stderr.trim()}`);
+  expectThat(applied.exitCode === 0, `psql failed while restoring: ${applied.stderr.trim()}`);
 }
 
 /**
@@ -52,13 +80,12 @@ export async function integrationChecks(ctx: Context, engine: Engine, instance: 
       async () => {
         await sql.createSample(instance, schema);
         const before = await sql.fingerprint(instance, schema);
+        const serverMajor = (await serverFacts(instance)).major;
         const tools =
-          engine.clientTools && engine.runClient
-            ? await engine.clientTools(instance, (await serverFacts(instance)).major)
-            : undefined;
+          engine.clientTools && engine.runClient ? await engine.clientTools(instance, serverMajor) : undefined;
         let how: string;
         if (tools?.ok) {
-          await roundTripWithTools(engine, instance, schema);
+          await roundTripWithTools(engine, instance, schema, tools.major, serverMajor);
           how = `pg_dump/pg_restore ${tools.version} (${tools.where})`;
         } else {
           const dump = await sql.dumpTableSql(instance, schema);

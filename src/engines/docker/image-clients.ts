@@ -1,5 +1,6 @@
 import Dockerode from 'dockerode';
 import { pipeline } from 'node:stream/promises';
+import { LABEL_PREFIX } from '../../core/defaults.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';
 import type { ClientIo, ClientProgram, ClientResult, ClientToolsCheck, ImageClientRunner } from '../engine.js';
 import { FrameDemuxer } from './container-exec.js';
@@ -12,6 +13,8 @@ import { FrameDemuxer } from './container-exec.js';
  * container so it can read that 0600 file, and nothing secret is in its environment or argv.
  * Only local images are considered: nothing is pulled.
  */
+/** Label of the one-off client containers; its value is the program. */
+export const CLIENT_LABEL = `${LABEL_PREFIX}.client`;
 const REPOS = ['postgres', 'library/postgres', 'docker.io/library/postgres', 'pgvector/pgvector'];
 const PING_TIMEOUT_MS = 2_000;
 /** Version probes cost a container each (~0.3 s): a handful is enough. */
@@ -19,7 +22,8 @@ const MAX_PROBES = 4;
 
 /** The major a tag promises ("17-alpine" -> 17, "pg16" -> 16), if it says one. */
 export function tagMajor(ref: string): number | undefined {
-  const tag = ref.includes(':') ? ref.slice(ref.lastIndexOf(':') + 1) : '';
+  const colon = ref.lastIndexOf(':');
+  const tag = colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : ''; // "host:5000/name" has no tag
   const m = /^(?:pg)?(\d+)/.exec(tag);
   return m ? Number(m[1]) : undefined;
 }
@@ -85,6 +89,8 @@ export class DockerImageClients implements ImageClientRunner {
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
+      // Says what the container is (not an instance: no managed/instance labels) to `docker ps`.
+      Labels: { [CLIENT_LABEL]: program },
       HostConfig: { NetworkMode: 'host', Binds: io.files.map((f) => `${f}:${f}:ro`) },
     });
     const onAbort = () => void container.remove({ force: true }).catch(() => {});

@@ -24,6 +24,7 @@ import { NativeClients } from './native-clients.js';
 import { archiveDataDir } from './data-archive.js';
 import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
+import { assertSearchableByOthers } from './bin-reach.js';
 import { npmOnPath } from './runtime-install.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
@@ -100,6 +101,7 @@ export class NativeEngine implements Engine {
 
   async prepare(instance: Instance, progress: Progress): Promise<void> {
     const bins = await this.#binaries(instance, progress);
+    if (process.geteuid?.() === 0) await assertSearchableByOthers(bins.dir);
     // The instance's OS user is made by create(): nothing is left behind for an instance never made.
     progress(`PostgreSQL ${bins.version} binaries in ${bins.dir}`);
   }

@@ -140,9 +140,7 @@ export async function installRuntime(
     });
     const runtime = await findRuntime(major, env);
     if (!runtime) throw failure(major, `${target} is not a runtime after the install`, env);
-    const ms = Date.now() - started;
-    progress(`installed PostgreSQL ${major} in ${(ms / 1000).toFixed(1)} s`);
-    return { runtime, already, ms };
+    return { runtime, already, ms: Date.now() - started };
   } finally {
     clearInterval(ticker);
     await rm(staging, { recursive: true, force: true });
