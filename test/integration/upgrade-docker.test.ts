@@ -137,9 +137,26 @@ describe.skipIf(!docker.ok || !oldImage)('manage upgrade on docker (15 -> 17)', 
     300_000,
   );
 
+  /** Is the instance's own container running? (A stopped instance is left stopped by an upgrade.) */
+  const running = async () =>
+    (await run('docker', ['inspect', '-f', '{{.State.Running}}', `resource-postgres-${name}`])).stdout.trim() ===
+    'true';
+
+  it('a stopped instance stays stopped when its upgrade fails', async () => {
+    expect((await cli(['manage', 'stop', '--instance', name])).code).toBe(0);
+    const r = await cli(upgrade(), { RESOURCE_POSTGRES_TEST_FAULT: 'fail:upgrade:restored' });
+    expectRolledBack(r);
+    expect(await running()).toBe(false);
+    expect(await recordedVersion(home, name)).toBe(versionBefore);
+    expect(await leftovers()).toEqual(none);
+  }, 300_000);
+
   it('upgrades to 17 on the same port with data, sequence, second database, extension and roles intact', async () => {
+    // Still stopped from the case above: the upgrade starts it to read it and leaves the new one stopped.
     const r = await cli(upgrade());
     expect(r.code, r.stderr).toBe(0);
+    expect(await running()).toBe(false);
+    expect((await cli(['manage', 'start', '--instance', name])).code).toBe(0);
     expect(r.stdout).toMatch(/upgraded from PostgreSQL 15 to 17 .* table row count\(s\) match/);
     expect(r.stdout).toMatch(`docker volume rm resource-postgres-${name}-data`);
     expect(await serverMajor(home, name)).toBe(17);
