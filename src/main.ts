@@ -22,12 +22,18 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   'manage.restart': async () => (await import('./commands/manage/index.js')).restart as Handler,
   'manage.uninstall': async () => (await import('./commands/manage/index.js')).uninstall as Handler,
   'manage.upgrade': async () => (await import('./commands/manage/upgrade.js')).upgrade as Handler,
+  'manage.tls': async () => (await import('./commands/manage/tls.js')).tls as Handler,
   test: async () => (await import('./commands/test/index.js')).selftest as Handler,
   content: async () => (await import('./commands/content/index.js')).content as Handler,
   backup: async () => (await import('./commands/backup/index.js')).backup as Handler,
   export: async () => (await import('./commands/export/index.js')).exportInstance as Handler,
   versions: async () => (await import('./commands/versions/index.js')).versions as Handler,
   ui: async () => (await import('./ui/index.js')).ui as Handler,
+  'versions.install-extension': async () =>
+    (await import('./commands/versions/install-extension.js')).installExtensionCommand as Handler,
+  'pooler.start': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  'pooler.stop': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  'pooler.status': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

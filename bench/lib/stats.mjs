@@ -73,11 +73,12 @@ export function table(rows) {
   const head = ['measurement', 'tool ms', 'baseline', 'baseline ms', 'ratio', 'target', 'ok'];
   const lines = rows.map((r) => [
     r.name,
-    r.tool_ms === null ? '' : fmt(r.tool_ms),
+    r.tool_ms === null ? '' : `${fmt(r.tool_ms)}${r.unit ? ` ${r.unit}` : ''}`,
     r.baseline_name ?? '',
-    r.baseline_ms === null ? '' : fmt(r.baseline_ms),
+    r.baseline_ms === null ? '' : `${fmt(r.baseline_ms)}${r.unit ? ` ${r.unit}` : ''}`,
     r.ratio === null ? '' : `${r.ratio.toFixed(2)}x`,
-    r.target === null ? '' : `<= ${r.target}x`,
+    // Throughput rows (higher is better) have a floor, not a ceiling.
+    r.target === null ? '' : `${r.higher_is_better ? '>=' : '<='} ${r.target}x`,
     r.met === null ? (r.note ?? '') : r.met ? 'yes' : 'MISSED',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));

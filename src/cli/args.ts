@@ -13,7 +13,12 @@ export type Run = (command: CommandId, toOptions: (a: Args) => Record<string, un
 export const globalOptions = {
   home: { type: 'string', describe: 'home directory holding the instances (or RESOURCE_POSTGRES_HOME)', global: true },
   json: { type: 'boolean', describe: 'same as --format json', global: true },
-  format: { type: 'string', choices: ['text', 'json', 'env', 'csv'], describe: 'output format', global: true },
+  format: {
+    type: 'string',
+    choices: ['text', 'json', 'env', 'csv', 'pgpass', 'service', 'pgadmin', 'pgweb'],
+    describe: 'output format (pgpass, service, pgadmin, pgweb: credentials only)',
+    global: true,
+  },
   quiet: { type: 'boolean', alias: 'q', describe: 'only data and errors', global: true },
   verbose: { type: 'boolean', alias: 'v', describe: 'more detail; stack traces on internal errors', global: true },
   color: { type: 'boolean', default: true, describe: 'colored text output (--no-color, or NO_COLOR)', global: true },
@@ -79,6 +84,18 @@ export function selector(a: Args) {
 
 export function showSecrets(a: Args): boolean {
   return Boolean(a['show-secrets'] || a['show-sensitive']);
+}
+
+/** credentials --format pgpass|service|pgadmin|pgweb [--out DIR] [--passfile PATH]. */
+export function toolFormatOptions(a: Args) {
+  const format = a.json ? 'json' : (a.format as string | undefined);
+  const toolFormat = ['pgpass', 'service', 'pgadmin', 'pgweb'].includes(format ?? '')
+    ? (format as 'pgpass' | 'service' | 'pgadmin' | 'pgweb')
+    : undefined;
+  const out = value(a, 'out');
+  if (out !== undefined && !toolFormat)
+    throw usageError('--out works with --format pgpass, service, pgadmin or pgweb', 'e.g. --format pgpass --out DIR');
+  return { toolFormat, out, passfile: value(a, 'passfile') };
 }
 
 export function positiveNumber(a: Args, key: string): number | undefined {

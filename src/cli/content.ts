@@ -18,12 +18,12 @@ const dbName = (a: opt.Args, key: string, label?: string) => {
 
 function base(a: opt.Args, action: ContentAction, formats: ContentFormat[] = ['text', 'json']) {
   const g = opt.globals(a);
-  if (!formats.includes(g.format))
+  if (!(formats as string[]).includes(g.format))
     throw usageError(
       `--format ${g.format} is not available for content ${action}`,
       `use ${formats.map((f) => `--format ${f}`).join(' or ')}`,
     );
-  return { action, instance: opt.instanceName(a), format: g.format, quiet: g.quiet };
+  return { action, instance: opt.instanceName(a), format: g.format as ContentFormat, quiet: g.quiet };
 }
 
 function target(a: opt.Args): number | undefined {

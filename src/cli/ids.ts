@@ -16,9 +16,14 @@ export type CommandId =
   | 'manage.restart'
   | 'manage.uninstall'
   | 'manage.upgrade'
+  | 'manage.tls'
   | 'test'
   | 'content'
   | 'backup'
   | 'export'
   | 'versions'
-  | 'ui';
+  | 'ui'
+  | 'versions.install-extension'
+  | 'pooler.start'
+  | 'pooler.stop'
+  | 'pooler.status';

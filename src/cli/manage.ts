@@ -3,6 +3,7 @@ import { DEFAULTS } from '../core/defaults.js';
 import { usageError } from '../core/errors.js';
 import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
+import { parseExtensionList } from '../core/extensions.js';
 import { parsePort } from '../core/ports.js';
 import {
   allOpt,
@@ -64,10 +65,22 @@ const createOptions = {
     describe: 'address to publish the port on (default 127.0.0.1; others are reachable from the network)',
     requiresArg: true,
   },
+  extensions: {
+    type: 'string',
+    describe:
+      "extensions to create in the instance's database, comma-separated (e.g. pg_stat_statements,vector); preloads what needs it; adds to an existing instance's",
+    requiresArg: true,
+  },
+  tls: { type: 'boolean', describe: "a new instance offers TLS: a certificate from the home's CA (see manage tls)" },
+  'tls-require': {
+    type: 'boolean',
+    describe: 'with --tls: TCP connections must use TLS (hostssl only); implies --tls',
+  },
 } satisfies Record<string, Options>;
 
 function create(a: Args) {
   const port = value(a, 'port');
+  const extensions = value(a, 'extensions');
   return {
     engine: (a.engine as string | undefined) ?? 'auto',
     template: value(a, 'template'),
@@ -77,6 +90,8 @@ function create(a: Args) {
     pgBin: value(a, 'pg-bin'),
     bind: value(a, 'bind'),
     appRole: value(a, 'app-role') as AppRole | undefined,
+    extensions: extensions === undefined ? undefined : parseExtensionList(extensions),
+    ...(a.tls || a['tls-require'] ? { tls: true, tlsRequire: Boolean(a['tls-require']) } : {}),
   };
 }
 
@@ -91,6 +106,16 @@ export function pgVersion(a: Args): string | undefined {
       `e.g. --pg-version ${DEFAULTS.majorVersion}`,
     );
   return major;
+}
+
+/** Optional in yargs so that a missing action gets this message instead of yargs' count of arguments. */
+function tlsAction(a: Args): 'enable' | 'disable' | 'rotate' {
+  if (a.action === undefined)
+    throw usageError(
+      'name a tls action: enable, disable or rotate',
+      'e.g. resource-postgres manage tls enable --instance main',
+    );
+  return a.action as 'enable' | 'disable' | 'rotate';
 }
 
 /** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
@@ -208,56 +233,29 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
         dryRun: Boolean(a['dry-run']),
       })),
     ),
+    verb(
+      'tls [action]',
+      'TLS of an existing instance: enable, disable, or rotate its certificate (the CA stays); reloads the server',
+      (c) =>
+        c.positional('action', { choices: ['enable', 'disable', 'rotate'] as const, describe: 'what to do' }).options({
+          ...inst,
+          require: { type: 'boolean', describe: 'TCP must use TLS (hostssl only); --no-require: TLS optional' },
+          'dry-run': dryRunOpt,
+        }),
+      run('manage.tls', (a) => ({
+        instance: instanceName(a),
+        action: tlsAction(a),
+        require: a.require === undefined ? undefined : Boolean(a.require),
+        dryRun: Boolean(a['dry-run']),
+      })),
+    ),
   ];
 }
 
-/** --pg-version of upgrade: a major such as 17 (checked against the known majors by the command). */
-function pgMajor(a: Args): number {
-  const v = value(a, 'pg-version');
-  if (v === undefined)
-    throw usageError(
-      'manage upgrade needs --pg-version MAJOR',
-      'e.g. resource-postgres manage upgrade --pg-version 17',
-    );
-  if (!/^\d{1,3}$/.test(v.trim()))
-    throw usageError(
-      `--pg-version must be a PostgreSQL major such as 17, not ${JSON.stringify(v)}`,
-      'e.g. --pg-version 17',
-    );
-  return Number(v);
-}
-
-/** `manage upgrade`: only under manage (the top-level verbs are the platform's lifecycle). */
-function upgradeVerb(defaultInstance: string, run: Run): Verb {
-  return verb(
-    'upgrade',
-    'Upgrade an instance to a newer PostgreSQL major (dump and restore; the old data is kept; rolls back on failure)',
-    (c) =>
-      c.options({
-        instance: instanceOpt(defaultInstance),
-        'pg-version': { type: 'string', describe: 'the major to upgrade to (e.g. 17)', requiresArg: true },
-        image: {
-          type: 'string',
-          describe: "docker: the new major's image (default postgres:<major>-alpine)",
-          requiresArg: true,
-        },
-        timeout: timeoutOpt('seconds to wait for each server to answer'),
-        'dry-run': dryRunOpt,
-      }),
-    run('manage.upgrade', (a) => ({
-      instance: instanceName(a),
-      pgVersion: pgMajor(a),
-      image: value(a, 'image'),
-      timeoutSec: positiveNumber(a, 'timeout'),
-      dryRun: Boolean(a['dry-run']),
-    })),
-  );
-}
-
-export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
-  const verbs = [...manageVerbs(defaultInstance, run), upgradeVerb(defaultInstance, run)];
+export function manageCommands(y: Argv, defaultInstance: string, run: Run, more: Verb[] = []): Argv {
+  const verbs = [...manageVerbs(defaultInstance, run), ...more];
   for (const v of verbs) y = y.command(v.name, v.describe, v.builder, v.handler);
-  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name).join(', ')}`);
+  return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name.split(' ')[0]).join(', ')}`);
 }
 
 /**
@@ -265,7 +263,8 @@ export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv
  * object and command as `manage <verb>` (the platform runs `resource-postgres install`).
  */
 export function topLevelManageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
-  for (const v of manageVerbs(defaultInstance, run))
+  // tls is no platform verb: only under manage.
+  for (const v of manageVerbs(defaultInstance, run).filter((v) => !v.name.startsWith('tls')))
     y = y.command(v.name, `Same as: manage ${v.name}`, v.builder, v.handler);
   return y;
 }

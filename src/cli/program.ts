@@ -5,6 +5,7 @@ import { TEMPLATE_NAMES } from '../core/templates.js';
 import * as opt from './args.js';
 import type { CommandId, Invocation } from './ids.js';
 import { manageCommands, topLevelManageCommands } from './manage.js';
+import { upgradeVerb } from './manage-upgrade.js';
 import { translateYargsMessage } from './messages.js';
 import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
@@ -12,6 +13,8 @@ import { contentCommands } from './content.js';
 import { backupCommands } from './backup.js';
 import { exportCommands } from './export.js';
 import { versionsCommands } from './versions.js';
+import { installExtensionCommand } from './versions-extension.js';
+import { poolerCommands } from './pooler.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 import { uiCommand } from './ui.js';
 
@@ -92,11 +95,23 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
             type: 'boolean',
             describe: "the program's own superuser instead of the application's role (instances with --app-role owner)",
           },
+          pooler: {
+            type: 'boolean',
+            describe: "the pooled connection: through the instance's PgBouncer (pooler start)",
+          },
+          out: opt.str('with --format pgpass|service|pgadmin|pgweb: write the file(s) into this directory (0600)'),
+          passfile: opt.str('with --format service|pgadmin: the password file they point at (passfile, PassFile)'),
         }),
-      run('credentials', (a) => ({ ...opt.selector(a), showSecrets: opt.showSecrets(a), admin: Boolean(a.admin) })),
+      run('credentials', (a) => ({
+        ...opt.selector(a),
+        showSecrets: opt.showSecrets(a),
+        admin: Boolean(a.admin),
+        pooler: Boolean(a.pooler),
+        ...opt.toolFormatOptions(a),
+      })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
-      manageCommands(y, defaultInstance, run),
+      manageCommands(y, defaultInstance, run, [upgradeVerb(defaultInstance, run)]),
     )
     .command(
       'test <suite>',
@@ -123,10 +138,13 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       'Move an instance beyond this machine: CloudNativePG manifests (cnpg) or a Docker Compose file (compose)',
       (y) => exportCommands(y, defaultInstance, run),
     )
-    .command('versions', 'PostgreSQL majors for native instances: list, install, remove', (y) =>
-      versionsCommands(y, run),
+    .command('versions', 'PostgreSQL majors for native instances: list, install, remove, install-extension', (y) =>
+      versionsCommands(y.command(installExtensionCommand(run)), run),
     )
     .command(uiCommand(run))
+    .command('pooler', 'Connection pooling: a PgBouncer per instance (start, stop, status)', (y) =>
+      poolerCommands(y, defaultInstance, run),
+    )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example('$0 manage start --instance old --pg-version 15', 'an instance of PostgreSQL 15 beside the others')
     .example(
@@ -136,8 +154,17 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .example('$0 status --json', 'machine-readable state and health')
     .example('eval "$($0 credentials --format env --show-secrets)"', 'export POSTGRES_* and DATABASE_URL')
     .example('$0 ui --open', 'the local web console: instances, logs, databases, SQL (token in the printed URL)')
+    .example(
+      '$0 credentials --all --format pgpass --out ~/.config/rp',
+      'pgpass + (--format service) pg_service.conf for psql "service=main"',
+    )
+    .example(
+      '$0 manage start --instance app --tls-require',
+      'a new instance serving TLS only (clients: sslmode=verify-full)',
+    )
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
     .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
+    .example('$0 pooler start --instance app', 'a PgBouncer in front of it; credentials --pooler gives its connection')
     .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -1,9 +1,10 @@
 import type { Context } from '../context.js';
 import { connectionUrl, connectionView, type ConnectionView } from '../core/connection.js';
-import type { CliError } from '../core/errors.js';
+import { CliError } from '../core/errors.js';
 import { asAdmin, type Instance } from '../core/instance.js';
 import type { CredentialsOptions } from './options.js';
 import { type CommandResult, result } from './result.js';
+import { checkToolSecrets, needsPassword, writeToolFiles } from './tool-files.js';
 
 export interface CredentialsData {
   resource: 'postgres';
@@ -12,7 +13,8 @@ export interface CredentialsData {
     id: string;
     name: string;
     credential_type: 'postgres';
-    connection: { host: string; port: number; database: string; ssl: boolean };
+    /** sslmode and sslrootcert are additions: present in every entry, sslrootcert only with TLS. */
+    connection: { host: string; port: number; database: string; ssl: boolean; sslmode: string; sslrootcert?: string };
     auth: { username: string; password: string };
     metadata: { description: string; capabilities: string[]; version: string | null; engine: string; url: string };
   }>;
@@ -20,6 +22,8 @@ export interface CredentialsData {
   views: ConnectionView[];
   /** Why there are no connections (text only; not part of the JSON contract). */
   note?: string;
+  /** --passfile, for the service and pgadmin renderers; not part of the JSON contract. */
+  passfile?: string;
 }
 
 export function connectionEntry(
@@ -31,7 +35,14 @@ export function connectionEntry(
     id: instance.name,
     name: `postgres-${instance.name}`,
     credential_type: 'postgres',
-    connection: { host: view.host, port: view.port, database: view.database, ssl: false },
+    connection: {
+      host: view.host,
+      port: view.port,
+      database: view.database,
+      ssl: view.sslmode !== 'disable',
+      sslmode: view.sslmode,
+      ...(view.sslrootcert ? { sslrootcert: view.sslrootcert } : {}),
+    },
     auth: { username: view.user, password: view.password },
     metadata: {
       description,
@@ -43,7 +54,11 @@ export function connectionEntry(
   };
 }
 
-export async function credentials(ctx: Context, opts: CredentialsOptions): Promise<CommandResult<CredentialsData>> {
+export async function credentials(
+  ctx: Context,
+  opts: CredentialsOptions,
+): Promise<CommandResult<CredentialsData | { message: string; files: string[] }>> {
+  checkToolSecrets(opts);
   let instances: Instance[];
   if (opts.all) {
     const all = await ctx.registry.list();
@@ -72,9 +87,16 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
   }
   // Applications get their own role; the program's superuser only when asked for by name.
   if (opts.admin) instances = instances.map(asAdmin);
-  const views = instances.map((i) => connectionView(i, opts.showSecrets));
+  if (opts.pooler) instances = throughPooler(instances, opts.all);
+  const reveal = opts.showSecrets || Boolean(opts.out && needsPassword(opts.toolFormat));
+  const views = instances.map((i) => connectionView(i, reveal));
+  if (opts.toolFormat && opts.out) return writeToolFiles(opts.toolFormat, opts.out, views, opts.passfile);
   const connections = instances.map((i, n) =>
-    connectionEntry(i, views[n]!, `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})`),
+    connectionEntry(
+      i,
+      views[n]!,
+      `PostgreSQL instance ${i.name} (${i.engine}, template ${i.template})${opts.pooler ? `, through its PgBouncer (${i.pooler!.mode} mode)` : ''}`,
+    ),
   );
   const anyRunning = instances.some((i) => i.desiredState === 'running');
   return result('credentials', {
@@ -82,5 +104,19 @@ export async function credentials(ctx: Context, opts: CredentialsOptions): Promi
     status: anyRunning ? 'running' : 'stopped',
     connections,
     views,
+    passfile: opts.passfile,
   });
+}
+
+/** --pooler: the same connection with the pooler's port; an instance without a pooler is an error. */
+function throughPooler(instances: Instance[], all: boolean): Instance[] {
+  const pooled = instances.filter((i) => i.pooler);
+  if (pooled.length === 0 || (!all && pooled.length !== instances.length)) {
+    const name = all ? 'NAME' : instances[0]!.name;
+    throw new CliError('not-found', `${all ? 'no instance has' : `instance ${name} has no`} pooler`, {
+      hint: `start one with: resource-postgres pooler start --instance ${name}`,
+    });
+  }
+  // PgBouncer serves clients without TLS (it reaches a TLS server with TLS itself): no sslmode to verify.
+  return pooled.map((i) => ({ ...i, port: i.pooler!.port, tls: undefined, tlsCa: undefined }));
 }

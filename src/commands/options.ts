@@ -3,7 +3,7 @@ import type { AppRole, EngineName } from '../core/instance.js';
 /** Options every verb understands; produced by cli/args.ts, consumed by main and the commands. */
 export interface GlobalOptions {
   home?: string;
-  format: 'text' | 'json' | 'env' | 'csv';
+  format: 'text' | 'json' | 'env' | 'csv' | 'pgpass' | 'service' | 'pgadmin' | 'pgweb';
   quiet: boolean;
   verbose: boolean;
   color: boolean;
@@ -34,6 +34,14 @@ export interface CredentialsOptions extends InstanceSelector {
   showSecrets: boolean;
   /** The program's own superuser instead of the application's role (app role owner). */
   admin?: boolean;
+  /** The connection through the instance's pooler (its port) instead of the server's. */
+  pooler?: boolean;
+  /** --format pgpass|service|pgadmin|pgweb: configuration for other tools. */
+  toolFormat?: 'pgpass' | 'service' | 'pgadmin' | 'pgweb';
+  /** Write the tool format's file(s) into this directory (0600) instead of printing. */
+  out?: string;
+  /** The password file service and pgadmin formats point at (passfile / PassFile). */
+  passfile?: string;
 }
 
 export interface CreateOptions {
@@ -48,6 +56,19 @@ export interface CreateOptions {
   bind?: string;
   /** The role handed to applications; undefined: the template's choice. */
   appRole?: AppRole;
+  /** --extensions: created (and preloaded where needed) in the instance's database; adds to an existing instance's. */
+  extensions?: string[];
+  /** --tls: a new instance offers TLS; --tls-require (implies --tls): TCP must use it. */
+  tls?: boolean;
+  tlsRequire?: boolean;
+}
+
+export interface TlsOptions {
+  instance: string;
+  action: 'enable' | 'disable' | 'rotate';
+  /** --require / --no-require; undefined keeps what the instance has (enable: on). */
+  require?: boolean;
+  dryRun: boolean;
 }
 
 export interface StartOptions extends InstanceSelector, CreateOptions {

@@ -11,7 +11,10 @@ export interface ConnectionView {
   user: string;
   /** The real password, or the mask. */
   password: string;
-  sslmode: 'disable';
+  /** verify-full against the home's CA when the instance has TLS; disable otherwise. */
+  sslmode: 'disable' | 'verify-full';
+  /** With TLS: the CA certificate file (sslrootcert). */
+  sslrootcert?: string;
 }
 
 export function connectionView(instance: Instance, showSecrets: boolean, database = instance.database): ConnectionView {
@@ -22,7 +25,8 @@ export function connectionView(instance: Instance, showSecrets: boolean, databas
     database,
     user: instance.user,
     password: showSecrets ? instance.password.reveal() : MASK,
-    sslmode: 'disable',
+    sslmode: instance.tls ? 'verify-full' : 'disable',
+    sslrootcert: instance.tls ? instance.tlsCa : undefined,
   };
 }
 
@@ -31,14 +35,15 @@ export function connectHost(bind: string): string {
   return bind === '0.0.0.0' || bind === '::' || bind === '' ? '127.0.0.1' : bind;
 }
 
-/** postgres://user:pass@host:port/db?sslmode=disable, user and password URL-encoded. */
+/** postgres://user:pass@host:port/db?sslmode=disable (or verify-full&sslrootcert=CA), user and password URL-encoded. */
 export function connectionUrl(v: ConnectionView, opts: { database?: string; withPassword?: boolean } = {}): string {
   const auth =
     opts.withPassword === false
       ? encodeURIComponent(v.user)
       : `${encodeURIComponent(v.user)}:${v.password === MASK ? MASK : encodeURIComponent(v.password)}`;
   const host = v.host.includes(':') ? `[${v.host}]` : v.host;
-  return `postgres://${auth}@${host}:${v.port}/${encodeURIComponent(opts.database ?? v.database)}?sslmode=${v.sslmode}`;
+  const ca = v.sslrootcert ? `&sslrootcert=${encodeURIComponent(v.sslrootcert)}` : '';
+  return `postgres://${auth}@${host}:${v.port}/${encodeURIComponent(opts.database ?? v.database)}?sslmode=${v.sslmode}${ca}`;
 }
 
 export function envLines(v: ConnectionView): string[] {
@@ -54,5 +59,7 @@ export function envLines(v: ConnectionView): string[] {
     ['POSTGRES_ADMIN_URL', connectionUrl(v, { database: 'postgres' })],
     ['POSTGRES_INSTANCE', v.instance],
   ];
+  // libpq's own variables, so psql and every libpq client verify the server without a URL.
+  if (v.sslrootcert) vars.push(['PGSSLMODE', v.sslmode], ['PGSSLROOTCERT', v.sslrootcert]);
   return vars.map(([k, val]) => `${k}=${shellQuote(val)}`);
 }

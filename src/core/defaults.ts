@@ -14,6 +14,9 @@ export const DEFAULTS = {
   portRangeStart: 5433,
   portRangeEnd: 5499,
   preferredPort: 5433,
+  /** PgBouncer poolers (`pooler start`): their own range, apart from the servers'. */
+  poolerPortRangeStart: 6433,
+  poolerPortRangeEnd: 6499,
   startTimeoutSec: 60,
   stopTimeoutSec: 30,
   logTail: 50,

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { DEFAULTS, RELOCATION_ROOT } from './defaults.js';
+import { extensionNameProblem } from './extensions.js';
+import { POOLER_MODES } from './pooler.js';
 import { TEMPLATE_NAMES } from './templates.js';
 
 /**
@@ -59,6 +61,23 @@ const port: Check = (v) => {
   return `port must be a number in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd}, not ${JSON.stringify(v)}`;
 };
 
+/** extensions: names joined by ",", each valid, none twice (they become server settings). */
+const extensions: Check = (v) => {
+  const names = v.split(',');
+  for (const name of names) {
+    const problem = extensionNameProblem(name);
+    if (problem) return `extensions: ${problem}`;
+  }
+  if (new Set(names).size !== names.length) return `extensions names one twice: ${JSON.stringify(v)}`;
+  return undefined;
+};
+
+const poolerPort: Check = (v) => {
+  const n = Number(v);
+  if (/^\d+$/.test(v) && n >= DEFAULTS.poolerPortRangeStart && n <= DEFAULTS.poolerPortRangeEnd) return undefined;
+  return `pooler_port must be a number in ${DEFAULTS.poolerPortRangeStart}-${DEFAULTS.poolerPortRangeEnd}, not ${JSON.stringify(v)}`;
+};
+
 const created: Check = (v) =>
   v === '' || !Number.isNaN(Date.parse(v)) ? undefined : `created must be an ISO 8601 time, not ${JSON.stringify(v)}`;
 
@@ -85,7 +104,26 @@ export const FIELD_CHECKS: Record<string, Check> = {
   desired_state: oneOf('desired_state', ['running', 'stopped']),
   data_dir: dataDir,
   pg_bin: (v) => plainAbsolute('pg_bin', v),
+  extensions,
+  pooler_port: poolerPort,
+  pooler_mode: oneOf('pooler_mode', POOLER_MODES),
+  tls: oneOf('tls', ['off', 'on', 'required']),
+  tls_ca: tlsCa,
 };
+
+/** pooler_port and pooler_mode come together or not at all. */
+export function checkPoolerPair(values: { port?: string; mode?: string }): string | undefined {
+  if (Boolean(values.port) === Boolean(values.mode)) return undefined;
+  return values.port ? 'pooler_port is set without pooler_mode' : 'pooler_mode is set without pooler_port';
+}
+
+/** tls_ca: the home's CA certificate, where the program puts it; clients are told to trust it. */
+function tlsCa(v: string, where?: ConfLocation): string | undefined {
+  const bad = plainAbsolute('tls_ca', v);
+  if (bad || !where) return bad;
+  const expected = join(where.home, '.tls', 'ca.crt');
+  return v === expected ? undefined : `tls_ca must be ${expected}, not ${JSON.stringify(v)}`;
+}
 
 /**
  * admin_user and admin_password come together (app role owner) or not at all; an admin that

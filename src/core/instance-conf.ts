@@ -1,7 +1,14 @@
 import { DEFAULTS } from './defaults.js';
 import { CliError } from './errors.js';
 import type { DesiredState, EngineName, Instance } from './instance.js';
-import { checkAdminPair, type ConfLocation, FIELD_CHECKS, REQUIRED_FIELDS } from './instance-conf-fields.js';
+import {
+  checkAdminPair,
+  checkPoolerPair,
+  type ConfLocation,
+  FIELD_CHECKS,
+  REQUIRED_FIELDS,
+} from './instance-conf-fields.js';
+import type { PoolerMode } from './pooler.js';
 import { Secret } from './secret.js';
 
 /**
@@ -59,6 +66,12 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
   const adminPassword = get('admin_password');
   const pairProblem = checkAdminPair({ user: get('user'), adminUser, adminPassword });
   if (pairProblem) throw damaged(path, values.get(adminUser ? 'admin_user' : 'admin_password')?.line, pairProblem);
+  const poolerPort = get('pooler_port');
+  const poolerMode = get('pooler_mode');
+  const poolerProblem = checkPoolerPair({ port: poolerPort, mode: poolerMode });
+  if (poolerProblem) throw damaged(path, values.get(poolerPort ? 'pooler_port' : 'pooler_mode')?.line, poolerProblem);
+  const tls = get('tls') === 'off' ? undefined : (get('tls') as Instance['tls']);
+  if (tls && !get('tls_ca')) throw damaged(path, values.get('tls')?.line, `tls is ${tls} but tls_ca is missing`);
   return {
     name: get('name')!,
     engine: get('engine') as EngineName,
@@ -75,6 +88,10 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     desiredState: (get('desired_state') ?? 'running') as DesiredState,
     dataDir: get('data_dir'),
     pgBin: get('pg_bin'),
+    extensions: get('extensions')?.split(','),
+    pooler: poolerPort ? { port: Number(poolerPort), mode: poolerMode as PoolerMode } : undefined,
+    tls,
+    tlsCa: tls ? get('tls_ca') : undefined,
     extra,
   };
 }
@@ -97,6 +114,11 @@ export function serializeInstanceConf(instance: Instance): string {
     ['desired_state', instance.desiredState],
     ['data_dir', instance.dataDir],
     ['pg_bin', instance.pgBin],
+    ['extensions', instance.extensions?.length ? instance.extensions.join(',') : undefined],
+    ['pooler_port', instance.pooler ? String(instance.pooler.port) : undefined],
+    ['pooler_mode', instance.pooler?.mode],
+    ['tls', instance.tls],
+    ['tls_ca', instance.tls ? instance.tlsCa : undefined],
     ...Object.entries(instance.extra),
   ];
   const lines = ['# resource-postgres instance; managed by resource-postgres (unknown keys are kept)'];

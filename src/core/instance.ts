@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CONTAINER_PREFIX, DEFAULTS } from './defaults.js';
 import { usageError } from './errors.js';
+import type { PoolerRecord } from './pooler.js';
 import { Secret } from './secret.js';
 
 export type EngineName = 'docker' | 'native';
@@ -9,6 +10,8 @@ export type DesiredState = 'running' | 'stopped';
 /** superuser: the handed-out role is the server's superuser. owner: it only owns its database. */
 export type AppRole = 'owner' | 'superuser';
 export const APP_ROLES: readonly AppRole[] = ['owner', 'superuser'];
+/** on: the server offers TLS; required: TCP connections must use it (hostssl only). */
+export type TlsMode = 'on' | 'required';
 
 /** The program's own superuser, kept apart from the role applications get (app role owner). */
 export interface AdminRole {
@@ -40,6 +43,14 @@ export interface Instance {
   dataDir?: string;
   /** native: the PostgreSQL bin directory chosen with --pg-bin, when not the bundled one. */
   pgBin?: string;
+  /** Extensions made with --extensions: preloaded at every start where they need it. */
+  extensions?: string[];
+  /** Its PgBouncer, while one is wanted (`pooler start`). */
+  pooler?: PoolerRecord;
+  /** TLS offered (or required) by the server; absent: off. */
+  tls?: TlsMode;
+  /** With tls: the CA certificate clients verify the server with (sslrootcert), <home>/.tls/ca.crt. */
+  tlsCa?: string;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
 }

@@ -76,17 +76,18 @@ export async function choosePort(
   probe: PortProbe,
   preferred?: number,
   skip: Set<number> = new Set(),
+  range: { start: number; end: number } = PORT_RANGE,
 ): Promise<number> {
   const order: number[] = [];
   if (preferred !== undefined) order.push(preferred);
-  for (let p = PORT_RANGE.start; p <= PORT_RANGE.end; p++) if (p !== preferred) order.push(p);
+  for (let p = range.start; p <= range.end; p++) if (p !== preferred) order.push(p);
   for (const port of order) {
     if (skip.has(port) || claims.claimed.has(port) || claims.published.has(port)) continue;
     if (await probe.isFree(port)) return port;
   }
   throw new CliError(
     'conflict',
-    `no free port in ${PORT_RANGE.start}-${PORT_RANGE.end}: every port is claimed by an instance, a container or another process`,
+    `no free port in ${range.start}-${range.end}: every port is claimed by an instance, a container or another process`,
     {
       hint: 'remove instances you no longer need: resource-postgres manage uninstall --instance NAME',
     },

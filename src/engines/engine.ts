@@ -71,6 +71,19 @@ export interface Engine {
    * an instance missing from the map is inspected on its own.
    */
   inspectMany?(instances: Instance[]): Promise<Map<string, EngineState>>;
+  /**
+   * Optional: the extensions this instance's server would offer, found without it running
+   * (native: the control files and modules of its binaries; docker: the image's). Undefined
+   * when the engine cannot tell before the server answers (then pg_available_extensions does).
+   */
+  offeredExtensions?(instance: Instance): Promise<OfferedExtensions | undefined>;
+}
+
+/** Extensions (control files) and modules (libraries) an installation ships, and where they were found. */
+export interface OfferedExtensions {
+  extensions: string[];
+  libraries: string[];
+  where: string;
 }
 
 // Additive, optional capabilities (backups, self-tests, upgrades): see EngineBackupCapabilities and EngineUpgradeCapabilities.
@@ -171,6 +184,12 @@ export interface EngineBackupCapabilities {
   replaceData?(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement>;
   /** The replacement a killed restore left half-done (the previous data still set aside), if any. */
   findReplacement?(instance: Instance): Promise<DataReplacement | undefined>;
+  /**
+   * Puts the instance's TLS state (instance.tls, its certificate and key from the home) where
+   * its server reads it and makes a running server use it: a reload where the server allows
+   * (certificate, key, ssl, pg_hba), a restart where the engine cannot change settings live.
+   */
+  applyTls?(instance: Instance): Promise<'reloaded' | 'restarted' | 'written'>;
 }
 
 /** One end of a client pipeline (pipeClients). */

@@ -10,6 +10,7 @@ export function renderConnection(v: ConnectionView, url: string, version?: strin
     `  database: ${v.database}`,
     `  user:     ${v.user}`,
     `  password: ${v.password}`,
+    ...(v.sslrootcert ? [`  sslmode:  ${v.sslmode}`, `  ca:       ${v.sslrootcert}`] : []),
     `  url:      ${url}`,
   ].join('\n');
 }

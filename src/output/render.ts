@@ -5,6 +5,7 @@ import type { ExecuteStream } from '../commands/content/execute.js';
 import { executeLines } from './execute.js';
 import type { StatusData } from '../commands/status/index.js';
 import { envLines } from '../core/connection.js';
+import { isToolFormat, renderToolFormat, type ToolFormat } from '../core/tool-config.js';
 import { renderConnection } from './connection.js';
 import { CliError } from '../core/errors.js';
 import { contentJsonViews, contentTextRenderers } from './content.js';
@@ -13,12 +14,13 @@ import { selftestTextRenderers } from './selftest.js';
 import { exportJsonViews, exportTextRenderers } from './export.js';
 import { versionsTextRenderers } from './versions.js';
 import { table } from './table.js';
+import { poolerLines, poolerTextRenderers } from './pooler.js';
 
 /**
  * Renders command results: json (one document), env (sh-eval-able), or text for people.
  * Data goes to stdout; talk never passes through here.
  */
-export type Format = 'text' | 'json' | 'env' | 'csv';
+export type Format = 'text' | 'json' | 'env' | 'csv' | ToolFormat;
 
 export interface RenderOptions {
   format: Format;
@@ -32,6 +34,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   credentials: renderCredentials as (d: never) => string,
   manage: (d: ManageData) => d.message,
   'manage-upgrade': (d: { message: string }) => d.message,
+  'versions-install-extension': (d: { message: string }) => d.message,
   info: (d: Record<string, unknown>) =>
     Object.entries(d)
       .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`)
@@ -41,11 +44,12 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   ...selftestTextRenderers,
   ...exportTextRenderers,
   ...versionsTextRenderers,
+  ...poolerTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */
 const jsonViews: Record<string, (data: never) => unknown> = {
-  credentials: ({ views: _views, note: _note, ...rest }: CredentialsData) => rest,
+  credentials: ({ views: _views, note: _note, passfile: _passfile, ...rest }: CredentialsData) => rest,
   ...contentJsonViews,
   ...exportJsonViews,
 } as Record<string, (data: never) => unknown>;
@@ -61,6 +65,17 @@ export function render(res: CommandResult, opts: RenderOptions): string {
   if (opts.format === 'json') {
     const view = jsonViews[res.kind];
     return `${JSON.stringify(view ? view(res.data as never) : res.data, null, 2)}\n`;
+  }
+  // Files written with --out: the tool formats print what was written.
+  if (res.kind === 'credentials-files') return `${(res.data as { message: string }).message}\n`;
+  if (isToolFormat(opts.format)) {
+    if (res.kind !== 'credentials') {
+      throw new CliError('usage', `--format ${opts.format} is not available for ${res.kind}`, {
+        hint: 'it is a credentials format: resource-postgres credentials --format ' + opts.format,
+      });
+    }
+    const d = res.data as CredentialsData;
+    return renderToolFormat(opts.format, d.views, d.passfile);
   }
   if (opts.format === 'env') {
     if (res.kind !== 'credentials' && res.kind !== 'content-get') {
@@ -110,6 +125,7 @@ function renderStatus(d: StatusData, paint: Paint): string {
       ]);
     }
     lines.push('', table(rows));
+    lines.push(...poolerLines(d.instances));
     const notes = d.instances.filter((i) => !i.healthy).map((i) => `  ${i.name}: ${i.health_message}`);
     if (notes.length) lines.push('', ...notes);
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Client, ClientConfig } from 'pg';
 import { asAdmin, type Instance } from '../core/instance.js';
 
@@ -31,8 +32,18 @@ export function clientConfig(instance: Instance, opts: ConnectOptions = {}): Cli
     query_timeout: opts.timeoutMs,
     statement_timeout: opts.timeoutMs,
     application_name: 'resource-postgres',
-    ssl: false,
+    ssl: tlsConfig(instance),
   };
+}
+
+/**
+ * With TLS the program connects as any client should: verify-full against the home's CA
+ * (node's checks: the chain, and the host name or IP in the certificate's SANs), so a
+ * server that requires TLS (hostssl only) still answers the program's own work.
+ */
+function tlsConfig(instance: Instance): ClientConfig['ssl'] {
+  if (!instance.tls || !instance.tlsCa) return false;
+  return { ca: readFileSync(instance.tlsCa, 'utf8'), rejectUnauthorized: true };
 }
 
 export async function withClient<T>(

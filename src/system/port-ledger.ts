@@ -64,7 +64,8 @@ export class PortLedger {
     try {
       const handle = await open(instancePaths(claim.home, claim.name).conf, constants.O_RDONLY | constants.O_NOFOLLOW);
       const text = await handle.readFile('utf8').finally(() => handle.close());
-      return new RegExp(`^port="?${port}"?$`, 'm').test(text);
+      // A pooler's port (pooler_port) is claimed the same way as the server's.
+      return new RegExp(`^(pooler_)?port="?${port}"?$`, 'm').test(text);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return true; // unreadable counts as live
       return claim.by !== undefined && (await stillRunning(claim.by));

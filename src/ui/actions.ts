@@ -73,7 +73,7 @@ export function commandActions(ctx: Context, signal: AbortSignal): Actions {
     async connection(instance, reveal) {
       const { credentials } = await import('../commands/credentials.js');
       const res = await credentials(ctx, { instance, all: false, showSecrets: reveal });
-      const c = res.data.connections[0];
+      const c = 'connections' in res.data ? res.data.connections[0] : undefined;
       if (!c) throw new CliError('not-found', `no instance ${instance} in ${ctx.home.dir}`);
       return {
         instance,

@@ -1,3 +1,5 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cnpgManifests } from '../../src/commands/export/cnpg/index.js';
 import { exportInstance as runExport } from '../../src/commands/export/index.js';
@@ -166,5 +168,39 @@ describe('export cnpg', () => {
     const kinds = manifests.map((m) => m.body.kind);
     expect(kinds).toEqual(['Secret', 'Secret', 'Cluster', 'Pooler', 'ScheduledBackup']);
     for (const m of manifests) validateDocument(m.body);
+  });
+
+  describe('TLS and a pooler', () => {
+    const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake+/=\n-----END CERTIFICATE-----';
+    async function withTls(write: (caPath: string) => Promise<void>) {
+      await world?.cleanup();
+      world = await fakeWorld();
+      const caPath = join(world.ctx.home.dir, '.tls', 'ca.crt');
+      await mkdir(dirname(caPath), { recursive: true });
+      await write(caPath);
+      const instance = exportInstance({ tls: 'required', tlsCa: caPath, pooler: { port: 6440, mode: 'transaction' } });
+      await world.ctx.registry.save(instance);
+      return { caPath, run: () => runExport(world.ctx, cnpg(), undefined, fakeDeps(facts())) };
+    }
+
+    it('the import verifies the instance with its CA (a Secret of the certificate only) and a Pooler follows its mode', async () => {
+      const { run } = await withTls((p) => writeFile(p, `junk before\n${PEM}\nsecret-looking tail\n`));
+      const docs = (await run()).data.documents as Array<Record<string, any>>;
+      const ca = docs.find((d) => d.metadata.name === 'main-source-ca')!;
+      expect(ca.stringData).toEqual({ 'ca.crt': `${PEM}\n` });
+      const cluster = docs.find((d) => d.kind === 'Cluster')!;
+      expect(cluster.spec.externalClusters[0].connectionParameters.sslmode).toBe('verify-full');
+      expect(cluster.spec.externalClusters[0].sslRootCert).toEqual({ name: 'main-source-ca', key: 'ca.crt' });
+      expect(docs.find((d) => d.kind === 'Pooler')!.spec.pgbouncer.poolMode).toBe('transaction');
+      for (const doc of docs) validateDocument(doc);
+    });
+
+    it('refuses a CA path that is a link, naming the file and the fix', async () => {
+      const { run } = await withTls(async (p) => {
+        await writeFile(`${p}.real`, PEM);
+        await symlink(`${p}.real`, p);
+      });
+      await expect(run()).rejects.toThrow(/CA certificate of instance main .*manage tls rotate|ELOOP/s);
+    });
   });
 });

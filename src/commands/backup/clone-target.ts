@@ -7,6 +7,7 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { asDataCredentials, type DataCredentials, withCredentials } from '../../core/data-credentials.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { extensionNameProblem } from '../../core/extensions.js';
 import { parseMajor } from '../../core/pg-version.js';
 import { draftInstance, moveToNewPort, recordNewInstance } from '../manage/create.js';
 import { ensureRunning } from '../manage/lifecycle.js';
@@ -49,6 +50,8 @@ export async function createCloneTarget(
   );
   // Same roles as the source, in the same mode: the restored roles carry these credentials anyway.
   if (creds) draft = withCredentials(draft, creds);
+  // The data may hold extensions that work only preloaded (pg_stat_statements): the clone loads them too.
+  draft.extensions = cloneExtensions(m.extensions) ?? source?.extensions;
   const engine = await ctx.engine(m.engine);
   const check = await engine.check();
   if (!check.ok)
@@ -62,6 +65,14 @@ export async function createCloneTarget(
     ensureRunning(ctx, name, { engine: m.engine, wait: true, timeoutSec: DEFAULTS.startTimeoutSec * 2, force: false }),
   );
   return { instance: await ctx.registry.get(name), engine };
+}
+
+/** The manifest's list when every name is one (a manifest is read from disk: never trusted as is). */
+function cloneExtensions(names: unknown): string[] | undefined {
+  if (!Array.isArray(names) || names.length === 0) return undefined;
+  return names.every((n) => typeof n === 'string' && !extensionNameProblem(n))
+    ? [...new Set(names as string[])]
+    : undefined;
 }
 
 /**

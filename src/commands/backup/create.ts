@@ -116,6 +116,7 @@ export async function createBackup(ctx: Context, opts: BackupOptionsOf<'create'>
       engine: instance.engine,
       image: instance.image,
       template: instance.template,
+      extensions: instance.extensions,
       user: instance.user,
       database: instance.database,
       server_version: facts.version,

@@ -30,6 +30,8 @@ export interface Manifest {
   /** docker: the image; native: the server's major, for a clone's binaries. */
   image?: string;
   template: string;
+  /** The source's --extensions: a clone preloads the same libraries its data expects. */
+  extensions?: string[];
   user: string;
   database: string;
   server_version: string;

@@ -6,6 +6,7 @@ import { fileSource, type SqlSource, stdinSource, textSource } from '../../postg
 import type { ContentFormat, OptionsOf } from './options.js';
 import { connect, contentTarget, reportPassedError, scriptOptions } from './session.js';
 import { stdinWithSql } from './stdin-sql.js';
+import { withExtensionHint } from './extension-hint.js';
 import type { CommandResult } from '../result.js';
 
 export type { ExecEvent, StatementResult } from '../../postgres/sql/execute.js';
@@ -50,6 +51,8 @@ export async function execute(
         else yield step.value;
       }
       return step.value;
+    } catch (e) {
+      throw withExtensionHint(e, instance.name);
     } finally {
       await session.close();
     }

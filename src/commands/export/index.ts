@@ -36,6 +36,14 @@ export async function exportInstance(
     for (const m of manifests) assertKnownKeys(m.body);
   } else {
     manifests = [composeManifest(src)];
+    if (src.tls)
+      warnings.push(
+        `instance ${src.name} serves TLS but the compose service does not: mount a certificate and key and add -c ssl=on -c ssl_cert_file=... -c ssl_key_file=... to its command, or keep it on a private network`,
+      );
+    if (src.pooler)
+      warnings.push(
+        `instance ${src.name} has a PgBouncer; the compose file has PostgreSQL only: add a pooler service if you need one`,
+      );
   }
   for (const w of warnings) ctx.talk.warn(w);
   const files = manifests.map((m) => ({ name: m.file, text: manifestText(m) }));

@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Context } from '../../context.js';
 import { CliError } from '../../core/errors.js';
@@ -34,9 +36,9 @@ export interface ExportSource {
   roles: string[];
   /** Where a cluster reaches the instance for the import, and whether it can as the instance is bound. */
   reach: { host: string; port: number; loopbackOnly: boolean };
-  /** The connectivity issue's TLS: a CA file the instance's certificate chains to. Not recorded yet. */
-  tls?: { caFile: string };
-  /** The connectivity issue's pooler: its mode. Not recorded yet. */
+  /** TLS: the home's CA the instance's certificate chains to (its path, and the certificate in PEM). */
+  tls?: { caFile: string; caPem: string };
+  /** The instance's PgBouncer (`pooler start`): its mode. */
   pooler?: { mode: 'session' | 'transaction' };
 }
 
@@ -59,12 +61,29 @@ export function majorOf(instance: Instance, facts?: ServerFacts): number | undef
 }
 
 /**
- * TLS and the pooler come with the connectivity issue; when instance.conf records them, this
- * is the one place that reads them and the renderers already emit sslmode verify-full and a
- * Pooler. Until then an instance has neither.
+ * TLS and the pooler as instance.conf records them. The CA certificate goes into the manifests
+ * (the import verifies the instance with it): read without following links, and only its
+ * PEM certificate blocks are kept, so no other file's content can be carried out this way.
  */
-function connectivityOf(_instance: Instance): Pick<ExportSource, 'tls' | 'pooler'> {
-  return {};
+async function connectivityOf(instance: Instance): Promise<Pick<ExportSource, 'tls' | 'pooler'>> {
+  const pooler = instance.pooler ? { mode: instance.pooler.mode } : undefined;
+  if (!instance.tls || !instance.tlsCa) return { pooler };
+  const fail = (why: string) =>
+    new CliError('failed', `cannot read the CA certificate of instance ${instance.name} (${instance.tlsCa}): ${why}`, {
+      hint: `renew it with: resource-postgres manage tls rotate --instance ${instance.name}`,
+    });
+  const fh = await open(instance.tlsCa, constants.O_RDONLY | constants.O_NOFOLLOW).catch((e: Error) => {
+    throw fail(e.message);
+  });
+  try {
+    if (!(await fh.stat()).isFile()) throw fail('not a regular file');
+    const text = (await fh.readFile({ encoding: 'utf8' })).slice(0, 1_000_000);
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g);
+    if (!blocks) throw fail('it holds no PEM certificate');
+    return { pooler, tls: { caFile: instance.tlsCa, caPem: `${blocks.join('\n')}\n` } };
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function gatherSource(
@@ -106,7 +125,7 @@ export async function gatherSource(
       port: instance.port,
       loopbackOnly,
     },
-    ...connectivityOf(instance),
+    ...(await connectivityOf(instance)),
   };
 }
 

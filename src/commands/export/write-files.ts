@@ -37,6 +37,7 @@ export async function writeFiles(dir: string, files: Array<{ name: string; text:
       });
     }
     try {
+      await handle.chmod(0o600); // a file that was there keeps no looser mode
       await handle.writeFile(f.text);
     } finally {
       await handle.close();

@@ -6,6 +6,7 @@ import { checkExplicitPort, choosePort, type PortClaims, type PortHolder } from 
 import { getTemplate } from '../../core/templates.js';
 import type { Engine } from '../../engines/engine.js';
 import type { CreateOptions } from '../options.js';
+import { tlsFields } from './tls.js';
 
 /**
  * auto: docker when a daemon answers and the image is present or can be pulled; native
@@ -70,6 +71,7 @@ export function draftInstance(ctx: Context, name: string, opts: CreateOptions, e
     created: ctx.now().toISOString(),
     desiredState: 'running',
     pgBin,
+    ...(opts.tls ? tlsFields(ctx, opts.tlsRequire ? 'required' : 'on') : {}),
     extra: {},
   };
 }

@@ -6,6 +6,7 @@ import { resourceMeta } from '../../core/resource-meta.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 export { upgrade } from './upgrade.js';
+import { pausePooler, removePooler } from '../pooler/hooks.js';
 import type {
   InstallOptions,
   InstanceSelector,
@@ -61,9 +62,10 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
     const items = await Promise.all(
       names.map(async (name) => {
         const existing = await ctx.registry.find(name);
+        const ext = opts.extensions ? `, then create extensions ${opts.extensions.join(', ')}` : '';
         const message = existing
-          ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running`
-          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it`;
+          ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running${ext}`
+          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
         return { name, result: 'planned', message };
       }),
     );
@@ -97,6 +99,7 @@ async function stopOne(
   const before = await engine.inspect(instance);
   // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".
   if (!opts.restarting) await setDesired(ctx, instance, 'stopped');
+  await pausePooler(ctx, instance);
   if (before.state !== 'running') {
     return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
   }
@@ -226,6 +229,7 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
   const engine = await ctx.engine(recorded.engine);
   // A killed upgrade's new server and data go too; the instance is then removed as it was.
   const instance = await finishInterruptedUpgrade(ctx, recorded, engine);
+  await removePooler(ctx, instance, keepData);
   await engine.remove(instance, { keepData });
   if (keepData) {
     await setDesired(ctx, instance, 'stopped');

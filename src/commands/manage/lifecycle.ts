@@ -1,16 +1,21 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import { appRoleOf, type Instance } from '../../core/instance.js';
+import type { Instance } from '../../core/instance.js';
 import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
+import { checkCreateFlags } from './create-flags.js';
+import { portClaimedElsewhere } from './port-claim.js';
 import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
+import { resumePooler } from '../pooler/hooks.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
+import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
 import type { CreateOptions } from '../options.js';
+import { ensureServerTls } from './tls.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -58,39 +63,6 @@ export async function waitReady(ctx: Context, engine: Engine, instance: Instance
   );
 }
 
-/** Refuses create-time flags that disagree with an existing instance instead of ignoring them. */
-function checkCreateFlags(instance: Instance, opts: CreateOptions): void {
-  const clash = (flag: string, given: unknown, actual: unknown) => {
-    throw new CliError(
-      'usage',
-      `instance ${instance.name} already exists with ${flag} ${String(actual)}; ${flag} ${String(given)} applies only when creating an instance`,
-      {
-        hint: `leave ${flag} out, or create another instance with --instance NEW ${flag} ${String(given)}`,
-      },
-    );
-  };
-  if (opts.port !== undefined && opts.port !== instance.port) clash('--port', opts.port, instance.port);
-  if (opts.engine !== 'auto' && opts.engine !== instance.engine) clash('--engine', opts.engine, instance.engine);
-  if (opts.template !== undefined && opts.template !== instance.template)
-    clash('--template', opts.template, instance.template);
-  if (opts.image !== undefined && instance.engine === 'docker' && opts.image !== instance.image)
-    clash('--image', opts.image, instance.image);
-  if (opts.appRole !== undefined && opts.appRole !== appRoleOf(instance))
-    clash('--app-role', opts.appRole, appRoleOf(instance));
-  if (opts.pgVersion !== undefined && instance.version !== undefined && opts.pgVersion !== instance.version) {
-    throw new CliError(
-      'usage',
-      `instance ${instance.name} already exists with PostgreSQL ${instance.version}; --pg-version ${opts.pgVersion} applies only when creating an instance`,
-      {
-        hint:
-          Number(opts.pgVersion) > Number(instance.version)
-            ? `to move its data to PostgreSQL ${opts.pgVersion}: resource-postgres manage upgrade --instance ${instance.name} --pg-version ${opts.pgVersion}; or leave --pg-version out`
-            : `PostgreSQL data never moves to an older major; leave --pg-version out, or create another instance with --instance NEW --pg-version ${opts.pgVersion}`,
-      },
-    );
-  }
-}
-
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
 async function createServer(
   ctx: Context,
@@ -99,6 +71,8 @@ async function createServer(
   explicitPort: boolean,
 ): Promise<Instance> {
   const skip = new Set<number>();
+  // A TLS instance gets its certificate before its server first starts (or again, if a killed create lost it).
+  await ensureServerTls(ctx, instance);
   for (let attempt = 0; ; attempt++) {
     try {
       await engine.create(instance, ctx.talk.progress);
@@ -181,11 +155,17 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   let instance = await ctx.registry.find(name);
   let engine: Engine;
   let action: StartAction;
+  let checked = false; // --extensions against the engine's files, before anything changed
   if (!instance) {
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
     await engine.prepare(typed, ctx.talk.progress);
+    // Checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
+    if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
+      typed.extensions = [...opts.extensions];
+      checked = true;
+    }
     const recorded = await recordNewInstance(ctx, typed, opts.port);
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
@@ -194,6 +174,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     action = 'created';
   } else {
     checkCreateFlags(instance, opts);
+    if (opts.extensions) checked = await checkOffered(await ctx.engine(instance.engine), instance, opts.extensions);
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
@@ -221,6 +202,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
         action = 'repaired';
       }
     } else if (state.state === 'stopped') {
+      await ensureServerTls(ctx, existing);
       await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
     } else {
@@ -234,12 +216,23 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   // App role owner: the application's role is made, or put right, once the server answers;
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
   const provision = instance.admin !== undefined && (opts.wait || action === 'created');
-  if (opts.wait || provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+  // Extensions are created in the running server, so --extensions waits even with --no-wait.
+  const waited = opts.wait || provision || opts.extensions !== undefined;
+  if (waited) await waitReady(ctx, engine, instance, opts.timeoutSec);
   // Native records the major of the binaries it ran; a docker image may not say what it holds.
   const created = action === 'created' && instance.engine === 'docker';
-  if ((opts.wait || provision) && (created || instance.version === undefined))
-    instance = await recordServerMajor(ctx, instance);
+  if (waited && (created || instance.version === undefined)) instance = await recordServerMajor(ctx, instance);
   if (provision) await provisionAppRole(instance);
+  const ready = (i: Instance) => waitReady(ctx, engine, i, opts.timeoutSec);
+  const ext = opts.extensions
+    ? await ensureExtensions(ctx, engine, instance, opts.extensions, { ready, created: action === 'created', checked })
+    : undefined;
+  instance = ext?.instance ?? instance;
+  if (instance.pooler) {
+    // The pooler prepares the server over SQL: it needs an answering server even with --no-wait.
+    if (!opts.wait && !provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
+    await resumePooler(ctx, instance);
+  }
   const how =
     action === 'already running'
       ? 'was already running'
@@ -252,32 +245,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     port: instance.port,
     action,
     ready: opts.wait,
-    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${opts.wait ? ', accepting queries' : ''}`,
+    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${ext?.note ?? ''}${opts.wait ? ', accepting queries' : ''}`,
   };
 }
 
 export { setDesired };
-
-/**
- * Another home's instance holds this instance's port in the machine-wide ledger (both were
- * recorded with it, e.g. before the ledger existed). A running server owns the port in fact:
- * say so and go on. A stopped one would fight the other for it: refuse, naming both.
- */
-async function portClaimedElsewhere(ctx: Context, instance: Instance, running: boolean): Promise<void> {
-  const holder = (await ctx.ledger.foreign(ctx.home.dir)).get(instance.port);
-  const other = holder?.name ?? 'an instance of another home';
-  const move = `set port="NEW" in ${ctx.registry.paths(instance.name).conf} (a free port in ${DEFAULTS.portRangeStart}-${DEFAULTS.portRangeEnd})`;
-  if (running) {
-    ctx.talk.warn(
-      `port ${instance.port} of instance ${instance.name} is also recorded by ${other}; ${move} or move that one`,
-    );
-    return;
-  }
-  throw new CliError(
-    'conflict',
-    `instance ${instance.name} cannot start: its port ${instance.port} is also recorded by ${other}`,
-    {
-      hint: `${move}, or move or uninstall the other${holder?.fix ? ` (${holder.fix})` : ''}`,
-    },
-  );
-}

@@ -9,6 +9,7 @@ import { isolationNotes, serverUserOf } from './server-users.js';
 import { instanceHealth, type InstanceStateName, prefetchStates } from './health.js';
 import type { StatusOptions } from '../options.js';
 import { type CommandResult, mapLimit, result } from '../result.js';
+import { poolerHealth, type PoolerHealth } from '../pooler/hooks.js';
 
 export interface InstanceStatus {
   name: string;
@@ -27,6 +28,8 @@ export interface InstanceStatus {
   /** The OS user the server runs as (native), null for docker or when not recorded. */
   server_user: string | null;
   health_message: string;
+  /** Its PgBouncer (`pooler start`), only for instances that have one. */
+  pooler?: PoolerHealth;
 }
 
 export interface StatusData {
@@ -82,6 +85,7 @@ async function describeInstance(
     image: instance.engine === 'docker' ? (instance.image ?? null) : null,
     server_user: serverUserOf(instance),
     health_message: h.message,
+    ...(instance.pooler ? { pooler: await poolerHealth(ctx, instance, fast) } : {}),
   };
 }
 

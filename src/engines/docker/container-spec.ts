@@ -1,8 +1,10 @@
 import type Dockerode from 'dockerode';
 import { DEFAULTS, LABELS } from '../../core/defaults.js';
 import { asAdmin, containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
+import { preloadSetting } from '../../core/extensions.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
 import { PASSWORD_FILE } from './password-file.js';
+import { tlsSettings } from './tls-files.js';
 
 /** Where the image keeps PGDATA (official postgres image <= 17 and our test image). */
 export const DATA_PATH = '/var/lib/postgresql/data';
@@ -54,6 +56,12 @@ export function serverArgs(settings: Record<string, string>): string[] {
   return args;
 }
 
+/** The template's settings plus the libraries the instance's extensions need loaded at start. */
+export function withPreload(settings: Record<string, string>, extensions: readonly string[]): Record<string, string> {
+  const value = preloadSetting(settings.shared_preload_libraries, extensions);
+  return value ? { ...settings, shared_preload_libraries: value } : settings;
+}
+
 /** The address the port is published on: loopback unless the instance explicitly says otherwise. */
 export function bindAddress(instance: Pick<Instance, 'host'>): string {
   return instance.host === undefined || instance.host === '' ? DEFAULTS.host : instance.host;
@@ -78,7 +86,7 @@ export function containerSpec(
       `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
       `POSTGRES_DB=${instance.database}`,
     ],
-    Cmd: serverArgs(template.settings),
+    Cmd: serverArgs({ ...withPreload(template.settings, instance.extensions ?? []), ...tlsSettings(instance) }),
     Labels: instanceLabels(instance.name, home),
     ExposedPorts: { [SERVER_PORT]: {} },
     HostConfig: {

@@ -1,5 +1,6 @@
 import Dockerode from 'dockerode';
 import { deliverPassword } from './password-file.js';
+import { commandHasTls, deliverTls } from './tls-files.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
@@ -7,7 +8,6 @@ import type { PortHolder } from '../../core/ports.js';
 import {
   PortTakenError,
   type ClientIo,
-  type ClientPipeEnd,
   type ClientProgram,
   type ClientResult,
   type ClientToolsCheck,
@@ -16,12 +16,12 @@ import {
   type Engine,
   type EngineState,
   type LogOptions,
+  type OfferedExtensions,
   type PhysicalBackupFiles,
   type Progress,
   type StopOptions,
 } from '../engine.js';
 import { containerClientTools, runContainerClient } from './container-clients.js';
-import { pipeInContainer } from './container-pipe.js';
 import { archiveContainerData, findVolumeReplacement, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
 import { runningStates } from './list-state.js';
@@ -37,13 +37,10 @@ import {
 } from './docker-errors.js';
 import { checkImageMajor } from './image-major.js';
 import { hasImage, pullImage } from './image-pull.js';
-import { boundTcpPorts, holderFix, mapInspect, publishedPort } from './inspect-state.js';
-import {
-  containerPeerEnv,
-  describeDockerTarget,
-  dockerUpgradedInstance,
-  dockerUpgradeTarget,
-} from './docker-upgrade.js';
+import { imageExtensions } from './image-extensions.js';
+import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
+import { startableContainer } from './startable.js';
+import { dockerUpgrades } from './docker-upgrade.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -67,6 +64,11 @@ export class DockerEngine implements Engine {
     this.#docker = opts.docker ?? new Dockerode();
     this.#address = daemonAddress(this.#docker.modem as object);
     this.#objects = new DockerObjects(this.#docker, opts.home, this.#address);
+    // Major upgrades (docker-upgrade.ts): the new major in a container and volume of its own.
+    Object.assign(
+      this,
+      dockerUpgrades(this.#docker, this.#objects, (i) => this.#runningContainer(i), this),
+    );
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
@@ -104,6 +106,7 @@ export class DockerEngine implements Engine {
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
+      await deliverTls(container, instance, this.#objects.home);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
@@ -117,21 +120,11 @@ export class DockerEngine implements Engine {
   /** Starts the existing container. Throws CliError('not-found') when there is none: call create. */
   async start(instance: Instance): Promise<void> {
     const name = containerName(instance.name);
-    const info = await this.#objects.inspectByName(instance.name);
-    if (!info) {
-      throw new CliError('not-found', `instance ${instance.name} has no container (${name}) in this home`, {
-        hint: `create it: resource-postgres manage start --instance ${instance.name}`,
-      });
-    }
-    const port = publishedPort(info);
-    if (port !== undefined && port !== instance.port) {
-      throw new CliError(
-        'conflict',
-        `container ${name} publishes port ${port} but instance ${instance.name} is recorded with port ${instance.port}`,
-        {
-          hint: `recreate the container (data is kept): resource-postgres manage uninstall --instance ${instance.name} --keep-data, then manage start --instance ${instance.name}`,
-        },
-      );
+    const info = startableContainer(await this.#objects.inspectByName(instance.name), instance);
+    if (!info.State.Running && commandHasTls(info.Config.Cmd) !== Boolean(instance.tls)) {
+      // TLS turned on or off while it was stopped: its command changes, so it is made anew on its volume.
+      await this.remove(instance, { keepData: true });
+      return this.create(instance, () => {});
     }
     const container = this.#docker.getContainer(info.Id);
     try {
@@ -140,6 +133,7 @@ export class DockerEngine implements Engine {
         // A CLI killed between creating the container and copying the password in left one
         // whose first boot cannot read it: copy it (again) before every start.
         await deliverPassword(container, instance);
+        await deliverTls(container, instance, this.#objects.home);
         await container.start();
       }
     } catch (e) {
@@ -193,6 +187,11 @@ export class DockerEngine implements Engine {
     yield* containerLogLines(this.#docker.getContainer(found.Id), opts, containerName(instance.name), fail);
   }
 
+  /** The control files and modules of the instance's image, read by a helper container. */
+  offeredExtensions(instance: Instance): Promise<OfferedExtensions | undefined> {
+    return imageExtensions(this.#docker, instance.image ?? DEFAULTS.image);
+  }
+
   /** Backups and self-tests run the image's own client programs inside the container. */
   async clientTools(instance: Instance, serverMajor: number): Promise<ClientToolsCheck> {
     return containerClientTools(await this.#runningContainer(instance), serverMajor);
@@ -222,34 +221,30 @@ export class DockerEngine implements Engine {
     return replaceVolumeData(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance), files, progress);
   }
 
+  /**
+   * Certificate, key and pg_hba.conf are copied in and the server reloads (SIGHUP to PID 1, the
+   * postmaster). Turning TLS on or off changes the container's command: it is made anew on its
+   * volume (the data stays), which restarts a running server.
+   */
+  async applyTls(instance: Instance): Promise<'reloaded' | 'restarted' | 'written'> {
+    const info = await this.#objects.inspectByName(instance.name);
+    if (!info) return 'written';
+    const container = this.#docker.getContainer(info.Id);
+    if (commandHasTls(info.Config.Cmd) === Boolean(instance.tls)) {
+      await deliverTls(container, instance, this.#objects.home);
+      if (!info.State.Running) return 'written';
+      await container.kill({ signal: 'SIGHUP' });
+      return 'reloaded';
+    }
+    if (!info.State.Running) return 'written'; // start() makes it anew
+    await this.remove(instance, { keepData: true });
+    await this.create(instance, () => {});
+    return 'restarted';
+  }
+
   async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
     if (!(await this.#objects.volumeExists(dataVolumeOf(instance)))) return undefined;
     return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance));
-  }
-
-  /* ---- Major upgrades (docker-upgrade.ts): the new major in a container and volume of its own. ---- */
-  upgradeTarget = dockerUpgradeTarget;
-  upgradedInstance = dockerUpgradedInstance;
-
-  async upgradeTargetExists(target: Instance): Promise<boolean> {
-    return (await this.#objects.find(target.name)) !== undefined || this.#objects.volumeExists(dataVolumeOf(target));
-  }
-
-  /** The target's own container and volume (its name is never an instance's: docker-upgrade.ts). */
-  async discardUpgradeTarget(target: Instance): Promise<void> {
-    await this.remove(target, { keepData: false });
-  }
-
-  peerEnv(instance: Instance): Promise<Record<string, string>> {
-    return containerPeerEnv(this.#objects, instance);
-  }
-
-  async pipeClients(instance: Instance, from: ClientPipeEnd, to: ClientPipeEnd, signal?: AbortSignal) {
-    return pipeInContainer(await this.#runningContainer(instance), instance, from, to, signal);
-  }
-
-  describeUpgradeTarget(target: Instance): Promise<{ server: string; ready: boolean }> {
-    return describeDockerTarget(this.#docker, this.#address, target);
   }
 
   async #runningContainer(instance: Instance): Promise<Dockerode.Container> {

@@ -1,6 +1,8 @@
 import type Dockerode from 'dockerode';
 import { DEFAULTS } from '../../core/defaults.js';
 import { dataVolumeOf, type Instance, volumeName } from '../../core/instance.js';
+import type { Engine, EngineUpgradeCapabilities } from '../engine.js';
+import { pipeInContainer } from './container-pipe.js';
 import type { DockerObjects } from './docker-objects.js';
 import { hasImage } from './image-pull.js';
 
@@ -66,5 +68,26 @@ export async function describeDockerTarget(
   return {
     server: `image ${image} (${present ? 'present' : 'not present: it would be pulled'}); client programs from inside it; volume ${dataVolumeOf(target)}`,
     ready: present,
+  };
+}
+
+/** The upgrade capabilities of the docker engine (engine.ts EngineUpgradeCapabilities), over its daemon objects. */
+export function dockerUpgrades(
+  docker: Dockerode,
+  objects: DockerObjects,
+  running: (instance: Instance) => Promise<Dockerode.Container>,
+  engine: Pick<Engine, 'remove'>,
+): EngineUpgradeCapabilities {
+  return {
+    upgradeTarget: dockerUpgradeTarget,
+    upgradedInstance: dockerUpgradedInstance,
+    upgradeTargetExists: async (target) =>
+      (await objects.find(target.name)) !== undefined || objects.volumeExists(dataVolumeOf(target)),
+    // The target's own container and volume: its name is never an instance's.
+    discardUpgradeTarget: (target) => engine.remove(target, { keepData: false }),
+    peerEnv: (instance) => containerPeerEnv(objects, instance),
+    pipeClients: async (instance, from, to, signal) =>
+      pipeInContainer(await running(instance), instance, from, to, signal),
+    describeUpgradeTarget: (target) => describeDockerTarget(docker, objects.address, target),
   };
 }

@@ -16,6 +16,8 @@ export function hostClientEnv(instance: Instance, passfile: string, extra: Recor
     PGUSER: asAdmin(instance).user,
     PGAPPNAME: 'resource-postgres',
     PGCONNECT_TIMEOUT: '10',
+    // TLS: verified like every client of the instance (required TLS refuses plain TCP).
+    ...(instance.tls && instance.tlsCa ? { PGSSLMODE: 'verify-full', PGSSLROOTCERT: instance.tlsCa } : {}),
     ...extra,
     PGPASSFILE: passfile,
   };

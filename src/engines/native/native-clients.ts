@@ -36,7 +36,11 @@ export class NativeClients {
     if ('image' in source) {
       const { image, runner } = source;
       return withHostPassfile(instance, (passfile) =>
-        runner.run(image, program, args, { ...io, env: hostClientEnv(instance, passfile, io.env), files: [passfile] }),
+        runner.run(image, program, args, {
+          ...io,
+          env: hostClientEnv(instance, passfile, io.env),
+          files: [passfile, ...(instance.tls && instance.tlsCa ? [instance.tlsCa] : [])],
+        }),
       );
     }
     const why = source.check.ok ? 'no client programs' : source.check.reason;

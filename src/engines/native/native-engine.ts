@@ -15,6 +15,7 @@ import type {
   EngineState,
   ImageClientRunner,
   LogOptions,
+  OfferedExtensions,
   PhysicalBackupFiles,
   Progress,
   StopOptions,
@@ -28,6 +29,7 @@ import { assertSearchableByOthers } from './bin-reach.js';
 import { npmOnPath } from './runtime-install.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
+import { installedExtensions } from './extension-files.js';
 import { findLayout, layoutOf } from './layout.js';
 import { removeServerFiles } from './remove-files.js';
 import { legacyServerUids } from './legacy-owner.js';
@@ -37,14 +39,7 @@ import { openDirNoFollow } from './safe-fs.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
-import {
-  describeNativeTarget,
-  discardNativeTarget,
-  nativePeerEnv,
-  nativeTargetExists,
-  nativeUpgradedInstance,
-  nativeUpgradeTarget,
-} from './native-upgrade.js';
+import { nativeUpgrades } from './native-upgrade.js';
 
 export interface NativeEngineOptions {
   home: string;
@@ -83,6 +78,9 @@ export class NativeEngine implements Engine {
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
     this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
+    // Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>.
+    const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
+    Object.assign(this, nativeUpgrades(this.home, locate, this));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
@@ -200,6 +198,11 @@ export class NativeEngine implements Engine {
     return readServerLog(layoutOf(this.home, instance).logFile, opts);
   }
 
+  /** The control files and modules next to the binaries this instance runs (its major's runtime). */
+  async offeredExtensions(instance: Instance): Promise<OfferedExtensions> {
+    return installedExtensions((await this.#binaries(instance)).dir);
+  }
+
   /** Client programs come from the host, else a local docker image (native-clients.ts): the npm package has none. */
   async clientTools(instance: Instance, serverMajor: number): Promise<ClientToolsCheck> {
     return this.#clients.check(instance, serverMajor);
@@ -227,19 +230,19 @@ export class NativeEngine implements Engine {
     return replaceDataDir(layout.data, files, await this.#serverUser(instance), progress);
   }
 
+  /** ssl, its files and pg_hba are all reloadable: rewrite server-conf/ and SIGHUP the postmaster. */
+  async applyTls(instance: Instance): Promise<'reloaded' | 'written'> {
+    const layout = await findLayout(this.home, instance);
+    await writeServerConfig(this.home, instance, layout, await this.#serverUser(instance));
+    const { pidFile, liveness } = await readPidFile(layout.data);
+    if (liveness !== 'alive' || !pidFile) return 'written';
+    process.kill(pidFile.pid, 'SIGHUP');
+    return 'reloaded';
+  }
+
   findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
     return findReplacement(layoutOf(this.home, instance).data);
   }
-
-  /* ---- Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>. ---- */
-  upgradeTarget = (i: Instance, major: number, o: { port: number }) => nativeUpgradeTarget(this.home, i, major, o.port);
-  upgradedInstance = nativeUpgradedInstance;
-  upgradeTargetExists = (target: Instance) => nativeTargetExists(this.home, target);
-  peerEnv = async (instance: Instance) => nativePeerEnv(instance);
-  describeUpgradeTarget = (t: Instance) => describeNativeTarget(t, () => this.#locate(t.pgBin, t.version));
-
-  discardUpgradeTarget = (t: Instance) =>
-    discardNativeTarget(this.home, t, () => this.stop(t, { timeoutSec: DEFAULTS.stopTimeoutSec, force: true }));
 
   async heldPorts(): Promise<Map<number, PortHolder>> {
     return new Map(); // every native port is recorded in some instance.conf

@@ -1,6 +1,8 @@
 import { access } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, describeError } from '../../core/errors.js';
+import type { Engine, EngineUpgradeCapabilities } from '../engine.js';
 import type { PgBinaries } from './binaries.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 import { layoutOf, relocatedDataDir } from './layout.js';
@@ -90,4 +92,23 @@ export async function describeNativeTarget(
       ready: false,
     };
   }
+}
+
+/** The upgrade capabilities of the native engine (engine.ts EngineUpgradeCapabilities). */
+export function nativeUpgrades(
+  home: string,
+  locate: (target: Instance) => Promise<PgBinaries>,
+  engine: Pick<Engine, 'stop'>,
+): EngineUpgradeCapabilities {
+  return {
+    upgradeTarget: (instance, major, opts) => nativeUpgradeTarget(home, instance, major, opts.port),
+    upgradedInstance: nativeUpgradedInstance,
+    upgradeTargetExists: (target) => nativeTargetExists(home, target),
+    discardUpgradeTarget: (target) =>
+      discardNativeTarget(home, target, () =>
+        engine.stop(target, { timeoutSec: DEFAULTS.stopTimeoutSec, force: true }),
+      ),
+    peerEnv: async (instance) => nativePeerEnv(instance),
+    describeUpgradeTarget: (target) => describeNativeTarget(target, () => locate(target)),
+  };
 }

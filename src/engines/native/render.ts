@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { CliError } from '../../core/errors.js';
+import { preloadSetting } from '../../core/extensions.js';
 
 /**
  * Pure renderers for the files the native engine writes for the server. They live in the
@@ -33,6 +34,10 @@ export interface ConfInput {
   /** The data directory (data_directory) and the directory holding base.conf, pg_hba.conf and pg_ident.conf. */
   dataDir: string;
   confDir: string;
+  /** The instance's extensions: those that need it are loaded at start (shared_preload_libraries). */
+  extensions?: string[];
+  /** TLS on: the certificate and key the server presents (in confDir). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** Settings the engine must control whatever the template says. */
@@ -55,7 +60,18 @@ export function engineSettings(input: ConfInput): Record<string, string> {
     data_directory: input.dataDir,
     hba_file: join(input.confDir, 'pg_hba.conf'),
     ident_file: join(input.confDir, 'pg_ident.conf'),
+    ...preload(input),
+    // Always written, so turning TLS off (a reload) really turns it off.
+    ssl: input.tls ? 'on' : 'off',
+    ...(input.tls
+      ? { ssl_cert_file: input.tls.certFile, ssl_key_file: input.tls.keyFile, ssl_min_protocol_version: 'TLSv1.2' }
+      : {}),
   };
+}
+
+function preload(input: ConfInput): Record<string, string> {
+  const value = preloadSetting(input.settings.shared_preload_libraries, input.extensions ?? []);
+  return value ? { shared_preload_libraries: value } : {};
 }
 
 export function renderPostgresConf(input: ConfInput): string {
@@ -94,15 +110,17 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
  * the user chose to bind beyond loopback also accepts scram-sha-256 from any address,
  * otherwise that bind would be pointless.
  */
-export function renderHba(host: string): string {
+export function renderHba(host: string, requireTls = false): string {
+  // TLS required: TCP only through hostssl, so a plain (sslmode=disable) connection is refused.
+  const tcp = requireTls ? 'hostssl' : 'host   ';
   const lines = [
     '# Written by resource-postgres; rewritten on every start.',
     '# TYPE  DATABASE  USER  ADDRESS        METHOD',
     `local   all       all                  peer map=${IDENT_MAP}`,
-    'host    all       all   127.0.0.1/32   scram-sha-256',
-    'host    all       all   ::1/128        scram-sha-256',
+    `${tcp} all       all   127.0.0.1/32   scram-sha-256`,
+    `${tcp} all       all   ::1/128        scram-sha-256`,
   ];
-  if (!LOOPBACK.has(host)) lines.push('host    all       all   all            scram-sha-256');
+  if (!LOOPBACK.has(host)) lines.push(`${tcp} all       all   all            scram-sha-256`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,9 +1,10 @@
-import { chmod, lstat, mkdir, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { asAdmin, type Instance, instancePaths } from '../../core/instance.js';
 import { getTemplate } from '../../core/templates.js';
+import { readServerTls } from '../../core/tls/store.js';
 import { baseSettings } from './base-settings.js';
 import { layoutOf, type NativeLayout, RELOCATION_ROOT, relocatedDataDir } from './layout.js';
 import { takeOverTree } from './legacy-owner.js';
@@ -109,6 +110,21 @@ export async function writeServerConfig(
   user: ServerUser | undefined,
 ): Promise<void> {
   const template = getTemplate(instance.template);
+  const mode = user ? 0o640 : 0o600;
+  const write = (name: string, text: string) => writeRootFile(join(layout.confDir, name), text, mode, user?.gid);
+  // TLS: the key is root's, 0640 to the server's own group (PostgreSQL accepts a root-owned key
+  // with group read), in server-conf/ where the server can read it and change nothing.
+  const tls = instance.tls
+    ? { certFile: join(layout.confDir, 'server.crt'), keyFile: join(layout.confDir, 'server.key') }
+    : undefined;
+  if (tls) {
+    const pair = await readServerTls(home, instance.name);
+    await write('server.crt', pair.certPem);
+    await write('server.key', pair.keyPem);
+  } else {
+    // TLS turned off: no key stays behind (server-conf/ is root's: removing by path is safe).
+    for (const f of ['server.crt', 'server.key']) await rm(join(layout.confDir, f), { force: true });
+  }
   const conf = renderPostgresConf({
     name: instance.name,
     port: instance.port,
@@ -118,16 +134,16 @@ export async function writeServerConfig(
     socketDir: layout.socketDir,
     dataDir: layout.data,
     confDir: layout.confDir,
+    extensions: instance.extensions,
+    tls,
   });
-  const mode = user ? 0o640 : 0o600;
-  const write = (name: string, text: string) => writeRootFile(join(layout.confDir, name), text, mode, user?.gid);
   const base = join(layout.confDir, BASE_FILE);
   if (!(await lstat(base).catch(() => undefined))) {
     // Read without following links: the data directory is the server user's.
     const original = (await readSmallNoFollow(join(layout.data, 'postgresql.conf'), 1 << 20)) ?? '';
     await write(BASE_FILE, baseSettings(original, layout.data));
   }
-  await write('pg_hba.conf', renderHba(instance.host));
+  await write('pg_hba.conf', renderHba(instance.host, instance.tls === 'required'));
   await write('pg_ident.conf', renderIdent(user?.name ?? userInfo().username, asAdmin(instance).user));
   await write('postgresql.conf', conf);
   const config = instancePaths(home, instance.name).config;

@@ -44,7 +44,7 @@ export function externalClusters(src: ExportSource, names: BootstrapNames): Arra
         port: String(src.reach.port),
         user: src.admin.user,
         dbname: 'postgres',
-        // The instance speaks TLS only once the connectivity issue gives it a certificate.
+        // verify-full against the CA in the source-ca Secret when the instance serves TLS (manage tls).
         sslmode: src.tls ? 'verify-full' : 'disable',
       },
       password: { name: names.sourceSecret, key: 'password' },

@@ -5,7 +5,7 @@ import { databases } from './databases.js';
 import { clusterName } from './names.js';
 import { pooler } from './pooler.js';
 import { scheduledBackup } from './scheduled-backup.js';
-import { basicAuthSecret } from './secret.js';
+import { basicAuthSecret, sourceCaSecret } from './secret.js';
 
 export interface CnpgOptions extends ClusterOptions {
   showSecrets: boolean;
@@ -14,7 +14,12 @@ export interface CnpgOptions extends ClusterOptions {
 /** Every document of `export cnpg`, in the order they apply: Secrets, Cluster, Databases, Pooler; the backup stub last. */
 export function cnpgManifests(src: ExportSource, opts: CnpgOptions): { manifests: Manifest[]; warnings: string[] } {
   const name = clusterName(src.name);
-  const names = { cluster: name, appSecret: `${name}-app-user`, sourceSecret: `${name}-source-superuser` };
+  const names = {
+    cluster: name,
+    appSecret: `${name}-app-user`,
+    sourceSecret: `${name}-source-superuser`,
+    ...(src.tls ? { sourceCa: `${name}-source-ca` } : {}),
+  };
   const ns = opts.namespace;
   const common = { namespace: ns, instance: src.name, showSecrets: opts.showSecrets };
   const app = basicAuthSecret({
@@ -35,6 +40,7 @@ export function cnpgManifests(src: ExportSource, opts: CnpgOptions): { manifests
     password: src.admin.password,
     admin: src.appRole === 'owner',
   });
+  const ca = names.sourceCa ? sourceCaSecret(src, names.sourceCa, ns) : undefined;
   const c = cluster(src, names, opts);
   const warnings = [...c.warnings];
   if (src.reach.loopbackOnly)
@@ -49,6 +55,7 @@ export function cnpgManifests(src: ExportSource, opts: CnpgOptions): { manifests
   const manifests = [
     app,
     source,
+    ...(ca ? [ca] : []),
     c.manifest,
     ...databases(src, name, ns),
     ...(poolerManifest ? [poolerManifest] : []),

@@ -1,7 +1,7 @@
 import { type Manifest, metadata } from '../manifest.js';
 import type { ExportSource } from '../source.js';
 
-/** A PgBouncer Pooler in front of the primary, in the mode the instance's own pooler runs (connectivity issue). */
+/** A PgBouncer Pooler in front of the primary, in the mode the instance's own pooler runs (pooler start). */
 export function pooler(src: ExportSource, cluster: string, namespace?: string): Manifest | undefined {
   if (!src.pooler) return undefined;
   return {

@@ -1,4 +1,5 @@
 import type { Secret } from '../../../core/secret.js';
+import type { ExportSource } from '../source.js';
 import { type Manifest, metadata } from '../manifest.js';
 
 /** Stands where a password would be: visibly not one, so an applied placeholder fails loudly. */
@@ -55,6 +56,21 @@ export function basicAuthSecret(s: SecretInput): Manifest {
       metadata: metadata(s.name, s.namespace),
       type: 'kubernetes.io/basic-auth',
       stringData: { username: s.user, password: s.showSecrets ? s.password.reveal() : PASSWORD_PLACEHOLDER },
+    },
+  };
+}
+
+/** The CA the instance's certificate chains to, for the import's sslmode verify-full (a certificate: no secret in it). */
+export function sourceCaSecret(src: ExportSource, name: string, namespace?: string): Manifest {
+  return {
+    file: 'secret-source-ca.yaml',
+    comment: `The CA certificate of instance ${src.name}'s home (${src.tls!.caFile}): the import verifies the instance with it (sslmode verify-full).`,
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: metadata(name, namespace),
+      type: 'Opaque',
+      stringData: { 'ca.crt': src.tls!.caPem },
     },
   };
 }
