@@ -182,7 +182,7 @@ export async function prepareAndRecord(
 const owner = (ctx: Context, name: string) => ({ home: ctx.home.dir, name });
 
 /** The first free port that the machine-wide ledger also lets this instance claim. */
-async function claimFreePort(
+export async function claimFreePort(
   ctx: Context,
   name: string,
   claims: PortClaims,

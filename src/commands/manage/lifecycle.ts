@@ -11,6 +11,7 @@ import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
 import { resumePooler } from '../pooler/hooks.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
+import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
@@ -179,6 +180,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     engine = await ctx.engine(instance.engine);
     // A restore killed half-way is finished or undone before anything else looks at the data.
     instance = await finishInterruptedRestore(ctx, instance, engine);
+    // So is a major upgrade: the old major comes back as it was (upgrade-rollback.ts).
+    instance = await finishInterruptedUpgrade(ctx, instance, engine);
     const existing = instance; // narrowed, for the closures below
     const recordedUser = instance.extra.server_user;
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.

@@ -39,6 +39,7 @@ import { openDirNoFollow } from './safe-fs.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
+import { nativeUpgrades } from './native-upgrade.js';
 
 export interface NativeEngineOptions {
   home: string;
@@ -77,6 +78,9 @@ export class NativeEngine implements Engine {
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
     this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
+    // Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>.
+    const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
+    Object.assign(this, nativeUpgrades(this.home, locate, this));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
