@@ -25,4 +25,5 @@ export type CommandId =
   | 'versions.install-extension'
   | 'pooler.start'
   | 'pooler.stop'
-  | 'pooler.status';
+  | 'pooler.status'
+  | 'snapshot';

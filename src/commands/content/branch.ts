@@ -1,0 +1,70 @@
+import type { Context } from '../../context.js';
+import { CliError, usageError } from '../../core/errors.js';
+import { validateIdentifier } from '../../postgres/identifiers.js';
+import { isInternalDatabase } from '../../postgres/snapshot-names.js';
+import { databaseFacts, sessionsOn } from '../../postgres/snapshots.js';
+import { type CommandResult, result } from '../result.js';
+import { copyEndingSessions } from '../snapshot/copy.js';
+import { plural } from '../snapshot/options.js';
+import { checkCopySource, requireDatabase } from '../snapshot/target.js';
+import type { ContentChangeData } from './databases.js';
+import type { OptionsOf } from './options.js';
+import { contentTarget, withAdmin } from './session.js';
+
+/**
+ * `content create-database NEW --from DB`: a branch, an independent copy of DB made by
+ * CREATE DATABASE ... TEMPLATE and owned by DB's owner. Unlike a plain create-database, an
+ * existing NEW is an error: it would not hold DB's data.
+ */
+export async function branch(
+  ctx: Context,
+  opts: OptionsOf<'create-database'> & { from: string },
+  signal?: AbortSignal,
+): Promise<CommandResult<ContentChangeData>> {
+  const from = validateIdentifier(opts.from, 'database name (--from)');
+  const { instance, database } = await contentTarget(ctx, opts.instance, opts.database);
+  if (database === from)
+    throw usageError(`--from ${from} names the database being created`, 'name another database to copy from');
+  if (isInternalDatabase(database))
+    throw usageError(
+      `database names starting rp_snap_ or rp_restore_ are kept for resource-postgres: ${database}`,
+      'choose another name',
+    );
+  checkCopySource(from);
+  const what = `database ${database} of instance ${instance.name} as a copy of ${from}`;
+  return withAdmin(ctx, instance, signal, async (s) => {
+    const facts = await requireDatabase(s.client, instance, from);
+    if (await databaseFacts(s.client, database))
+      throw new CliError('conflict', `database ${database} already exists in instance ${instance.name}`, {
+        hint: `choose another name, or remove it first: resource-postgres content remove ${database} --instance ${instance.name}`,
+      });
+    const base = { instance: instance.name, database };
+    if (opts.dryRun) {
+      const open = await sessionsOn(s.client, from);
+      const sessions = !open
+        ? ''
+        : opts.force
+          ? `, ending the ${plural(open, 'open session')} on ${from} (--force)`
+          : `; ${from} has ${plural(open, 'open session')}, so it would be refused without --force`;
+      return result('content-change', {
+        ...base,
+        outcome: 'dry-run' as const,
+        message: `would create ${what}${sessions} (dry run: nothing changed)`,
+      });
+    }
+    const { terminated } = await copyEndingSessions(ctx, s.client, instance.name, {
+      source: from,
+      target: database,
+      owner: facts.owner,
+      force: Boolean(opts.force),
+      retry: `resource-postgres content create-database ${database} --from ${from} --instance ${instance.name}`,
+    });
+    const ended = terminated ? ` (ended ${plural(terminated, 'session')} on ${from})` : '';
+    return result('content-change', {
+      ...base,
+      outcome: 'created' as const,
+      message: `created ${what}${ended}`,
+      terminated_sessions: terminated,
+    });
+  });
+}
