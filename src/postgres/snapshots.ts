@@ -98,3 +98,7 @@ export async function dropSnapshotDatabase(client: Client, database: string): Pr
 export async function roleExists(client: Client, role: string): Promise<boolean> {
   return ((await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount ?? 0) > 0;
 }
+
+export async function renameDatabaseSql(client: Client, from: string, to: string): Promise<void> {
+  await client.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+}

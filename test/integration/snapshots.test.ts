@@ -127,7 +127,7 @@ describe('snapshots and branches on the native engine', () => {
     expect(twice.stderr).toMatch(/no snapshot gone in instance snap/);
   });
 
-  it('a branch is independent of its source; sessions on the source need --force', async () => {
+  it('a branch is independent of its source; sessions on the source: dump/restore, or --force ends them', async () => {
     await sql('vrooli', "CREATE TABLE IF NOT EXISTS shared (v text); INSERT INTO shared VALUES ('origin')");
     const dry = await cli(['content', 'create-database', 'feature', '--from', 'vrooli', '--dry-run']);
     expect(dry.stdout).toMatch(/would create database feature .* as a copy of vrooli/);
@@ -153,13 +153,22 @@ describe('snapshots and branches on the native engine', () => {
 
     const held = await si.holdSession('vrooli');
     try {
-      const refused = await cli(['content', 'create-database', 'feature2', '--from', 'vrooli']);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/database vrooli of instance snap has 1 open session[\s\S]*--force/);
+      const dry = await cli(['content', 'create-database', 'feature2', '--from', 'vrooli', '--dry-run']);
+      expect(dry.stdout).toMatch(/would create .* \(vrooli has 1 open session: copying it with pg_dump \| pg_restore/);
       expect(await si.databases()).not.toContain('feature2');
-      const forced = await cli(['content', 'create-database', 'feature2', '--from', 'vrooli', '--force']);
+      const dumped = await cli(['content', 'create-database', 'feature2', '--from', 'vrooli']);
+      expect(dumped.stderr).toMatch(/vrooli has 1 open session: copying it with pg_dump \| pg_restore/);
+      expect(dumped.code).toBe(0);
+      expect(dumped.stdout).toMatch(/created database feature2 .* sessions stayed connected/);
+      expect(await held.alive()).toBe(true);
+      expect(await fp('feature2')).toEqual(await fp('vrooli'));
+      expect(await owner('feature2')).toBe(await owner('vrooli'));
+      expect((await si.databases()).filter((d) => d.startsWith('rp_restore_'))).toEqual([]);
+
+      const forced = await cli(['content', 'create-database', 'feature3', '--from', 'vrooli', '--force']);
       expect(forced.code).toBe(0);
       expect(forced.stdout).toMatch(/ended 1 session on vrooli/);
+      expect(await held.alive()).toBe(false);
     } finally {
       await held.end();
     }

@@ -6,14 +6,17 @@ import { databaseFacts, sessionsOn } from '../../postgres/snapshots.js';
 import { type CommandResult, result } from '../result.js';
 import { copyEndingSessions } from '../snapshot/copy.js';
 import { plural } from '../snapshot/options.js';
-import { checkCopySource, requireDatabase } from '../snapshot/target.js';
+import { checkCopySource, requireDatabase, withSnapshotSession } from '../snapshot/target.js';
+import { branchByDump } from './branch-dump.js';
 import type { ContentChangeData } from './databases.js';
 import type { OptionsOf } from './options.js';
-import { contentTarget, withAdmin } from './session.js';
+import { contentTarget } from './session.js';
 
 /**
  * `content create-database NEW --from DB`: a branch, an independent copy of DB made by
- * CREATE DATABASE ... TEMPLATE and owned by DB's owner. Unlike a plain create-database, an
+ * CREATE DATABASE ... TEMPLATE and owned by DB's owner. While DB has sessions that template
+ * copy is impossible: --force ends them; without it the copy goes through pg_dump | pg_restore
+ * (branch-dump.ts), which leaves them connected. Unlike a plain create-database, an
  * existing NEW is an error: it would not hold DB's data.
  */
 export async function branch(
@@ -32,24 +35,35 @@ export async function branch(
     );
   checkCopySource(from);
   const what = `database ${database} of instance ${instance.name} as a copy of ${from}`;
-  return withAdmin(ctx, instance, signal, async (s) => {
+  return withSnapshotSession(ctx, instance, signal, async (s) => {
     const facts = await requireDatabase(s.client, instance, from);
     if (await databaseFacts(s.client, database))
       throw new CliError('conflict', `database ${database} already exists in instance ${instance.name}`, {
         hint: `choose another name, or remove it first: resource-postgres content remove ${database} --instance ${instance.name}`,
       });
     const base = { instance: instance.name, database };
+    const open = await sessionsOn(s.client, from);
+    const dumpNote = `${from} has ${plural(open, 'open session')}: copying it with pg_dump | pg_restore, which leaves them connected (slower; --force ends them for a template copy)`;
     if (opts.dryRun) {
-      const open = await sessionsOn(s.client, from);
       const sessions = !open
         ? ''
         : opts.force
           ? `, ending the ${plural(open, 'open session')} on ${from} (--force)`
-          : `; ${from} has ${plural(open, 'open session')}, so it would be refused without --force`;
+          : ` (${dumpNote})`;
       return result('content-change', {
         ...base,
         outcome: 'dry-run' as const,
         message: `would create ${what}${sessions} (dry run: nothing changed)`,
+      });
+    }
+    if (open > 0 && !opts.force) {
+      ctx.talk.info(dumpNote);
+      await branchByDump(ctx, instance, from, database, signal);
+      return result('content-change', {
+        ...base,
+        outcome: 'created' as const,
+        message: `created ${what} (pg_dump | pg_restore: ${from}'s sessions stayed connected)`,
+        terminated_sessions: 0,
       });
     }
     const { terminated } = await copyEndingSessions(ctx, s.client, instance.name, {
