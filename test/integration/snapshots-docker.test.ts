@@ -3,7 +3,7 @@ import { useSnapshotInstance } from '../support/snapshot-suite.js';
 
 /**
  * The docker engine serves snapshots the same way (the work is SQL only): one round trip of
- * snapshot, change, restore and a branch, on the offline test image (PostgreSQL 17, so
+ * snapshot, change, restore and a branch (template copy, then dump/restore past a session), on the offline test image (PostgreSQL 17, so
  * STRATEGY FILE_COPY). Without a daemon this fails: the instance cannot start.
  */
 describe('snapshots and branches on the docker engine', () => {
@@ -25,5 +25,17 @@ describe('snapshots and branches on the docker engine', () => {
     await sql('feature', "INSERT INTO t VALUES (9, 'branch')");
     expect(await rows('vrooli')).toEqual(before);
     expect(await rows('feature')).toEqual([...before, { id: 9, v: 'branch' }]);
+
+    // Sessions open on the source, no --force: pg_dump | pg_restore through the container's clients.
+    const held = await si.holdSession('vrooli');
+    try {
+      const dumped = await cli(['content', 'create-database', 'feature2', '--from', 'vrooli']);
+      expect(dumped.stderr).toMatch(/pg_dump \| pg_restore/);
+      expect(dumped.code).toBe(0);
+      expect(await held.alive()).toBe(true);
+      expect(await rows('feature2')).toEqual(before);
+    } finally {
+      await held.end();
+    }
   });
 });
