@@ -40,7 +40,10 @@ function storage(a: opt.Args): string {
   return v;
 }
 
-const out = { out: opt.str('write one file per document into DIR (made 0700 when missing) instead of printing') };
+const out = {
+  out: opt.str('write one file per document into DIR (made 0700 when missing) instead of printing'),
+  force: opt.forceOpt('replace files already in --out'),
+};
 
 export function exportCommands(y: Argv, defaultInstance: string, run: opt.Run): Argv {
   const inst = { instance: opt.instanceOpt(defaultInstance) };
@@ -64,6 +67,7 @@ export function exportCommands(y: Argv, defaultInstance: string, run: opt.Run): 
         instances: instances(a),
         storage: storage(a),
         out: opt.value(a, 'out'),
+        ...(a.force ? { force: true } : {}),
         showSecrets: opt.showSecrets(a),
       })),
     )
@@ -75,6 +79,7 @@ export function exportCommands(y: Argv, defaultInstance: string, run: opt.Run): 
         target: 'compose',
         instance: opt.instanceName(a),
         out: opt.value(a, 'out'),
+        ...(a.force ? { force: true } : {}),
       })),
     )
     .demandCommand(1, 'name an export target: cnpg or compose');

@@ -15,6 +15,7 @@ export type CommandId =
   | 'manage.stop'
   | 'manage.restart'
   | 'manage.uninstall'
+  | 'manage.upgrade'
   | 'manage.tls'
   | 'test'
   | 'content'

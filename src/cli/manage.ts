@@ -252,8 +252,8 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
   ];
 }
 
-export function manageCommands(y: Argv, defaultInstance: string, run: Run): Argv {
-  const verbs = manageVerbs(defaultInstance, run);
+export function manageCommands(y: Argv, defaultInstance: string, run: Run, more: Verb[] = []): Argv {
+  const verbs = [...manageVerbs(defaultInstance, run), ...more];
   for (const v of verbs) y = y.command(v.name, v.describe, v.builder, v.handler);
   return y.demandCommand(1, `name a manage verb: ${verbs.map((v) => v.name.split(' ')[0]).join(', ')}`);
 }

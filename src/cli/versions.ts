@@ -31,14 +31,14 @@ export function versionsCommands(y: Argv, run: opt.Run): Argv {
     .command(
       'install <major>',
       'Install the native runtime of a PostgreSQL major (idempotent; reports the time taken)',
-      majorArg('the major'),
-      run('versions', (a) => ({ action: 'install', major: major(a) })),
+      (c) => majorArg('the major')(c).options({ 'dry-run': opt.dryRunOpt }),
+      run('versions', (a) => ({ action: 'install', major: major(a), dryRun: Boolean(a['dry-run']) })),
     )
     .command(
       'remove <major>',
       'Remove an installed runtime (refused while an instance uses it; never the bundled package)',
-      majorArg('the major'),
-      run('versions', (a) => ({ action: 'remove', major: major(a) })),
+      (c) => majorArg('the major')(c).options({ 'dry-run': opt.dryRunOpt }),
+      run('versions', (a) => ({ action: 'remove', major: major(a), dryRun: Boolean(a['dry-run']) })),
     )
     .demandCommand(1, 'name a versions verb: list, install or remove');
 }

@@ -129,3 +129,8 @@ export function containerName(name: string): string {
 export function volumeName(name: string): string {
   return `${CONTAINER_PREFIX}${name}-data`;
 }
+
+/** The volume holding a docker instance's data: another than its own name's after a major upgrade (data_volume). */
+export function dataVolumeOf(instance: Pick<Instance, 'name' | 'extra'>): string {
+  return instance.extra?.data_volume ?? volumeName(instance.name);
+}

@@ -15,6 +15,8 @@ import { CliError } from './errors.js';
  */
 export interface LockOptions {
   timeoutMs?: number;
+  /** A shared (reader) lock: held by many at once, never together with an exclusive one. */
+  shared?: boolean;
 }
 
 /** flock(1)'s exit code when --wait runs out (we choose it with --conflict-exit-code). */
@@ -48,9 +50,16 @@ async function openLockFile(path: string): Promise<FileHandle> {
 }
 
 /** Runs flock(1) on our descriptor: resolves when we hold the lock, or with the timeout. */
-function flock(fd: number, waitSec: number): Promise<'locked' | 'timeout'> {
+function flock(fd: number, waitSec: number, shared = false): Promise<'locked' | 'timeout'> {
   return new Promise((resolve, reject) => {
-    const args = ['--exclusive', '--wait', String(waitSec), '--conflict-exit-code', String(TIMED_OUT), '3'];
+    const args = [
+      shared ? '--shared' : '--exclusive',
+      '--wait',
+      String(waitSec),
+      '--conflict-exit-code',
+      String(TIMED_OUT),
+      '3',
+    ];
     const child = spawn(FLOCK, args, { stdio: ['ignore', 'ignore', 'pipe', fd] });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -81,18 +90,20 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const handle = await openLockFile(path);
   try {
-    if ((await flock(handle.fd, Math.max(0.001, timeoutMs / 1000))) === 'timeout') {
+    if ((await flock(handle.fd, Math.max(0.001, timeoutMs / 1000), opts.shared)) === 'timeout') {
       throw new CliError('timeout', `timed out after ${timeoutMs} ms waiting for the lock ${path}`, {
         details: `held by ${await holderOf(handle)}`,
         hint: 'another resource-postgres command is still working here; retry when it ends',
       });
     }
     // For people reading the file and for the message above. Best effort: the lock itself is
-    // the kernel's, and a full disk must fail the work with its own error, not here.
-    await handle
-      .truncate(0)
-      .then(() => handle.write(`${process.pid}\n${process.argv.slice(2, 5).join(' ')}\n`, 0))
-      .catch(() => {});
+    // the kernel's, and a full disk must fail the work with its own error, not here. Shared
+    // holders leave it alone: each would overwrite the others.
+    if (!opts.shared)
+      await handle
+        .truncate(0)
+        .then(() => handle.write(`${process.pid}\n${process.argv.slice(2, 5).join(' ')}\n`, 0))
+        .catch(() => {});
   } catch (e) {
     await handle.close().catch(() => {});
     throw e;

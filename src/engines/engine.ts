@@ -86,8 +86,8 @@ export interface OfferedExtensions {
   where: string;
 }
 
-// Additive, optional capabilities (backups, self-tests): see EngineBackupCapabilities.
-export interface Engine extends EngineBackupCapabilities {}
+// Additive, optional capabilities (backups, self-tests, upgrades): see EngineBackupCapabilities and EngineUpgradeCapabilities.
+export interface Engine extends EngineBackupCapabilities, EngineUpgradeCapabilities {}
 
 /** The engine could not bind the instance's port: pick another and retry. */
 export class PortTakenError extends CliError {
@@ -169,6 +169,9 @@ export interface DataReplacement {
   undo(): Promise<void>;
 }
 
+/** What running client programs for an instance takes: an engine, or a stand-in that runs another's (manage upgrade). */
+export type ClientRunner = Pick<Engine, 'name' | 'clientTools' | 'runClient'>;
+
 /** Optional Engine methods backups and self-tests use; merged into Engine below. */
 export interface EngineBackupCapabilities {
   /** Which client programs this engine can run for the instance, and whether they suit a server of `serverMajor`. */
@@ -187,4 +190,44 @@ export interface EngineBackupCapabilities {
    * (certificate, key, ssl, pg_hba), a restart where the engine cannot change settings live.
    */
   applyTls?(instance: Instance): Promise<'reloaded' | 'restarted' | 'written'>;
+}
+
+/** One end of a client pipeline (pipeClients). */
+export interface ClientPipeEnd {
+  program: ClientProgram;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** What `manage upgrade` needs of an engine to build a new major's server beside an instance's own. */
+export interface EngineUpgradeCapabilities {
+  /**
+   * The server of `major` an upgrade builds beside `instance`: same credentials and settings,
+   * its own data (a volume or data directory that does not exist yet) on `port`. Pure.
+   */
+  upgradeTarget?(instance: Instance, major: number, opts: { port: number; image?: string }): Instance;
+  /**
+   * The instance as it is recorded once the upgrade succeeded: `instance`'s name, port and
+   * credentials, with the data and server of `target`. Pure.
+   */
+  upgradedInstance?(instance: Instance, target: Instance): Instance;
+  /** Does data of `target` exist already (a leftover the upgrade must not reuse)? */
+  upgradeTargetExists?(target: Instance): Promise<boolean>;
+  /** Removes an upgrade target's server and data: only what upgradeTarget named, never the instance's own. */
+  discardUpgradeTarget?(target: Instance): Promise<void>;
+  /** libpq environment with which client programs run for `from` (runClient) reach `instance`'s server. */
+  peerEnv?(instance: Instance, from: Instance): Promise<Record<string, string>>;
+  /**
+   * Optional: `from | to`, two client programs run for `instance` with the data passing
+   * between them directly (docker: one pipeline inside its container), instead of through
+   * this process. Each end's env adds libpq variables (PGHOST, PGDATABASE, ...).
+   */
+  pipeClients?(
+    instance: Instance,
+    from: ClientPipeEnd,
+    to: ClientPipeEnd,
+    signal?: AbortSignal,
+  ): Promise<{ from: ClientResult; to: ClientResult }>;
+  /** What would run the new major (binaries or image) and whether it is there, for --dry-run; changes nothing. */
+  describeUpgradeTarget?(target: Instance): Promise<{ server: string; ready: boolean }>;
 }

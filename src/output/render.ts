@@ -34,6 +34,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   status: renderStatus as (d: never, p: Paint) => string,
   credentials: renderCredentials as (d: never) => string,
   manage: (d: ManageData) => d.message,
+  'manage-upgrade': (d: { message: string }) => d.message,
   'versions-install-extension': (d: { message: string }) => d.message,
   info: (d: Record<string, unknown>) =>
     Object.entries(d)

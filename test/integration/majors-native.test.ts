@@ -119,6 +119,20 @@ describe('native majors side by side', () => {
     const still = await cli('content', 'execute', 'SELECT 1', '--instance', 'pg15');
     expect(still.code).toBe(0);
   });
+
+  it('versions remove from another home (same runtimes) refuses too, naming the home', async () => {
+    const other = await tempHome('rp-majors-other-');
+    try {
+      const run = await runCli(['versions', 'remove', '15'], { home: other, env, timeoutMs: 60_000 });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `PostgreSQL 15 is in use by instances copy15, pg15 of home ${home}; nothing was removed`,
+      );
+      await expect(stat(join(SHARED_RUNTIMES, '15', 'bin', 'postgres'))).resolves.toBeDefined();
+    } finally {
+      await destroyHome(other);
+    }
+  });
 });
 
 describe('versions install and remove', () => {

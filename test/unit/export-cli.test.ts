@@ -16,6 +16,8 @@ describe('export argv -> options', () => {
       { instance: 'app', namespace: 'shop', instances: 5, storage: '500Mi', out: 'k8s', showSecrets: true },
     ],
     ['export compose --instance app --out deploy', { target: 'compose', instance: 'app', out: 'deploy' }],
+    ['export compose --out deploy --force', { target: 'compose', out: 'deploy', force: true }],
+    ['export cnpg --out k8s --force', { target: 'cnpg', out: 'k8s', force: true }],
   ])('%s', async (line, options) => {
     const inv = await parse(line);
     expect(inv.kind).toBe('run');

@@ -86,6 +86,19 @@ describe('kernel locks', () => {
     }
   });
 
+  it('shared locks are held together, never with an exclusive one', async () => {
+    const path = join(dir, 'shared.lock');
+    const one = await acquireLock(path, { shared: true, timeoutMs: 2_000 });
+    const two = await acquireLock(path, { shared: true, timeoutMs: 2_000 });
+    await expect(acquireLock(path, { timeoutMs: 300 })).rejects.toThrow(/timed out after 300 ms/);
+    await one();
+    await expect(acquireLock(path, { timeoutMs: 300 })).rejects.toThrow(/timed out/);
+    await two();
+    const exclusive = await acquireLock(path, { timeoutMs: 2_000 });
+    await expect(acquireLock(path, { shared: true, timeoutMs: 300 })).rejects.toThrow(/timed out/);
+    await exclusive();
+  });
+
   it('never follows a planted link, and refuses to lock through one', async () => {
     const target = join(dir, 'host-file');
     await writeFile(target, 'precious\n');

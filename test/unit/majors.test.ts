@@ -54,6 +54,8 @@ describe('--pg-version and versions argv', () => {
     ['versions list', { action: 'list' }],
     ['versions install 17', { action: 'install', major: '17' }],
     ['versions remove 15', { action: 'remove', major: '15' }],
+    ['versions install 17 --dry-run', { action: 'install', major: '17', dryRun: true }],
+    ['versions remove 15 --dry-run', { action: 'remove', major: '15', dryRun: true }],
   ])('%s', async (line, options) => {
     const inv = await parse(line);
     expect(inv.kind).toBe('run');

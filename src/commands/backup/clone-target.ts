@@ -9,7 +9,7 @@ import { asDataCredentials, type DataCredentials, withCredentials } from '../../
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { extensionNameProblem } from '../../core/extensions.js';
 import { parseMajor } from '../../core/pg-version.js';
-import { draftInstance, moveToNewPort, recordNewInstance } from '../manage/create.js';
+import { draftInstance, moveToNewPort, prepareAndRecord } from '../manage/create.js';
 import { ensureRunning } from '../manage/lifecycle.js';
 
 /** The credentials stored with the backup (0600), which its roles were taken with. */
@@ -58,8 +58,7 @@ export async function createCloneTarget(
     throw new CliError('engine', `the ${m.engine} engine the backup came from is not usable: ${check.reason}`, {
       hint: check.hint,
     });
-  await engine.prepare(draft, ctx.talk.progress);
-  await recordNewInstance(ctx, draft, undefined);
+  await prepareAndRecord(ctx, engine, draft, undefined);
   ctx.talk.info(`creating instance ${name} (${m.engine}) to restore backup ${backup.name} into`);
   await withPortRetry(ctx, name, () =>
     ensureRunning(ctx, name, { engine: m.engine, wait: true, timeoutSec: DEFAULTS.startTimeoutSec * 2, force: false }),

@@ -37,7 +37,18 @@ async function restoreGlobals(
   backup: StoredBackup,
   signal: AbortSignal,
 ): Promise<void> {
-  let sql = keepOwnPassword(await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), asAdmin(target).user);
+  await replayGlobals(ctx, engine, target, await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), signal);
+}
+
+/** pg_dumpall --globals-only output replayed into `target` (also manage upgrade's roles). */
+export async function replayGlobals(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  globals: string,
+  signal: AbortSignal,
+): Promise<void> {
+  let sql = keepOwnPassword(globals, asAdmin(target).user);
   // App role owner: the application's role is not redefined by the backup at all (its password,
   // attributes and memberships stay the target's); ensureAppRole checks it again at the end.
   if (target.admin) sql = keepRoleAsIs(sql, target.user);

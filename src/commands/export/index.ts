@@ -47,7 +47,7 @@ export async function exportInstance(
   }
   for (const w of warnings) ctx.talk.warn(w);
   const files = manifests.map((m) => ({ name: m.file, text: manifestText(m) }));
-  const written = opts.out ? await writeFiles(opts.out, files) : [];
+  const written = opts.out ? await writeFiles(opts.out, files, { force: opts.force }) : [];
   return result('export', {
     instance: src.name,
     target: opts.target,

@@ -8,6 +8,8 @@ export type ExportCnpgOptions = {
   storage: string;
   /** Write one file per document here instead of printing them. */
   out?: string;
+  /** Replace files already in --out. */
+  force?: boolean;
   showSecrets: boolean;
 };
 
@@ -15,6 +17,7 @@ export type ExportComposeOptions = {
   target: 'compose';
   instance: string;
   out?: string;
+  force?: boolean;
 };
 
 export type ExportOptions = ExportCnpgOptions | ExportComposeOptions;

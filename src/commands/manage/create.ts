@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS, ENV, imageForMajor } from '../../core/defaults.js';
-import { CliError } from '../../core/errors.js';
+import { CliError, isCliError } from '../../core/errors.js';
 import { type EngineName, generatePassword, type Instance } from '../../core/instance.js';
 import { checkExplicitPort, choosePort, type PortClaims, type PortHolder } from '../../core/ports.js';
 import { getTemplate } from '../../core/templates.js';
@@ -27,6 +27,8 @@ export async function chooseEngine(ctx: Context, draft: Instance, requested: Cre
       await docker.prepare({ ...draft, engine: 'docker' }, ctx.talk.progress);
       return docker;
     } catch (e) {
+      // Bad input (e.g. --image of another major than --pg-version) is wrong on any engine.
+      if (isCliError(e) && e.kind === 'usage') throw e;
       ctx.talk.info(`docker: ${(e as Error).message}; using the native engine instead`);
     }
   } else {
@@ -152,10 +154,35 @@ export async function recordNewInstance(
   });
 }
 
+/**
+ * The engine's prepare (which may resolve or install a native runtime) and the record of the
+ * new instance, holding the runtime's shared lock throughout: `versions remove` cannot take
+ * the runtime from between them, and then sees the instance (runtime-use.ts).
+ */
+export async function prepareAndRecord(
+  ctx: Context,
+  engine: Engine,
+  draft: Instance,
+  explicitPort: number | undefined,
+  /** After the engine is ready, before anything is recorded: checks that may still refuse. */
+  beforeRecord: () => Promise<void> = async () => {},
+): Promise<{ instance: Instance; created: boolean }> {
+  // Loaded here: status and the pooler import this file, and must not load the runtime installer (execa).
+  const { markRuntimeUse, runtimeMajorOf, withRuntimeLock } = await import('../versions/runtime-use.js');
+  const major = runtimeMajorOf(draft, ctx.env);
+  const work = async () => {
+    await engine.prepare(draft, ctx.talk.progress);
+    await beforeRecord();
+    if (major) await markRuntimeUse(ctx.env, major, ctx.home.dir);
+    return recordNewInstance(ctx, draft, explicitPort);
+  };
+  return major ? withRuntimeLock(ctx.env, major, 'shared', work) : work();
+}
+
 const owner = (ctx: Context, name: string) => ({ home: ctx.home.dir, name });
 
 /** The first free port that the machine-wide ledger also lets this instance claim. */
-async function claimFreePort(
+export async function claimFreePort(
   ctx: Context,
   name: string,
   claims: PortClaims,

@@ -4,6 +4,8 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
+import { finishInterruptedUpgrade } from './upgrade-rollback.js';
+export { upgrade } from './upgrade.js';
 import { pausePooler, removePooler } from '../pooler/hooks.js';
 import type {
   InstallOptions,
@@ -91,6 +93,8 @@ async function stopOne(
   opts: { force: boolean; timeoutSec: number; restarting?: boolean },
 ) {
   const engine = await ctx.engine(instance.engine);
+  // A killed upgrade is rolled back first: its new server must not outlive the stop.
+  instance = await finishInterruptedUpgrade(ctx, instance, engine);
   // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
   const before = await engine.inspect(instance);
   // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".
@@ -220,9 +224,11 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
 
 /** Engine objects first, then the record: a record without objects is what a retry can finish. */
 async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
-  const instance = await ctx.registry.get(name);
   await ctx.registry.assertWritable(name);
-  const engine = await ctx.engine(instance.engine);
+  const recorded = await ctx.registry.get(name);
+  const engine = await ctx.engine(recorded.engine);
+  // A killed upgrade's new server and data go too; the instance is then removed as it was.
+  const instance = await finishInterruptedUpgrade(ctx, recorded, engine);
   await removePooler(ctx, instance, keepData);
   await engine.remove(instance, { keepData });
   if (keepData) {

@@ -11,8 +11,9 @@ import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
 import { resumePooler } from '../pooler/hooks.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
+import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
-import { chooseEngine, draftInstance, moveToNewPort, recordNewInstance } from './create.js';
+import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
 import { ensureServerTls } from './tls.js';
 
@@ -159,13 +160,13 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
     const typed = draftInstance(ctx, name, opts, engine.name);
-    await engine.prepare(typed, ctx.talk.progress);
-    // Checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
-    if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
-      typed.extensions = [...opts.extensions];
-      checked = true;
-    }
-    const recorded = await recordNewInstance(ctx, typed, opts.port);
+    // Extensions are checked before anything is made (when the engine can tell): the new server preloads what they need from its first start.
+    const recorded = await prepareAndRecord(ctx, engine, typed, opts.port, async () => {
+      if (opts.extensions && (await checkOffered(engine, typed, opts.extensions))) {
+        typed.extensions = [...opts.extensions];
+        checked = true;
+      }
+    });
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
     ctx.talk.info(`creating instance ${name} on the ${engine.name} engine, port ${instance.port}`);
@@ -179,6 +180,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     engine = await ctx.engine(instance.engine);
     // A restore killed half-way is finished or undone before anything else looks at the data.
     instance = await finishInterruptedRestore(ctx, instance, engine);
+    // So is a major upgrade: the old major comes back as it was (upgrade-rollback.ts).
+    instance = await finishInterruptedUpgrade(ctx, instance, engine);
     const existing = instance; // narrowed, for the closures below
     const recordedUser = instance.extra.server_user;
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.

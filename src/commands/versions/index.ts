@@ -8,8 +8,8 @@ export async function versions(ctx: Context, opts: VersionsOptions): Promise<Com
     case 'list':
       return (await import('./list.js')).listVersions(ctx);
     case 'install':
-      return (await import('./install.js')).installVersion(ctx, opts.major);
+      return (await import('./install.js')).installVersion(ctx, opts.major, opts.dryRun);
     case 'remove':
-      return (await import('./remove.js')).removeVersion(ctx, opts.major);
+      return (await import('./remove.js')).removeVersion(ctx, opts.major, opts.dryRun);
   }
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
-import { bundledBinDir, bundledPackage } from '../../engines/native/bundled.js';
-import { installRuntime } from '../../engines/native/runtime-install.js';
-import { findRuntime } from '../../engines/native/runtimes.js';
+import { bundledBinDir, bundledPackage, bundledPackageName } from '../../engines/native/bundled.js';
+import { installPreflight, installRuntime } from '../../engines/native/runtime-install.js';
+import { findRuntime, RUNTIME_PINS, runtimeDir } from '../../engines/native/runtimes.js';
 import { type CommandResult, result } from '../result.js';
 
 export interface VersionInstallData {
@@ -18,7 +18,11 @@ export interface VersionInstallData {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Idempotent: an installed major (or the bundled one) is reported, not installed again. */
-export async function installVersion(ctx: Context, major: string): Promise<CommandResult<VersionInstallData>> {
+export async function installVersion(
+  ctx: Context,
+  major: string,
+  dryRun = false,
+): Promise<CommandResult<VersionInstallData>> {
   const started = Date.now();
   const existing = await findRuntime(major, ctx.env);
   const binDir = bundledBinDir();
@@ -33,6 +37,19 @@ export async function installVersion(ctx: Context, major: string): Promise<Comma
       package_version: pkg.version,
       ms,
       message: `PostgreSQL ${major} is bundled (${pkg.version}); nothing to install (${seconds(ms)})`,
+    });
+  }
+  if (!existing && dryRun) {
+    await installPreflight(major, ctx.env);
+    const dir = runtimeDir(major, ctx.env);
+    return result('versions.install', {
+      major,
+      already: false,
+      source: 'runtime',
+      dir,
+      package_version: RUNTIME_PINS[major]!,
+      ms: Date.now() - started,
+      message: `would install PostgreSQL ${major} (${dir}) from ${bundledPackageName()}@${RUNTIME_PINS[major]} (dry run: nothing changed)`,
     });
   }
   const out = await installRuntime(major, { env: ctx.env, progress: ctx.talk.progress });

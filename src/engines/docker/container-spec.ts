@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { DEFAULTS, LABELS } from '../../core/defaults.js';
-import { asAdmin, containerName, volumeName, type Instance } from '../../core/instance.js';
+import { asAdmin, containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
 import { preloadSetting } from '../../core/extensions.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
 import { PASSWORD_FILE } from './password-file.js';
@@ -93,7 +93,7 @@ export function containerSpec(
       PortBindings: { [SERVER_PORT]: [{ HostIp: bindAddress(instance), HostPort: String(instance.port) }] },
       RestartPolicy: { Name: 'unless-stopped' },
       // A named volume (not a bind) so data survives container removal and needs no host path.
-      Mounts: [{ Type: 'volume', Source: volumeName(instance.name), Target: opts.dataPath ?? DATA_PATH }],
+      Mounts: [{ Type: 'volume', Source: dataVolumeOf(instance), Target: opts.dataPath ?? DATA_PATH }],
       Memory: parseSize(template.container.memory),
       NanoCpus: Math.round(cpus * 1e9),
       ShmSize: parseSize(template.container.shm_size),
@@ -103,6 +103,6 @@ export function containerSpec(
 }
 
 /** The labelled named volume that holds an instance's data directory. */
-export function volumeSpec(instance: Pick<Instance, 'name'>, home: string): Dockerode.VolumeCreateOptions {
-  return { Name: volumeName(instance.name), Labels: instanceLabels(instance.name, home) };
+export function volumeSpec(instance: Pick<Instance, 'name' | 'extra'>, home: string): Dockerode.VolumeCreateOptions {
+  return { Name: dataVolumeOf(instance), Labels: instanceLabels(instance.name, home) };
 }

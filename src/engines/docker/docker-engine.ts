@@ -3,7 +3,7 @@ import { deliverPassword } from './password-file.js';
 import { commandHasTls, deliverTls } from './tls-files.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import { containerName, type Instance, volumeName } from '../../core/instance.js';
+import { containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
 import {
   PortTakenError,
@@ -40,6 +40,7 @@ import { hasImage, pullImage } from './image-pull.js';
 import { imageExtensions } from './image-extensions.js';
 import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
 import { startableContainer } from './startable.js';
+import { dockerUpgrades } from './docker-upgrade.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -63,6 +64,11 @@ export class DockerEngine implements Engine {
     this.#docker = opts.docker ?? new Dockerode();
     this.#address = daemonAddress(this.#docker.modem as object);
     this.#objects = new DockerObjects(this.#docker, opts.home, this.#address);
+    // Major upgrades (docker-upgrade.ts): the new major in a container and volume of its own.
+    Object.assign(
+      this,
+      dockerUpgrades(this.#docker, this.#objects, (i) => this.#runningContainer(i), this),
+    );
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
@@ -154,7 +160,7 @@ export class DockerEngine implements Engine {
   async inspect(instance: Instance): Promise<EngineState> {
     const info = await this.#objects.inspectByName(instance.name);
     if (info) return mapInspect(info);
-    return { state: 'absent', dataExists: await this.#objects.volumeExists(instance.name) };
+    return { state: 'absent', dataExists: await this.#objects.volumeExists(dataVolumeOf(instance)) };
   }
 
   async remove(instance: Instance, opts: { keepData: boolean }): Promise<void> {
@@ -171,7 +177,7 @@ export class DockerEngine implements Engine {
         if (statusOf(e) !== 404) throw this.#objects.fail(e, `remove container ${containerName(instance.name)}`);
       }
     }
-    if (!opts.keepData) await this.#objects.removeVolume(instance.name);
+    if (!opts.keepData) await this.#objects.removeVolume(dataVolumeOf(instance));
   }
 
   async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
@@ -210,15 +216,9 @@ export class DockerEngine implements Engine {
         { hint: `stop it first: resource-postgres manage stop --instance ${instance.name}` },
       );
     }
-    if (!(await this.#objects.volumeExists(instance.name)))
-      throw new CliError('not-found', `instance ${instance.name} has no data volume ${volumeName(instance.name)}`);
-    return replaceVolumeData(
-      this.#docker,
-      instance.image ?? DEFAULTS.image,
-      volumeName(instance.name),
-      files,
-      progress,
-    );
+    if (!(await this.#objects.volumeExists(dataVolumeOf(instance))))
+      throw new CliError('not-found', `instance ${instance.name} has no data volume ${dataVolumeOf(instance)}`);
+    return replaceVolumeData(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance), files, progress);
   }
 
   /**
@@ -243,8 +243,8 @@ export class DockerEngine implements Engine {
   }
 
   async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
-    if (!(await this.#objects.volumeExists(instance.name))) return undefined;
-    return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, volumeName(instance.name));
+    if (!(await this.#objects.volumeExists(dataVolumeOf(instance)))) return undefined;
+    return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance));
   }
 
   async #runningContainer(instance: Instance): Promise<Dockerode.Container> {

@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABELS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import { containerName, volumeName, type Instance } from '../../core/instance.js';
+import { containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
 import { labelFilters, volumeSpec } from './container-spec.js';
 import { daemonMessage, statusOf, toEngineError } from './docker-errors.js';
 import { PULL_HINT } from './image-pull.js';
@@ -97,12 +97,13 @@ export class DockerObjects {
     return this.#hostCpus;
   }
 
-  async #inspectVolume(name: string): Promise<Dockerode.VolumeInspectInfo | undefined> {
+  /** `volume`: a volume's full name (dataVolumeOf). */
+  async #inspectVolume(volume: string): Promise<Dockerode.VolumeInspectInfo | undefined> {
     try {
-      return await this.docker.getVolume(volumeName(name)).inspect();
+      return await this.docker.getVolume(volume).inspect();
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
-      throw this.fail(e, `inspect volume ${volumeName(name)}`);
+      throw this.fail(e, `inspect volume ${volume}`);
     }
   }
 
@@ -112,7 +113,7 @@ export class DockerObjects {
 
   /** The data volume: reused when this home made it (its data survives), refused when another did. */
   async ensureVolume(instance: Instance): Promise<void> {
-    const existing = await this.#inspectVolume(instance.name);
+    const existing = await this.#inspectVolume(dataVolumeOf(instance));
     if (existing && this.#ours(existing)) return;
     if (existing) {
       throw new CliError('conflict', `the volume ${existing.Name} already exists and ${ownerOf(existing.Labels)}`, {
@@ -120,18 +121,18 @@ export class DockerObjects {
       });
     }
     await this.docker.createVolume(volumeSpec(instance, this.home)).catch((e: unknown) => {
-      throw this.fail(e, `create volume ${volumeName(instance.name)}`);
+      throw this.fail(e, `create volume ${dataVolumeOf(instance)}`);
     });
   }
 
-  async volumeExists(name: string): Promise<boolean> {
-    const volume = await this.#inspectVolume(name);
+  async volumeExists(volumeName: string): Promise<boolean> {
+    const volume = await this.#inspectVolume(volumeName);
     return volume !== undefined && this.#ours(volume);
   }
 
   /** Removes this home's data volume; absent is success, another home's volume is left alone. */
-  async removeVolume(name: string): Promise<void> {
-    const volume = await this.#inspectVolume(name);
+  async removeVolume(volumeName: string): Promise<void> {
+    const volume = await this.#inspectVolume(volumeName);
     if (!volume || !this.#ours(volume)) return;
     for (let attempt = 0; ; attempt++) {
       try {

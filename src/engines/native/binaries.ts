@@ -51,7 +51,8 @@ export interface LocateOptions {
 export async function locateBinaries(opts: LocateOptions = {}): Promise<PgBinaries> {
   const { dir, source, from } = await chooseBinDir(opts);
   // Before anything of it runs: a directory another user can change would run their code as root.
-  if (source !== 'bundled') await assertTrustedBinDir(dir, SERVER_PROGRAMS, from);
+  // The bundled package too: it is found by walking up to any node_modules, e.g. /tmp/node_modules.
+  await assertTrustedBinDir(dir, SERVER_PROGRAMS, from);
   const missing: string[] = [];
   for (const program of SERVER_PROGRAMS) {
     await access(join(dir, program), constants.X_OK).catch(() => missing.push(program));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RELOCATION_ROOT } from '../../core/defaults.js';
 import { type Instance, instancePaths } from '../../core/instance.js';
 
@@ -75,8 +75,17 @@ export function layoutOf(home: string, instance: Pick<Instance, 'name' | 'port' 
     logs,
     logFile: join(logs, 'postgresql.log'),
     socketDir: socketDirFor(join(root, 'run'), home, instance.name, instance.port),
-    relocatedRoot: relocated && dirname(dirname(root)) === RELOCATION_ROOT ? root : undefined,
+    relocatedRoot: relocated ? relocatedRootOf(root) : undefined,
   };
+}
+
+/** An upgraded instance runs from <its relocated root>/pg<major>/ (native-upgrade.ts): the whole root is still its. */
+const UPGRADE_DIR = /^pg\d{1,2}$/;
+
+function relocatedRootOf(root: string): string | undefined {
+  if (dirname(dirname(root)) === RELOCATION_ROOT) return root;
+  const upgraded = dirname(root);
+  return UPGRADE_DIR.test(basename(root)) && dirname(dirname(upgraded)) === RELOCATION_ROOT ? upgraded : undefined;
 }
 
 /**

