@@ -102,3 +102,33 @@ export async function roleExists(client: Client, role: string): Promise<boolean>
 export async function renameDatabaseSql(client: Client, from: string, to: string): Promise<void> {
   await client.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
 }
+
+/**
+ * CREATE DATABASE does not copy the database's own privileges (GRANT ... ON DATABASE live in
+ * pg_database, not in its data): a copy that replaces or branches `from` gets them re-granted
+ * here, so an application role that could connect to the original can connect to the copy.
+ * A default ACL (NULL) needs nothing.
+ */
+const DATABASE_PRIVILEGES = ['CREATE', 'TEMPORARY', 'CONNECT'];
+
+export async function copyDatabaseGrants(client: Client, from: string, to: string): Promise<number> {
+  const r = await client.query<{ grantee: string | null; privilege: string; grantable: boolean }>(
+    `SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END AS grantee,
+            a.privilege_type AS privilege, a.is_grantable AS grantable
+       FROM pg_database d, aclexplode(d.datacl) a
+      WHERE d.datname = $1 AND d.datacl IS NOT NULL AND a.grantee <> d.datdba`,
+    [from],
+  );
+  const acl = await client.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datacl IS NOT NULL', [from]);
+  if (!acl.rowCount) return 0;
+  // An explicit ACL replaces the defaults (PUBLIC's CONNECT and TEMP): start from none, as the original did.
+  await client.query(`REVOKE ALL ON DATABASE ${quoteIdent(to)} FROM PUBLIC`);
+  for (const g of r.rows) {
+    if (!DATABASE_PRIVILEGES.includes(g.privilege)) continue;
+    const who = g.grantee === null ? 'PUBLIC' : quoteIdent(g.grantee);
+    await client.query(
+      `GRANT ${g.privilege} ON DATABASE ${quoteIdent(to)} TO ${who}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
+    );
+  }
+  return r.rows.length;
+}

@@ -174,6 +174,28 @@ describe('snapshots and branches on the native engine', () => {
     }
   });
 
+  it("the database's own grants carry over to a restore and to a branch", async () => {
+    const acl = async (db: string) =>
+      (
+        await sql(
+          'postgres',
+          `SELECT coalesce(array_agg(e ORDER BY e), '{}') AS acl FROM (
+             SELECT a.grantee::regrole::text || ':' || a.privilege_type AS e
+               FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = '${db}') x`,
+        )
+      )[0]!.acl;
+    // PUBLIC keeps CONNECT but loses TEMPORARY: an explicit ACL, unlike a new database's default.
+    await sql('vrooli', 'REVOKE TEMPORARY ON DATABASE vrooli FROM PUBLIC');
+    const before = await acl('vrooli');
+    expect(before).toContain('-:CONNECT');
+    expect(before).not.toContain('-:TEMPORARY');
+    expect((await cli(['snapshot', 'create', 'grants'])).code).toBe(0);
+    expect((await cli(['snapshot', 'restore', 'grants'])).code).toBe(0);
+    expect(await acl('vrooli')).toEqual(before);
+    expect((await cli(['content', 'create-database', 'grants_branch', '--from', 'vrooli'])).code).toBe(0);
+    expect(await acl('grants_branch')).toEqual(before);
+  });
+
   it('bad names, unknown snapshots and unknown databases: clear errors, nothing changed', async () => {
     const before = await si.databases();
     const cases: Array<[string[], number, RegExp]> = [

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { validateIdentifier } from '../../postgres/identifiers.js';
 import { isInternalDatabase } from '../../postgres/snapshot-names.js';
-import { databaseFacts, sessionsOn } from '../../postgres/snapshots.js';
+import { copyDatabaseGrants, databaseFacts, sessionsOn } from '../../postgres/snapshots.js';
 import { type CommandResult, result } from '../result.js';
 import { copyEndingSessions } from '../snapshot/copy.js';
 import { plural } from '../snapshot/options.js';
@@ -59,6 +59,7 @@ export async function branch(
     if (open > 0 && !opts.force) {
       ctx.talk.info(dumpNote);
       await branchByDump(ctx, instance, from, database, signal);
+      await copyDatabaseGrants(s.client, from, database);
       return result('content-change', {
         ...base,
         outcome: 'created' as const,
@@ -73,6 +74,7 @@ export async function branch(
       force: Boolean(opts.force),
       retry: `resource-postgres content create-database ${database} --from ${from} --instance ${instance.name}`,
     });
+    await copyDatabaseGrants(s.client, from, database);
     const ended = terminated ? ` (ended ${plural(terminated, 'session')} on ${from})` : '';
     return result('content-change', {
       ...base,

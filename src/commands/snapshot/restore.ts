@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../context.js';
 import { dropIfExists, STAGING_PREFIX, swapIn } from '../../postgres/backup/restore-target.js';
-import { roleExists } from '../../postgres/snapshots.js';
-import { copyDatabase, sessionsOn } from '../../postgres/snapshots.js';
+import { copyDatabase, copyDatabaseGrants, roleExists, sessionsOn } from '../../postgres/snapshots.js';
 import { validateSnapshotName } from '../../postgres/snapshot-names.js';
 import { type CommandResult, result } from '../result.js';
 import { plural, type SnapshotChangeData, type SnapshotOptionsOf } from './options.js';
@@ -46,6 +45,8 @@ export async function restoreSnapshot(
     let swapped = false;
     try {
       await copyDatabase(s.client, { target: staging, source: snap.database, owner });
+      // Who may connect is the live database's setting, not the snapshot's data: it carries over.
+      await copyDatabaseGrants(s.client, database, staging);
       const { terminated } = await swapIn(instance, staging, database);
       swapped = true;
       const ended = terminated ? ` (ended ${plural(terminated, 'session')})` : '';
