@@ -34,6 +34,7 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   'pooler.start': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
   'pooler.stop': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
   'pooler.status': async () => (await import('./commands/pooler/index.js')).pooler as Handler,
+  snapshot: async () => (await import('./commands/snapshot/index.js')).snapshot as Handler,
 };
 
 function makeTalk(io: Io, g: Pick<GlobalOptions, 'quiet' | 'format'>): Talk {

@@ -91,11 +91,19 @@ export function contentCommands(y: Argv, defaultInstance: string, run: opt.Run):
     )
     .command(
       'create-database <db>',
-      'Create a database (already existing is success)',
-      (c) => c.positional('db', { type: 'string', describe: 'database name' }).options({ ...inst, ...dryRun }),
+      'Create a database (already existing is success); --from DB: a copy of DB (a branch)',
+      (c) =>
+        c.positional('db', { type: 'string', describe: 'database name' }).options({
+          ...inst,
+          from: opt.str('copy this database of the instance (CREATE DATABASE ... TEMPLATE)'),
+          force: opt.forceOpt('with --from: end the sessions open on the source (the copy needs it unused)'),
+          ...dryRun,
+        }),
       run('content', (a) => ({
         ...base(a, 'create-database'),
         database: dbName(a, 'db', 'the database name'),
+        from: dbName(a, 'from'),
+        force: Boolean(a.force),
         dryRun: Boolean(a['dry-run']),
       })),
     )

@@ -26,4 +26,5 @@ export type CommandId =
   | 'versions.install-extension'
   | 'pooler.start'
   | 'pooler.stop'
-  | 'pooler.status';
+  | 'pooler.status'
+  | 'snapshot';

@@ -15,6 +15,7 @@ import { exportCommands } from './export.js';
 import { versionsCommands } from './versions.js';
 import { installExtensionCommand } from './versions-extension.js';
 import { poolerCommands } from './pooler.js';
+import { snapshotCommands } from './snapshot.js';
 import { captureCompletions, COMPLETION_REQUEST } from './completion.js';
 import { uiCommand } from './ui.js';
 
@@ -145,6 +146,9 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .command('pooler', 'Connection pooling: a PgBouncer per instance (start, stop, status)', (y) =>
       poolerCommands(y, defaultInstance, run),
     )
+    .command('snapshot', 'Database snapshots inside an instance: create, restore, list, remove', (y) =>
+      snapshotCommands(y, defaultInstance, run),
+    )
     .example('$0 manage start', `create and start instance ${DEFAULTS.instance} (engine auto)`)
     .example('$0 manage start --instance old --pg-version 15', 'an instance of PostgreSQL 15 beside the others')
     .example(
@@ -165,6 +169,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
     .example('$0 manage uninstall --instance app --force', 'remove an instance and its data')
     .example('$0 export cnpg --instance app --out k8s/', 'Kubernetes manifests for CloudNativePG, importing the data')
     .example('$0 pooler start --instance app', 'a PgBouncer in front of it; credentials --pooler gives its connection')
+    .example('$0 snapshot create clean --database app', 'a snapshot of app; snapshot restore clean puts it back')
     .epilogue(wantsHelp ? epilogue(penv.homeInUse()) : '')
     .demandCommand(1, 'name a command (see --help)')
     .strict()

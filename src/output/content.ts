@@ -7,7 +7,7 @@ import { table } from './table.js';
 /** Text renderers of the content verbs (execute streams through execute.ts); registered in render.ts. */
 type Renderer = (data: never) => string;
 
-function size(bytes: number | null): string {
+export function size(bytes: number | null): string {
   if (bytes === null) return '-';
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;

@@ -15,6 +15,7 @@ import { exportJsonViews, exportTextRenderers } from './export.js';
 import { versionsTextRenderers } from './versions.js';
 import { table } from './table.js';
 import { poolerLines, poolerTextRenderers } from './pooler.js';
+import { snapshotTextRenderers } from './snapshot.js';
 
 /**
  * Renders command results: json (one document), env (sh-eval-able), or text for people.
@@ -45,6 +46,7 @@ const textRenderers: Record<string, (data: never, paint: Paint) => string> = {
   ...exportTextRenderers,
   ...versionsTextRenderers,
   ...poolerTextRenderers,
+  ...snapshotTextRenderers,
 } as Record<string, (data: never, paint: Paint) => string>;
 
 /** Fields a kind keeps for its own renderers but leaves out of the JSON contract. */

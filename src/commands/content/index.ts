@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { add } from './add.js';
+import { branch } from './branch.js';
 import { create, get, list, remove } from './databases.js';
 import { execute } from './execute.js';
 import { migrate } from './migrate.js';
@@ -12,7 +13,8 @@ export async function content(ctx: Context, opts: ContentOptions, signal?: Abort
     case 'list':
       return list(ctx, opts, signal);
     case 'create-database':
-      return create(ctx, opts, signal);
+      // --from: a branch (a copy of another database), not an empty database.
+      return opts.from === undefined ? create(ctx, opts, signal) : branch(ctx, { ...opts, from: opts.from }, signal);
     case 'remove':
       return remove(ctx, opts, signal);
     case 'get':

@@ -9,7 +9,8 @@ interface Base {
 
 export type ContentOptions =
   | (Base & { action: 'list' })
-  | (Base & { action: 'create-database'; database: string; dryRun: boolean })
+  /** from: a branch, a copy of that database (force: end its sessions, which the copy needs gone). */
+  | (Base & { action: 'create-database'; database: string; dryRun: boolean; from?: string; force?: boolean })
   | (Base & { action: 'remove'; database: string; force: boolean; dryRun: boolean })
   /** database undefined: the instance's default database. */
   | (Base & { action: 'get'; database?: string; showSecrets: boolean })

@@ -1,0 +1,66 @@
+import type { Context } from '../../context.js';
+import { CliError } from '../../core/errors.js';
+import type { Instance } from '../../core/instance.js';
+import { MAINTENANCE_DB, TEMPLATE_DBS } from '../../postgres/identifiers.js';
+import {
+  isInternalDatabase,
+  parseSnapshotMark,
+  type SnapshotMark,
+  snapshotDatabase,
+} from '../../postgres/snapshot-names.js';
+import { databaseFacts } from '../../postgres/snapshots.js';
+import type { Session } from '../../postgres/session.js';
+import { withAdmin } from '../content/session.js';
+
+/** The connection a session holds (pg stays behind postgres/). */
+type Client = Session['client'];
+
+/**
+ * Snapshot work holds the instance's lock (a stop, an uninstall or a backup restore, which
+ * drops staging databases it finds, never interleaves) and runs as the program's superuser.
+ */
+export function withSnapshotSession<T>(
+  ctx: Context,
+  instance: Instance,
+  signal: AbortSignal | undefined,
+  fn: (s: Session) => Promise<T>,
+): Promise<T> {
+  return ctx.registry.lockedInstance(instance.name, () => withAdmin(ctx, instance, signal, fn));
+}
+
+/** Databases a snapshot or branch may be taken of: not PostgreSQL's own, not the program's. */
+export function checkCopySource(database: string): void {
+  if (database === MAINTENANCE_DB || TEMPLATE_DBS.includes(database) || isInternalDatabase(database))
+    throw new CliError(
+      'refused',
+      `refusing to copy ${database}: it is PostgreSQL's or resource-postgres's own database`,
+      {
+        hint: 'name one of your databases with --database (see content list)',
+      },
+    );
+}
+
+export async function requireDatabase(client: Client, instance: Instance, database: string) {
+  const facts = await databaseFacts(client, database);
+  if (!facts)
+    throw new CliError('not-found', `no database ${database} in instance ${instance.name}`, {
+      hint: `see what exists: resource-postgres content list --instance ${instance.name}`,
+    });
+  return facts;
+}
+
+/** The snapshot's database and its mark, or a not-found error pointing at `snapshot list`. */
+export async function requireSnapshot(
+  client: Client,
+  instance: Instance,
+  name: string,
+): Promise<{ database: string; mark: SnapshotMark; size_bytes: number }> {
+  const database = snapshotDatabase(name);
+  const facts = await databaseFacts(client, database);
+  const mark = parseSnapshotMark(facts?.comment ?? null);
+  if (!facts || !mark)
+    throw new CliError('not-found', `no snapshot ${name} in instance ${instance.name}`, {
+      hint: `see the snapshots: resource-postgres snapshot list --instance ${instance.name}`,
+    });
+  return { database, mark, size_bytes: facts.size_bytes };
+}
