@@ -1,5 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enginesUnderTest, runCli, tempHome } from '../support/cli.js';
 import { instanceSql } from '../support/instance-sql.js';
@@ -10,6 +12,7 @@ import { engineArgs, forceCleanup, freePort, spawnCli, statusJson, waitUntil } f
  * (130, 143), and whatever point the command had reached, the next command works.
  */
 const engines = await enginesUnderTest();
+const execFileP = promisify(execFile);
 
 describe.each(engines)('signals on the %s engine', (engine) => {
   let home: string;
@@ -102,5 +105,17 @@ describe.each(engines)('signals on the %s engine', (engine) => {
     expect(again.code, again.stderr).toBe(0);
     expect([['backed-up'], ['changed since']]).toContainEqual((await sql('SELECT v FROM t')).map((row) => row.v));
     expect(await exists(journal)).toBe(false);
+    if (engine === 'docker') {
+      // The killed restore's helper container is gone with it (it would hold the volume against uninstall).
+      const left = await execFileP('docker', [
+        'ps',
+        '-aq',
+        '--filter',
+        `volume=resource-postgres-${name}-data`,
+        '--filter',
+        'label=io.resource-postgres.helper',
+      ]);
+      expect(left.stdout.trim()).toBe('');
+    }
   }, 180_000);
 });

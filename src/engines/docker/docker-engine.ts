@@ -244,6 +244,8 @@ export class DockerEngine implements Engine {
 
   async findReplacement(instance: Instance): Promise<DataReplacement | undefined> {
     if (!(await this.#objects.volumeExists(dataVolumeOf(instance)))) return undefined;
+    // Only an interrupted restore asks: the killed CLI's helper containers are garbage now.
+    await this.#objects.removeLeftHelpers(dataVolumeOf(instance));
     return findVolumeReplacement(this.#docker, instance.image ?? DEFAULTS.image, dataVolumeOf(instance));
   }
 

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LABELS } from '../../core/defaults.js';
+import { LABEL_PREFIX, LABELS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { containerName, dataVolumeOf, type Instance } from '../../core/instance.js';
 import { labelFilters, volumeSpec } from './container-spec.js';
@@ -134,6 +134,7 @@ export class DockerObjects {
   async removeVolume(volumeName: string): Promise<void> {
     const volume = await this.#inspectVolume(volumeName);
     if (!volume || !this.#ours(volume)) return;
+    await this.removeLeftHelpers(volume.Name);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.docker.getVolume(volume.Name).remove();
@@ -149,5 +150,24 @@ export class DockerObjects {
         else throw this.fail(e, `remove volume ${volume.Name}`);
       }
     }
+  }
+
+  /**
+   * A restore helper (a one-off container of ours mounting the volume) outlives a CLI killed
+   * mid-restore, and holds the volume: the instance's removal takes it too. The instance lock
+   * the caller holds means no restore is running now.
+   */
+  async removeLeftHelpers(volumeName: string): Promise<void> {
+    const left = await this.docker
+      .listContainers({ all: true, filters: { volume: [volumeName], label: [`${LABEL_PREFIX}.helper`] } })
+      .catch(() => []);
+    await Promise.all(
+      left.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
   }
 }

@@ -93,7 +93,7 @@ export class DockerImageClients implements ImageClientRunner {
       Labels: { [CLIENT_LABEL]: program },
       HostConfig: { NetworkMode: 'host', Binds: io.files.map((f) => `${f}:${f}:ro`) },
     });
-    const onAbort = () => void container.remove({ force: true }).catch(() => {});
+    const onAbort = () => void container.remove({ force: true, v: true }).catch(() => {});
     io.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const stream = (await container.attach({
@@ -107,7 +107,7 @@ export class DockerImageClients implements ImageClientRunner {
       return await pump(container, stream, io);
     } finally {
       io.signal?.removeEventListener('abort', onAbort);
-      await container.remove({ force: true }).catch(() => {});
+      await container.remove({ force: true, v: true }).catch(() => {});
     }
   }
 }
