@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from './errors.js';
 import { instancePaths } from './instance.js';
+import { readJournalFile, writeJournalFile } from './journal-file.js';
 
 /**
  * The journal of a major upgrade in flight, beside instance.conf (root's, 0600). It names
@@ -30,33 +29,22 @@ export interface UpgradeJournal {
 const FILE = 'upgrade-journal.json';
 export const upgradeJournalPath = (home: string, name: string) => join(instancePaths(home, name).config, FILE);
 
-/** Written whole or not at all (a temp file renamed over it). */
 export async function writeUpgradeJournal(home: string, name: string, journal: UpgradeJournal): Promise<void> {
-  const target = upgradeJournalPath(home, name);
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, JSON.stringify(journal), { mode: 0o600, flag: 'wx' });
-    await rename(tmp, target);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw new CliError('config', `cannot write the upgrade journal ${target}: ${(e as Error).message}`, {
-      hint: 'check that the home is writable and the disk is not full',
-    });
-  }
+  await writeJournalFile(
+    upgradeJournalPath(home, name),
+    journal,
+    'upgrade journal',
+    'check that the home is writable and the disk is not full',
+  );
 }
 
-export async function readUpgradeJournal(home: string, name: string): Promise<UpgradeJournal | undefined> {
-  const text = await readFile(upgradeJournalPath(home, name), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    const j = JSON.parse(text) as UpgradeJournal;
-    if ((j.phase === 'building' || j.phase === 'switching') && typeof j.target?.name === 'string') return j;
-  } catch {
-    // fall through: a journal we cannot read is reported, never guessed at
-  }
-  throw new CliError('config', `the upgrade journal ${upgradeJournalPath(home, name)} is damaged`, {
-    hint: 'an interrupted upgrade cannot be undone automatically; the old data is untouched: check instance.conf, then remove the file',
-  });
+export function readUpgradeJournal(home: string, name: string): Promise<UpgradeJournal | undefined> {
+  return readJournalFile<UpgradeJournal>(
+    upgradeJournalPath(home, name),
+    (j) => (j.phase === 'building' || j.phase === 'switching') && typeof j.target?.name === 'string',
+    'upgrade journal',
+    'an interrupted upgrade cannot be undone automatically; the old data is untouched: check instance.conf, then remove the file',
+  );
 }
 
 export async function clearUpgradeJournal(home: string, name: string): Promise<void> {
