@@ -44,7 +44,7 @@ describe.skipIf(!docker.ok)('native engine, client programs from a local docker 
       clientSearch: { debianRoot: join(home, 'empty'), homebrewOpt: [] },
       imageClients: async () => new DockerImageClients(),
     });
-    instance = makeInstance('imgcl', await freePort());
+    instance = makeInstance('imgcl', await freePort(5456, 5459)); // native-engine.test.ts, beside it, has 5450-5455;
     await engine.create(instance, quiet);
   }, 120_000);
   afterAll(async () => {

@@ -27,14 +27,21 @@ async function portFree(port: number): Promise<boolean> {
 }
 
 const usedPorts = new Set<number>();
-export async function freePort(): Promise<number> {
-  for (let port = 5480; port <= 5489; port++) {
+/**
+ * 5450-5459: the engine is driven directly here, past the CLI's port ledger, so stay clear of
+ * the explicit ports the CLI suites running beside this one take (5470 up; the docker engine
+ * suite has 5460-5469). Sharing 5480 once let a CLI suite's interrupted create find its port
+ * taken by this suite's server. The suites using this run in parallel with each other too, so
+ * each takes its own part of the block (`from`-`to`).
+ */
+export async function freePort(from = 5450, to = 5455): Promise<number> {
+  for (let port = from; port <= to; port++) {
     if (!usedPorts.has(port) && (await portFree(port))) {
       usedPorts.add(port);
       return port;
     }
   }
-  throw new Error('no free port in 5480-5489');
+  throw new Error(`no free port in ${from}-${to}`);
 }
 
 export function makeInstance(name: string, port: number, extra: Partial<Instance> = {}): Instance {
