@@ -102,7 +102,7 @@ describe('snapshots and branches on the native engine', () => {
       expect(await si.databases()).not.toContain('rp_snap_busy1');
 
       const forced = await cli(['snapshot', 'create', 'busy1', '--database', 'busy', '--force']);
-      expect(forced.code).toBe(0);
+      expect(forced.code, forced.stderr).toBe(0);
       expect(forced.stderr).toMatch(/ending 1 session on database busy \(--force\)/);
       expect(await held.alive()).toBe(false);
     } finally {
@@ -158,7 +158,7 @@ describe('snapshots and branches on the native engine', () => {
       expect(await si.databases()).not.toContain('feature2');
       const dumped = await cli(['content', 'create-database', 'feature2', '--from', 'vrooli']);
       expect(dumped.stderr).toMatch(/vrooli has 1 open session: copying it with pg_dump \| pg_restore/);
-      expect(dumped.code).toBe(0);
+      expect(dumped.code, dumped.stderr).toBe(0);
       expect(dumped.stdout).toMatch(/created database feature2 .* sessions stayed connected/);
       expect(await held.alive()).toBe(true);
       expect(await fp('feature2')).toEqual(await fp('vrooli'));
@@ -166,7 +166,7 @@ describe('snapshots and branches on the native engine', () => {
       expect((await si.databases()).filter((d) => d.startsWith('rp_restore_'))).toEqual([]);
 
       const forced = await cli(['content', 'create-database', 'feature3', '--from', 'vrooli', '--force']);
-      expect(forced.code).toBe(0);
+      expect(forced.code, forced.stderr).toBe(0);
       expect(forced.stdout).toMatch(/ended 1 session on vrooli/);
       expect(await held.alive()).toBe(false);
     } finally {

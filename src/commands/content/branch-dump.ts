@@ -40,6 +40,14 @@ export async function branchByDump(
             hint: `nothing was created; or end the sessions and copy: --force`,
           });
     const archive = new PassThrough();
+    // pg_restore may stop reading before the archive's end (it has all it needs): then its own
+    // input is destroyed, never the stream pg_dump writes to, which is drained instead.
+    const restoreIn = new PassThrough();
+    archive.pipe(restoreIn);
+    restoreIn.once('close', () => {
+      archive.unpipe(restoreIn);
+      archive.resume();
+    });
     const dump = engine.runClient!(instance, 'pg_dump', ['--format=custom', '--no-password'], {
       stdout: archive,
       env: { PGDATABASE: from },
@@ -48,7 +56,7 @@ export async function branchByDump(
     let restore: Promise<{ exitCode: number; stderr: string }>;
     if (tool.major <= server.major) {
       restore = engine.runClient!(instance, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${staging}`], {
-        stdin: archive,
+        stdin: restoreIn,
         env: { PGDATABASE: staging },
         signal,
       });
@@ -61,7 +69,7 @@ export async function branchByDump(
         signal,
       });
       const toScript = engine.runClient!(instance, 'pg_restore', ['--file=-'], {
-        stdin: archive,
+        stdin: restoreIn,
         stdout: script,
         signal,
       }).finally(() => script.end());
