@@ -2,7 +2,7 @@
 // (alternating, several rounds, medians), a table on stdout and JSON in bench/results/.
 // BENCH_ROUNDS (default 5) sets the rounds of the heavy measurements, BENCH_FLOOR_ROUNDS
 // (default 4x, at least 10) those of the cheap ones; BENCH_ONLY=floor,scale,docker,native,
-// concurrent,peers,versions,pooler picks suites; BENCH_BIN measures another executable.
+// concurrent,peers,versions,pooler,snapshot picks suites; BENCH_BIN measures another executable.
 import { existsSync, renameSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -25,6 +25,7 @@ import { createclusterPeer, testcontainersPeer } from './suites/peers.mjs';
 import { scale } from './suites/scale.mjs';
 import { versionsInstall } from './suites/versions.mjs';
 import { poolerThroughput } from './suites/pooler.mjs';
+import { snapshots } from './suites/snapshot.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const int = (v, d) => (v && Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : d);
@@ -47,6 +48,7 @@ const SUITES = [
   ['peers', 'pg_createcluster', false, createclusterPeer],
   ['versions', 'versions install, native runtime', false, versionsInstall],
   ['pooler', 'pgbench -S -c 50 through the pooler vs direct', false, poolerThroughput],
+  ['snapshot', 'database snapshots and branches, native', false, snapshots],
 ];
 
 async function setup() {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../context.js';
-import { dropIfExists, STAGING_PREFIX, swapIn } from '../../postgres/backup/restore-target.js';
+import { dropIfExists, STAGING_PREFIX, swapInWith } from '../../postgres/backup/restore-target.js';
 import { copyDatabase, copyDatabaseGrants, roleExists, sessionsOn } from '../../postgres/snapshots.js';
 import { validateSnapshotName } from '../../postgres/snapshot-names.js';
 import { type CommandResult, result } from '../result.js';
@@ -47,7 +47,8 @@ export async function restoreSnapshot(
       await copyDatabase(s.client, { target: staging, source: snap.database, owner });
       // Who may connect is the live database's setting, not the snapshot's data: it carries over.
       await copyDatabaseGrants(s.client, database, staging);
-      const { terminated } = await swapIn(instance, staging, database);
+      // The session is on the maintenance database, never the one swapped (checkCopySource).
+      const { terminated } = await swapInWith(s.client, staging, database);
       swapped = true;
       const ended = terminated ? ` (ended ${plural(terminated, 'session')})` : '';
       return result('snapshot-change', {

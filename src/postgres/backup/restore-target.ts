@@ -52,31 +52,38 @@ export async function swapIn(
   staging: string,
   name: string,
 ): Promise<{ terminated: number; replaced: boolean }> {
-  return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, async (c) => {
-    if (!(await databaseExists(c, name))) {
+  return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, (c) => swapInWith(c, staging, name));
+}
+
+/** swapIn on a connection the caller holds (to a database other than `name`): one connection less. */
+export async function swapInWith(
+  c: Client,
+  staging: string,
+  name: string,
+): Promise<{ terminated: number; replaced: boolean }> {
+  if (!(await databaseExists(c, name))) {
+    await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
+    return { terminated: 0, replaced: false };
+  }
+  const aside = `${REPLACED_PREFIX}${staging.slice(STAGING_PREFIX.length)}`;
+  let terminated = 0;
+  for (let attempt = 1; ; attempt++) {
+    terminated += await endSessions(c, name);
+    try {
+      await c.query('BEGIN');
+      await c.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
       await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
-      return { terminated: 0, replaced: false };
+      faultPoint('restore:swap-uncommitted');
+      await c.query('COMMIT');
+      break;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      if ((e as { code?: string }).code !== IN_USE || attempt >= 5) throw e;
     }
-    const aside = `${REPLACED_PREFIX}${staging.slice(STAGING_PREFIX.length)}`;
-    let terminated = 0;
-    for (let attempt = 1; ; attempt++) {
-      terminated += await endSessions(c, name);
-      try {
-        await c.query('BEGIN');
-        await c.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
-        await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
-        faultPoint('restore:swap-uncommitted');
-        await c.query('COMMIT');
-        break;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
-        if ((e as { code?: string }).code !== IN_USE || attempt >= 5) throw e;
-      }
-    }
-    faultPoint('restore:swapped');
-    await dropDatabase(c, aside);
-    return { terminated, replaced: true };
-  });
+  }
+  faultPoint('restore:swapped');
+  await dropDatabase(c, aside);
+  return { terminated, replaced: true };
 }
 
 async function endSessions(c: Client, name: string): Promise<number> {
