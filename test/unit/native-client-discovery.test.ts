@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { candidateDirs, findClientDir, type ClientSearch } from '../../src/engines/native/client-tools.js';
 import { installHint } from '../../src/engines/native/client-install-hint.js';
+import { rootOnly } from '../support/isolation.js';
 
 /**
  * The native engine's client search order (issue 13): --pg-bin / RESOURCE_POSTGRES_PG_BIN,
@@ -95,18 +96,21 @@ describe('client program search order', () => {
     expect(found.hint).toBe(installHint(16));
   });
 
-  it.runIf(process.getuid?.() === 0)('as root, a found directory others can write is skipped, never run', async () => {
-    const dir = await clients(join(search.debianRoot, '17', 'bin'), '17.2');
-    await writeFile(
-      join(dir, 'pg_dump'),
-      `#!/bin/sh\ntouch ${join(root, 'ran-by-root')}\necho "pg_dump (PostgreSQL) 17.2"\n`,
-    );
-    await chmod(dir, 0o777);
-    const found = await findClientDir({}, 16, { PATH: '' }, search);
-    expect(found.ok).toBe(false);
-    if (!found.ok) expect(found.reason).toMatch(/debian\/17\/bin skipped: .* writable by group or others/);
-    expect(existsSync(join(root, 'ran-by-root'))).toBe(false);
-  });
+  it.runIf(rootOnly('client discovery trust checks'))(
+    'as root, a found directory others can write is skipped, never run',
+    async () => {
+      const dir = await clients(join(search.debianRoot, '17', 'bin'), '17.2');
+      await writeFile(
+        join(dir, 'pg_dump'),
+        `#!/bin/sh\ntouch ${join(root, 'ran-by-root')}\necho "pg_dump (PostgreSQL) 17.2"\n`,
+      );
+      await chmod(dir, 0o777);
+      const found = await findClientDir({}, 16, { PATH: '' }, search);
+      expect(found.ok).toBe(false);
+      if (!found.ok) expect(found.reason).toMatch(/debian\/17\/bin skipped: .* writable by group or others/);
+      expect(existsSync(join(root, 'ran-by-root'))).toBe(false);
+    },
+  );
 });
 
 describe('installHint', () => {

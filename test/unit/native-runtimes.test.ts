@@ -17,6 +17,7 @@ import {
   runtimeDir,
   runtimeRoot,
 } from '../../src/engines/native/runtimes.js';
+import { rootOnly } from '../support/isolation.js';
 
 let root: string;
 let rtRoot: string;
@@ -166,7 +167,7 @@ describe('installing a runtime', () => {
     await expect(readFile(join(pathDir, 'ran'), 'utf8')).rejects.toThrow(/ENOENT/);
     expect(await findNpm({ PATH: pathDir }, '/nonexistent')).toBe(join(pathDir, 'npm'));
   });
-  it.runIf(process.geteuid?.() === 0)(
+  it.runIf(rootOnly('runtime trust checks'))(
     'as root, refuses an npm whose directory others can change, naming it',
     async () => {
       const open = await fakeNpm('open-dir');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { findPgbouncer } from '../../src/engines/native/pooler/process.js';
+import { rootOnly } from '../support/isolation.js';
 
 /** PgBouncer is found on PATH; missing, the error names the package to install. */
 let dir: string;
@@ -25,8 +26,7 @@ it('takes the first executable pgbouncer on PATH', async () => {
   expect(await findPgbouncer({ PATH: dir }, [])).toBe(join(dir, 'pgbouncer'));
 });
 
-it('refuses, as root, a pgbouncer that others could replace', async () => {
-  if (process.getuid?.() !== 0) return; // the trust check applies to root only
+it.runIf(rootOnly('pgbouncer trust check'))('refuses, as root, a pgbouncer that others could replace', async () => {
   await writeFile(join(dir, 'pgbouncer'), '#!/bin/sh\n');
   await chmod(join(dir, 'pgbouncer'), 0o777);
   await expect(findPgbouncer({ PATH: dir }, [])).rejects.toThrow(/writable by group or others/);

@@ -41,16 +41,28 @@ async function relay(
   signal: AbortSignal,
 ): Promise<{ from: ClientResult; to: ClientResult }> {
   const pipe = new PassThrough();
-  // A restore that stops early must end the dump too, or pg_dump would wait on a full pipe.
+  // pg_restore may stop reading before the archive's end (it has all it needs): its own input
+  // ends then and the rest of the dump is drained, so pg_dump finishes; a failed restore stops it.
+  const restoreIn = new PassThrough();
+  pipe.pipe(restoreIn);
   const stop = new AbortController();
-  const both = AbortSignal.any([signal, stop.signal]);
-  const restoring = engine.runClient!(target, restore.program, restore.args, { stdin: pipe, signal: both }).finally(
-    () => stop.abort(),
+  const restoring = engine.runClient!(target, restore.program, restore.args, { stdin: restoreIn, signal }).then(
+    (res) => {
+      pipe.unpipe(restoreIn);
+      pipe.resume();
+      if (res.exitCode !== 0) stop.abort();
+      return res;
+    },
+    (e: unknown) => {
+      stop.abort();
+      throw e;
+    },
   );
+  restoring.catch(() => {}); // awaited below, after the dump: not an unhandled rejection meanwhile
   const from = await dumper.runClient!(instance, dump.program, dump.args, {
     stdout: pipe,
     env: dump.env,
-    signal: both,
+    signal: AbortSignal.any([signal, stop.signal]),
   }).finally(() => pipe.end());
   return { from, to: await restoring };
 }
