@@ -72,6 +72,8 @@ describe('renderHba', () => {
       'local all all peer map=resource-postgres',
       'host all all 127.0.0.1/32 scram-sha-256',
       'host all all ::1/128 scram-sha-256',
+      'host replication all 127.0.0.1/32 scram-sha-256',
+      'host replication all ::1/128 scram-sha-256',
     ]);
     expect(renderHba('127.0.0.1')).not.toMatch(/trust|md5|password\b/);
   });
