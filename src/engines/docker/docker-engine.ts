@@ -41,6 +41,8 @@ import { imageExtensions } from './image-extensions.js';
 import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
 import { startableContainer } from './startable.js';
 import { dockerUpgrades } from './docker-upgrade.js';
+import { dockerReplicas } from './docker-replica.js';
+import { deliverStandby, dropIdleNetwork } from './standby.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -68,6 +70,7 @@ export class DockerEngine implements Engine {
     Object.assign(
       this,
       dockerUpgrades(this.#docker, this.#objects, (i) => this.#runningContainer(i), this),
+      dockerReplicas(this.#docker, this.#objects, this),
     );
   }
 
@@ -134,6 +137,7 @@ export class DockerEngine implements Engine {
         // whose first boot cannot read it: copy it (again) before every start.
         await deliverPassword(container, instance);
         await deliverTls(container, instance, this.#objects.home);
+        await deliverStandby(this.#docker, container, instance);
         await container.start();
       }
     } catch (e) {
@@ -178,6 +182,7 @@ export class DockerEngine implements Engine {
       }
     }
     if (!opts.keepData) await this.#objects.removeVolume(dataVolumeOf(instance));
+    await dropIdleNetwork(this.#docker); // the replication network (standby.ts), once nothing uses it
   }
 
   async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {
