@@ -70,9 +70,18 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
   });
 
   it('a row written on P is visible on R within 1 s; R refuses writes and is marked read-only', async () => {
-    await sql(P, "INSERT INTO items (v) VALUES ('first')");
-    const took = await within(1_000, async () => (await sql(R, "SELECT 1 FROM items WHERE v = 'first'")).length === 1);
-    expect(took).toBeGreaterThanOrEqual(0);
+    // One open session on R, as an application reading from it would have: the poll times replication only.
+    const reader = await connect(R);
+    try {
+      await sql(P, "INSERT INTO items (v) VALUES ('first')");
+      const took = await within(
+        1_000,
+        async () => (await reader.query("SELECT 1 FROM items WHERE v = 'first'")).rowCount === 1,
+      );
+      expect(took).toBeGreaterThanOrEqual(0);
+    } finally {
+      await reader.end();
+    }
     await expect(sql(R, "INSERT INTO items (v) VALUES ('no')")).rejects.toThrow(/read-only transaction/);
     const creds = await cli(['credentials', '--instance', R, '--json']);
     expect(JSON.parse(creds.stdout).connections[0].read_only).toBe(true);
@@ -126,11 +135,16 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
     expect((await status()).map((i) => i.name).sort()).toEqual([P, R].sort());
   });
 
-  it('restart of R keeps it a replica; uninstall of a replica drops its slot; uninstall of P needs --force', async () => {
+  it('restart and re-creation of R keep it a replica; uninstall of a replica drops its slot; uninstall of P needs --force', async () => {
     expect((await cli(['manage', 'restart', '--instance', R])).code).toBe(0);
     await sql(P, "INSERT INTO items (v) VALUES ('after restart')");
     expect(await within(2_000, async () => (await count(R)) === (await count(P)))).toBeGreaterThanOrEqual(0);
     expect((await status(R))[0]!.role).toBe('replica');
+    // Removed keeping its data (docker: the container goes), then back: still a streaming replica.
+    expect((await cli(['manage', 'uninstall', '--instance', R, '--keep-data', '--force'])).code).toBe(0);
+    expect((await cli(['manage', 'start', '--instance', R])).code).toBe(0);
+    await sql(P, "INSERT INTO items (v) VALUES ('after keep-data')");
+    expect(await within(2_000, async () => (await count(R)) === (await count(P)))).toBeGreaterThanOrEqual(0);
 
     const second = await cli(['manage', 'start', '--instance', `${R}2`, '--replica-of', P]);
     expect(second.code).toBe(0);

@@ -67,7 +67,9 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
         const ext = opts.extensions ? `, then create extensions ${opts.extensions.join(', ')}` : '';
         const message = existing
           ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running${ext}`
-          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
+          : opts.replicaOf
+            ? `would create instance ${name} as a streaming replica of ${opts.replicaOf} (its engine and major) and start it`
+            : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
         return { name, result: 'planned', message };
       }),
     );

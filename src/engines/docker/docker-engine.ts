@@ -42,7 +42,7 @@ import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
 import { startableContainer } from './startable.js';
 import { dockerUpgrades } from './docker-upgrade.js';
 import { dockerReplicas } from './docker-replica.js';
-import { deliverStandby, dropIdleNetwork } from './standby.js';
+import { deliverStandby, dropIdleNetwork, ensureNetwork } from './standby.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -106,10 +106,12 @@ export class DockerEngine implements Engine {
       hostCpus: await this.#objects.hostCpus(),
       dataPath: dataMountTarget(image.Config),
     });
+    if (instance.replicaOf) await ensureNetwork(this.#docker); // a replica's container joins it (standby.ts)
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
       await deliverTls(container, instance, this.#objects.home);
+      await deliverStandby(this.#docker, container, instance);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
