@@ -78,7 +78,10 @@ describe('renderHba', () => {
     expect(renderHba('127.0.0.1')).not.toMatch(/trust|md5|password\b/);
   });
   it('accepts scram from anywhere only when the instance binds beyond loopback', () => {
-    expect(rules(renderHba('0.0.0.0')).at(-1)).toBe('host all all all scram-sha-256');
+    expect(rules(renderHba('0.0.0.0')).slice(-2)).toEqual([
+      'host all all all scram-sha-256',
+      'host replication all all scram-sha-256',
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { CliError } from '../../core/errors.js';
+import type { Instance } from '../../core/instance.js';
 import { replicasByPrimary } from './slot.js';
 
 /**
@@ -23,4 +24,28 @@ export async function guardPrimaries(ctx: Context, removing: string[], force: bo
   ctx.talk.warn(
     `${what}; they stay readable, frozen at their last replayed change (manage promote makes one writable)`,
   );
+}
+
+/**
+ * A major upgrade rebuilds the data by dump and restore: a new system, which no replica can
+ * follow, and a replica cannot be rebuilt that way while it follows its primary.
+ */
+export async function guardUpgrade(ctx: Context, instance: Instance): Promise<void> {
+  if (instance.replicaOf)
+    throw new CliError(
+      'usage',
+      `instance ${instance.name} is a streaming replica of ${instance.replicaOf}: it runs its primary's major`,
+      {
+        hint: `upgrade ${instance.replicaOf}, then make the replica again (manage uninstall --instance ${instance.name} --force, then manage start --instance ${instance.name} --replica-of ${instance.replicaOf}); or promote it first`,
+      },
+    );
+  const replicas = (await replicasByPrimary(ctx)).get(instance.name);
+  if (replicas?.length)
+    throw new CliError(
+      'refused',
+      `instance ${instance.name} has streaming replicas (${replicas.join(', ')}): they cannot follow a new major`,
+      {
+        hint: `remove them first (manage uninstall --instance NAME --force), upgrade, then make them again with --replica-of ${instance.name}`,
+      },
+    );
 }

@@ -126,7 +126,11 @@ export function renderHba(host: string, requireTls = false): string {
     `${tcp} replication all 127.0.0.1/32   scram-sha-256`,
     `${tcp} replication all ::1/128        scram-sha-256`,
   ];
-  if (!LOOPBACK.has(host)) lines.push(`${tcp} all       all   all            scram-sha-256`);
+  if (!LOOPBACK.has(host))
+    lines.push(
+      `${tcp} all       all   all            scram-sha-256`,
+      `${tcp} replication all all          scram-sha-256`,
+    );
   return lines.join('\n') + '\n';
 }
 
