@@ -14,7 +14,7 @@ export interface ReplicaSuiteOptions {
   killPrimary: (home: string, primary: string) => Promise<void>;
 }
 
-export function replicaSuite(o: ReplicaSuiteOptions): void {
+export function replicaSuite(o: ReplicaSuiteOptions): { cli: (args: string[]) => Promise<CliRun> } {
   const { primary: P, replica: R } = o;
   let home = '';
   const cli = (args: string[]): Promise<CliRun> => runCli(args, { home, timeoutMs: 180_000 });
@@ -189,4 +189,5 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
     const again = await cli(['manage', 'promote', '--instance', R]);
     expect(again.stderr).toMatch(/not a replica/);
   });
+  return { cli };
 }

@@ -146,8 +146,7 @@ describe('a primary fit for streaming', () => {
 
 describe('docker standby settings', () => {
   it('only a replica gets primary_conninfo (a password file, no password), its slot and the network', async () => {
-    const { standbyNetwork, standbySettings, REPLICATION_NETWORK } =
-      await import('../../src/engines/docker/standby.js');
+    const { standbyNetwork, standbySettings, replicationNetwork } = await import('../../src/engines/docker/standby.js');
     const { containerSpec } = await import('../../src/engines/docker/container-spec.js');
     expect(standbySettings(primary)).toEqual({});
     expect(standbyNetwork(primary)).toEqual({});
@@ -155,7 +154,8 @@ describe('docker standby settings', () => {
     expect(s.primary_slot_name).toBe('rp_replica_copy');
     expect(s.primary_conninfo).toMatch(/host='resource-postgres-main' port=5432 user='rp_replica_copy' passfile=/);
     const spec = containerSpec({ ...replica, engine: 'docker' }, '/h');
-    expect(spec.HostConfig?.NetworkMode).toBe(REPLICATION_NETWORK);
+    expect(spec.HostConfig?.NetworkMode).toBe(replicationNetwork('main'));
+    expect(replicationNetwork('main')).toBe('resource-postgres-main-replication');
     const all = JSON.stringify(spec);
     expect(all).not.toContain('repl-Pass_1');
     expect(all).not.toContain('pw-of-the-primary');

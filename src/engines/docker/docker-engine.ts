@@ -42,7 +42,7 @@ import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
 import { startableContainer } from './startable.js';
 import { dockerUpgrades } from './docker-upgrade.js';
 import { dockerReplicas } from './docker-replica.js';
-import { deliverStandby, dropIdleNetwork, ensureNetwork } from './standby.js';
+import { deliverStandby, dropIdleNetworks, ensureNetwork } from './standby.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -106,7 +106,7 @@ export class DockerEngine implements Engine {
       hostCpus: await this.#objects.hostCpus(),
       dataPath: dataMountTarget(image.Config),
     });
-    if (instance.replicaOf) await ensureNetwork(this.#docker); // a replica's container joins it (standby.ts)
+    if (instance.replicaOf) await ensureNetwork(this.#docker, instance.replicaOf); // a replica's container joins it (standby.ts)
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
@@ -184,7 +184,8 @@ export class DockerEngine implements Engine {
       }
     }
     if (!opts.keepData) await this.#objects.removeVolume(dataVolumeOf(instance));
-    await dropIdleNetwork(this.#docker); // the replication network (standby.ts), once nothing uses it
+    // Replication networks it was on (standby.ts), once unused; a promoted replica stays on its old primary's.
+    await dropIdleNetworks(this.#docker, instance.name, found?.NetworkSettings?.Networks);
   }
 
   async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {

@@ -8,7 +8,7 @@ import { execInContainer } from './container-exec.js';
 import { containerSpec, DATA_PATH, dataMountTarget } from './container-spec.js';
 import type { DockerObjects } from './docker-objects.js';
 import { deliverPassword, singleFileTar } from './password-file.js';
-import { deliverStandby, joinNetwork, REPLICATION_NETWORK, REPLICATION_PASSFILE } from './standby.js';
+import { deliverStandby, joinNetwork, replicationNetwork, REPLICATION_PASSFILE } from './standby.js';
 import { deliverTls, postgresIds } from './tls-files.js';
 
 const HBA_LINE = 'host replication all all scram-sha-256';
@@ -35,7 +35,7 @@ export function dockerReplicas(
             hint: `start it: resource-postgres manage start --instance ${primary.name}`,
           },
         );
-      await joinNetwork(docker, info.Id);
+      await joinNetwork(docker, primary.name, info.Id);
       const container = docker.getContainer(info.Id);
       if (primary.tls) {
         await deliverTls(container, primary, objects.home); // its pg_hba (tls-files.ts) has the line
@@ -98,7 +98,7 @@ async function baseBackup(docker: Dockerode, replica: Instance, link: ReplicaLin
     Labels: { [`${LABEL_PREFIX}.helper`]: 'replica' },
     HostConfig: {
       Mounts: [{ Type: 'volume', Source: dataVolumeOf(replica), Target: dataPath }],
-      NetworkMode: REPLICATION_NETWORK,
+      NetworkMode: replicationNetwork(link.primary.name),
     },
   });
   try {

@@ -6,13 +6,15 @@ import { singleFileTar } from './password-file.js';
 import { postgresIds } from './tls-files.js';
 
 /**
- * A docker replica reaches its primary's container by name on a user-defined network both
- * are attached to (the primary publishes on host loopback only, which a container cannot
- * reach). Its standby settings are `-c` flags of its command; the replication password is a
+ * A docker replica reaches its primary's container by name on a user-defined network of that
+ * primary's, which only the primary and its replicas join (the primary publishes on host
+ * loopback only, which a container cannot reach; one network per primary keeps unrelated
+ * instances from reaching each other's servers). Its standby settings are `-c` flags of its command; the replication password is a
  * file copied in before every start, 0600 and owned by the image's postgres user (libpq
  * ignores a password file others can read), at / where that user can plant nothing.
  */
-export const REPLICATION_NETWORK = 'resource-postgres-replication';
+/** The replication network of primary `name`: resource-postgres-<name>-replication. */
+export const replicationNetwork = (primary: string) => `${containerName(primary)}-replication`;
 export const REPLICATION_PASSFILE = '/.resource-postgres-replication-pgpass';
 /** The port the server listens on inside every container. */
 const CONTAINER_PORT = 5432;
@@ -36,16 +38,17 @@ export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf'>):
 
 /** The network a replica's container joins (none for any other instance). Pure. */
 export function standbyNetwork(instance: Pick<Instance, 'replicaOf'>): { NetworkMode?: string } {
-  return instance.replicaOf ? { NetworkMode: REPLICATION_NETWORK } : {};
+  return instance.replicaOf ? { NetworkMode: replicationNetwork(instance.replicaOf) } : {};
 }
 
-/** Makes the replication network exist (labelled ours). */
-export async function ensureNetwork(docker: Dockerode): Promise<Dockerode.Network> {
-  const net = docker.getNetwork(REPLICATION_NETWORK);
+/** Makes primary's replication network exist (labelled ours). */
+export async function ensureNetwork(docker: Dockerode, primary: string): Promise<Dockerode.Network> {
+  const name = replicationNetwork(primary);
+  const net = docker.getNetwork(name);
   const found = await net.inspect().catch(() => undefined);
   if (found) return net;
   try {
-    await docker.createNetwork({ Name: REPLICATION_NETWORK, Driver: 'bridge', Labels: { [LABELS.managed]: 'true' } });
+    await docker.createNetwork({ Name: name, Driver: 'bridge', Labels: { [LABELS.managed]: 'true' } });
   } catch (e) {
     // 409: made meanwhile by another CLI.
     if ((e as { statusCode?: number }).statusCode !== 409) throw e;
@@ -53,9 +56,9 @@ export async function ensureNetwork(docker: Dockerode): Promise<Dockerode.Networ
   return net;
 }
 
-/** Attaches a container to the replication network; already attached is fine. */
-export async function joinNetwork(docker: Dockerode, containerId: string): Promise<void> {
-  const net = await ensureNetwork(docker);
+/** Attaches a container to primary's replication network; already attached is fine. */
+export async function joinNetwork(docker: Dockerode, primary: string, containerId: string): Promise<void> {
+  const net = await ensureNetwork(docker, primary);
   const info = (await net.inspect()) as { Containers?: Record<string, unknown> };
   if (info.Containers && Object.keys(info.Containers).some((id) => id === containerId)) return;
   try {
@@ -66,11 +69,25 @@ export async function joinNetwork(docker: Dockerode, containerId: string): Promi
   }
 }
 
-/** Removes the network once no container uses it; best effort (another CLI may be using it). */
-export async function dropIdleNetwork(docker: Dockerode): Promise<void> {
-  const net = docker.getNetwork(REPLICATION_NETWORK);
-  const info = (await net.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
-  if (info && Object.keys(info.Containers ?? {}).length === 0) await net.remove().catch(() => {});
+/**
+ * After an instance's removal: the replication networks its container was on, and its own as
+ * a primary, go once no container uses them; best effort (another CLI may be using one).
+ */
+export async function dropIdleNetworks(
+  docker: Dockerode,
+  name: string,
+  attached: Record<string, unknown> | undefined,
+): Promise<void> {
+  const mine = replicationNetwork(name);
+  const names = new Set([
+    mine,
+    ...Object.keys(attached ?? {}).filter((n) => /^resource-postgres-.+-replication$/.test(n)),
+  ]);
+  for (const n of names) {
+    const net = docker.getNetwork(n);
+    const info = (await net.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+    if (info && Object.keys(info.Containers ?? {}).length === 0) await net.remove().catch(() => {});
+  }
 }
 
 /**
@@ -94,5 +111,5 @@ export async function deliverStandby(
     .getContainer(containerName(instance.replicaOf))
     .inspect()
     .catch(() => undefined);
-  if (primary) await joinNetwork(docker, primary.Id).catch(() => {});
+  if (primary) await joinNetwork(docker, instance.replicaOf, primary.Id).catch(() => {});
 }
