@@ -216,7 +216,7 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
       true,
     );
   }
-  await guardPrimaries(ctx, present, opts.force);
+  await guardPrimaries(ctx, present, opts.force, opts.keepData);
   if (
     !opts.force &&
     !(await ctx.confirm(`Remove ${present.length} instance(s) (${present.join(', ')}) ${dataNote}?`))

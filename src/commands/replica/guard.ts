@@ -8,7 +8,12 @@ import { replicasByPrimary } from './slot.js';
  * without --force (naming them), warned about with it. Replicas removed in the same run do
  * not count.
  */
-export async function guardPrimaries(ctx: Context, removing: string[], force: boolean): Promise<void> {
+export async function guardPrimaries(
+  ctx: Context,
+  removing: string[],
+  force: boolean,
+  keepData = false,
+): Promise<void> {
   const map = await replicasByPrimary(ctx);
   const left: string[] = [];
   for (const name of removing) {

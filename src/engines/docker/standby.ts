@@ -91,15 +91,24 @@ export async function dropIdleNetworks(
 }
 
 /**
- * Before a replica's container starts: its password file, and its primary's container on the
- * network (a primary container made anew since, e.g. by a TLS change, left it). No-op for
- * any other instance.
+ * Before an instance's container starts. A replica: its password file, and its primary's
+ * container on the network (a primary container made anew since, e.g. by a TLS change, left
+ * it). A primary whose replication network exists: its container (maybe made anew) on it, so
+ * its replicas reach it again. One network lookup for any other instance.
  */
 export async function deliverStandby(
   docker: Dockerode,
   container: Dockerode.Container,
   instance: Instance,
 ): Promise<void> {
+  const own = docker.getNetwork(replicationNetwork(instance.name));
+  if (
+    await own.inspect().then(
+      () => true,
+      () => false,
+    )
+  )
+    await joinNetwork(docker, instance.name, container.id);
   if (!instance.replicaOf || !instance.replicationPassword) return;
   const { uid, gid } = await postgresIds(container);
   const line = replicationPassfileLine({
