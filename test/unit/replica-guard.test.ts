@@ -44,7 +44,9 @@ describe('uninstall guard', () => {
     await guardPrimaries(world.ctx, ['main', 'ro1', 'ro2', 'solo'], false);
     expect(world.talk).toEqual([]);
     await guardPrimaries(world.ctx, ['main'], true);
-    expect(world.talk.join('\n')).toMatch(/warning: .*ro1, ro2.*stay readable/);
+    expect(world.talk.join('\n')).toMatch(/warning: .*ro1, ro2.*stay readable, frozen/);
+    await guardPrimaries(world.ctx, ['main'], true, true);
+    expect(world.talk.at(-1)).toMatch(/go on streaming once it is started again/);
   });
 });
 

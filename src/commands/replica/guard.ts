@@ -26,9 +26,10 @@ export async function guardPrimaries(
     throw new CliError('refused', `refusing to remove a primary: ${what}`, {
       hint: 'promote or remove the replicas first (resource-postgres manage promote --instance NAME), or pass --force: they stay readable, frozen at their last replayed change',
     });
-  ctx.talk.warn(
-    `${what}; they stay readable, frozen at their last replayed change (manage promote makes one writable)`,
-  );
+  const after = keepData
+    ? 'they stay readable and go on streaming once it is started again'
+    : 'they stay readable, frozen at their last replayed change (manage promote makes one writable)';
+  ctx.talk.warn(`${what}; ${after}`);
 }
 
 /**
