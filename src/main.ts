@@ -22,6 +22,7 @@ const handlers: Record<CommandId, () => Promise<Handler>> = {
   'manage.restart': async () => (await import('./commands/manage/index.js')).restart as Handler,
   'manage.uninstall': async () => (await import('./commands/manage/index.js')).uninstall as Handler,
   'manage.upgrade': async () => (await import('./commands/manage/upgrade.js')).upgrade as Handler,
+  'manage.promote': async () => (await import('./commands/replica/promote.js')).promote as Handler,
   'manage.tls': async () => (await import('./commands/manage/tls.js')).tls as Handler,
   test: async () => (await import('./commands/test/index.js')).selftest as Handler,
   content: async () => (await import('./commands/content/index.js')).content as Handler,

@@ -16,6 +16,7 @@ export type CommandId =
   | 'manage.restart'
   | 'manage.uninstall'
   | 'manage.upgrade'
+  | 'manage.promote'
   | 'manage.tls'
   | 'test'
   | 'content'

@@ -3,6 +3,8 @@ import { DEFAULTS } from '../core/defaults.js';
 import { usageError } from '../core/errors.js';
 import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
+import { replicaOf, replicaOfOpt } from './manage-replica.js';
+import { tlsAction } from './manage-tls.js';
 import { parseExtensionList } from '../core/extensions.js';
 import { parsePort } from '../core/ports.js';
 import {
@@ -108,16 +110,6 @@ export function pgVersion(a: Args): string | undefined {
   return major;
 }
 
-/** Optional in yargs so that a missing action gets this message instead of yargs' count of arguments. */
-function tlsAction(a: Args): 'enable' | 'disable' | 'rotate' {
-  if (a.action === undefined)
-    throw usageError(
-      'name a tls action: enable, disable or rotate',
-      'e.g. resource-postgres manage tls enable --instance main',
-    );
-  return a.action as 'enable' | 'disable' | 'rotate';
-}
-
 /** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
 const REPAIR =
   'repair: restart only if it runs but fails the health probe; a healthy instance is left alone (never deletes data)';
@@ -174,6 +166,7 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
             default: true,
             describe: 'wait until it accepts queries (--no-wait to return at once)',
           },
+          'replica-of': replicaOfOpt,
           timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
           force: forceOpt(REPAIR),
           'dry-run': dryRunOpt,
@@ -181,6 +174,7 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
       run('manage.start', (a) => ({
         ...selector(a),
         ...create(a),
+        ...replicaOf(a),
         wait: a.wait !== false,
         timeoutSec: positiveNumber(a, 'timeout'),
         force: Boolean(a.force),

@@ -6,6 +6,7 @@ import * as opt from './args.js';
 import type { CommandId, Invocation } from './ids.js';
 import { manageCommands, topLevelManageCommands } from './manage.js';
 import { upgradeVerb } from './manage-upgrade.js';
+import { promoteVerb } from './manage-replica.js';
 import { translateYargsMessage } from './messages.js';
 import { helpWidth, wrapHelp } from './help-wrap.js';
 import { failureLevel } from './failure-level.js';
@@ -112,7 +113,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
       })),
     )
     .command('manage', 'Install, start, stop, restart or uninstall instances', (y) =>
-      manageCommands(y, defaultInstance, run, [upgradeVerb(defaultInstance, run)]),
+      manageCommands(y, defaultInstance, run, [upgradeVerb(defaultInstance, run), promoteVerb(defaultInstance, run)]),
     )
     .command(
       'test <suite>',

@@ -17,6 +17,8 @@ export interface CredentialsData {
     connection: { host: string; port: number; database: string; ssl: boolean; sslmode: string; sslrootcert?: string };
     auth: { username: string; password: string };
     metadata: { description: string; capabilities: string[]; version: string | null; engine: string; url: string };
+    /** A streaming replica (--replica-of): reads only, until `manage promote`. Absent otherwise. */
+    read_only?: true;
   }>;
   /** Flat views for the text and env renderers; not part of the JSON contract. */
   views: ConnectionView[];
@@ -51,6 +53,7 @@ export function connectionEntry(
       engine: instance.engine,
       url: connectionUrl(view),
     },
+    ...(instance.replicaOf ? { read_only: true as const } : {}),
   };
 }
 

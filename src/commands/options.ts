@@ -72,6 +72,8 @@ export interface TlsOptions {
 }
 
 export interface StartOptions extends InstanceSelector, CreateOptions {
+  /** --replica-of P: the new instance is a streaming replica of P (commands/replica/). */
+  replicaOf?: string;
   wait: boolean;
   timeoutSec?: number;
   force: boolean;
@@ -103,4 +105,9 @@ export interface UninstallOptions {
   force: boolean;
   keepData: boolean;
   dryRun: boolean;
+}
+
+export interface PromoteOptions {
+  instance: string;
+  timeoutSec?: number;
 }

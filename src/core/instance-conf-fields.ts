@@ -109,7 +109,25 @@ export const FIELD_CHECKS: Record<string, Check> = {
   pooler_mode: oneOf('pooler_mode', POOLER_MODES),
   tls: oneOf('tls', ['off', 'on', 'required']),
   tls_ca: tlsCa,
+  replica_of: (v, where) =>
+    !NAME_RE.test(v)
+      ? `replica_of must be an instance name, not ${JSON.stringify(v)}`
+      : where && v === where.name
+        ? `replica_of names the instance itself (${JSON.stringify(v)})`
+        : undefined,
+  replication_password: matching(
+    /^[\x21-\x7e]{1,200}$/,
+    'replication_password must be printable characters without spaces',
+  ),
 };
+
+/** replica_of and replication_password come together (a replica) or not at all. */
+export function checkReplicaPair(values: { replicaOf?: string; password?: string }): string | undefined {
+  if (Boolean(values.replicaOf) === Boolean(values.password)) return undefined;
+  return values.replicaOf
+    ? 'replica_of is set without replication_password'
+    : 'replication_password is set without replica_of';
+}
 
 /** pooler_port and pooler_mode come together or not at all. */
 export function checkPoolerPair(values: { port?: string; mode?: string }): string | undefined {

@@ -4,6 +4,7 @@ import type { DesiredState, EngineName, Instance } from './instance.js';
 import {
   checkAdminPair,
   checkPoolerPair,
+  checkReplicaPair,
   type ConfLocation,
   FIELD_CHECKS,
   REQUIRED_FIELDS,
@@ -70,6 +71,11 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
   const poolerMode = get('pooler_mode');
   const poolerProblem = checkPoolerPair({ port: poolerPort, mode: poolerMode });
   if (poolerProblem) throw damaged(path, values.get(poolerPort ? 'pooler_port' : 'pooler_mode')?.line, poolerProblem);
+  const replicaOf = get('replica_of');
+  const replicationPassword = get('replication_password');
+  const replicaProblem = checkReplicaPair({ replicaOf, password: replicationPassword });
+  if (replicaProblem)
+    throw damaged(path, values.get(replicaOf ? 'replica_of' : 'replication_password')?.line, replicaProblem);
   const tls = get('tls') === 'off' ? undefined : (get('tls') as Instance['tls']);
   if (tls && !get('tls_ca')) throw damaged(path, values.get('tls')?.line, `tls is ${tls} but tls_ca is missing`);
   return {
@@ -92,6 +98,7 @@ export function parseInstanceConf(text: string, path: string, where?: ConfLocati
     pooler: poolerPort ? { port: Number(poolerPort), mode: poolerMode as PoolerMode } : undefined,
     tls,
     tlsCa: tls ? get('tls_ca') : undefined,
+    ...(replicaOf ? { replicaOf, replicationPassword: new Secret(replicationPassword!) } : {}),
     extra,
   };
 }
@@ -119,6 +126,8 @@ export function serializeInstanceConf(instance: Instance): string {
     ['pooler_mode', instance.pooler?.mode],
     ['tls', instance.tls],
     ['tls_ca', instance.tls ? instance.tlsCa : undefined],
+    ['replica_of', instance.replicaOf],
+    ['replication_password', instance.replicaOf ? instance.replicationPassword?.reveal() : undefined],
     ...Object.entries(instance.extra),
   ];
   const lines = ['# resource-postgres instance; managed by resource-postgres (unknown keys are kept)'];

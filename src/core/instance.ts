@@ -51,6 +51,10 @@ export interface Instance {
   tls?: TlsMode;
   /** With tls: the CA certificate clients verify the server with (sslrootcert), <home>/.tls/ca.crt. */
   tlsCa?: string;
+  /** A streaming replica: the instance it replicates (replica_of), read-only until promoted. */
+  replicaOf?: string;
+  /** A replica's password for its replication role on the primary (replication_password). */
+  replicationPassword?: Secret;
   /** Keys this version does not know, kept verbatim on rewrite. */
   extra: Record<string, string>;
 }

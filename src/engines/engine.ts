@@ -1,6 +1,7 @@
 import { CliError } from '../core/errors.js';
 import type { EngineName, Instance } from '../core/instance.js';
 import type { PortHolder } from '../core/ports.js';
+import type { ReplicaLink } from '../core/replica.js';
 
 /**
  * What an engine sees of one instance, before any health probe:
@@ -87,7 +88,27 @@ export interface OfferedExtensions {
 }
 
 // Additive, optional capabilities (backups, self-tests, upgrades): see EngineBackupCapabilities and EngineUpgradeCapabilities.
-export interface Engine extends EngineBackupCapabilities, EngineUpgradeCapabilities {}
+export interface Engine extends EngineBackupCapabilities, EngineUpgradeCapabilities, EngineReplicaCapabilities {}
+
+/** pg_backup_start and pg_backup_stop on a primary, around an engine's own copy of its data. */
+export interface BackupBracket {
+  start(): Promise<void>;
+  stop(): Promise<{ labelFile: string; spcmapFile: string }>;
+}
+
+/** Streaming replicas (`manage start --replica-of`); the caller makes the role and slot on the primary. */
+export interface EngineReplicaCapabilities {
+  /** Makes the primary's server accept replication connections from its replicas (a reload at most). */
+  allowReplication?(primary: Instance): Promise<void>;
+  /**
+   * Builds a new replica's data from the running primary (the engine may use `bracket` around
+   * a copy of its own, or a base backup over the replication protocol), then starts it as a
+   * hot standby streaming through link.slot. The replica's data must not exist yet.
+   */
+  createReplica?(replica: Instance, link: ReplicaLink, bracket: BackupBracket, progress: Progress): Promise<void>;
+  /** After a promotion: the standby settings and the replication password leave the server's files. */
+  forgetPrimary?(replica: Instance): Promise<void>;
+}
 
 /** The engine could not bind the instance's port: pick another and retry. */
 export class PortTakenError extends CliError {

@@ -15,6 +15,7 @@ import { exportJsonViews, exportTextRenderers } from './export.js';
 import { versionsTextRenderers } from './versions.js';
 import { table } from './table.js';
 import { poolerLines, poolerTextRenderers } from './pooler.js';
+import { readOnlyLine, replicationLines } from './replication.js';
 import { snapshotTextRenderers } from './snapshot.js';
 
 /**
@@ -127,7 +128,7 @@ function renderStatus(d: StatusData, paint: Paint): string {
       ]);
     }
     lines.push('', table(rows));
-    lines.push(...poolerLines(d.instances));
+    lines.push(...poolerLines(d.instances), ...replicationLines(d.instances));
     const notes = d.instances.filter((i) => !i.healthy).map((i) => `  ${i.name}: ${i.health_message}`);
     if (notes.length) lines.push('', ...notes);
   }
@@ -138,6 +139,10 @@ function renderStatus(d: StatusData, paint: Paint): string {
 function renderCredentials(d: CredentialsData): string {
   if (d.note && d.views.length === 0) return d.note;
   return d.views
-    .map((v, n) => renderConnection(v, d.connections[n]!.metadata.url, d.connections[n]!.metadata.version))
+    .map(
+      (v, n) =>
+        renderConnection(v, d.connections[n]!.metadata.url, d.connections[n]!.metadata.version) +
+        readOnlyLine(d.connections[n]!),
+    )
     .join('\n\n');
 }

@@ -35,7 +35,8 @@ describe('TLS in instance.conf, server files and connection details', () => {
     expect(on).toContain("ssl = 'on'\nssl_cert_file = '/c/server.crt'\nssl_key_file = '/c/server.key'");
     expect(renderHba('127.0.0.1')).not.toMatch(/hostssl/);
     const required = renderHba('10.0.0.2', true);
-    expect(required.match(/^hostssl /gm)).toHaveLength(3);
+    // all databases and replication, each from 127.0.0.1, ::1 and (the wider bind) anywhere
+    expect(required.match(/^hostssl /gm)).toHaveLength(6);
     expect(required).not.toMatch(/^host /m);
     expect(required).toMatch(/^local .*peer/m);
   });

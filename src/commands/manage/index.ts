@@ -16,6 +16,8 @@ import type {
   UninstallOptions,
 } from '../options.js';
 import { type CommandResult, result } from '../result.js';
+import { guardPrimaries } from '../replica/guard.js';
+import { dropLinkOnPrimary } from '../replica/slot.js';
 
 export interface ManageData {
   action: string;
@@ -65,11 +67,22 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
         const ext = opts.extensions ? `, then create extensions ${opts.extensions.join(', ')}` : '';
         const message = existing
           ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running${ext}`
-          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
+          : opts.replicaOf
+            ? `would create instance ${name} as a streaming replica of ${opts.replicaOf} (its engine and major) and start it`
+            : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
         return { name, result: 'planned', message };
       }),
     );
     return manageResult('start', items, true);
+  }
+  if (opts.replicaOf) {
+    const replicaOf = opts.replicaOf;
+    const timeoutSec = opts.timeoutSec ?? defaultTimeout();
+    const { startReplica } = await import('../replica/create.js');
+    const outcome = await ctx.registry.lockedInstance(opts.instance, () =>
+      startReplica(ctx, { ...opts, replicaOf, timeoutSec }),
+    );
+    return manageResult('start', [fromOutcome(outcome)]);
   }
   if (opts.all && names.length === 0) return manageResult('start', []);
   if (opts.bind && opts.bind !== DEFAULTS.host) {
@@ -203,6 +216,7 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
       true,
     );
   }
+  await guardPrimaries(ctx, present, opts.force, opts.keepData);
   if (
     !opts.force &&
     !(await ctx.confirm(`Remove ${present.length} instance(s) (${present.join(', ')}) ${dataNote}?`))
@@ -241,5 +255,7 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
   }
   await ctx.registry.remove(name);
   await ctx.ledger.release(instance.port, { home: ctx.home.dir, name });
-  return { name, result: 'removed', message: `instance ${name} removed with its data` };
+  // A replica's slot would make its primary keep WAL forever.
+  const slot = await dropLinkOnPrimary(ctx, instance);
+  return { name, result: 'removed', message: `instance ${name} removed with its data${slot ? `; ${slot}` : ''}` };
 }

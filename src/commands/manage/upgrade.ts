@@ -18,6 +18,7 @@ import { finishInterruptedRestore } from './interrupted-restore.js';
 import { waitReady } from './lifecycle.js';
 import { buildTarget, upgradeFault } from './upgrade-build.js';
 import { checkUpgradeRequest, recordedMajor } from './upgrade-check.js';
+import { guardUpgrade } from '../replica/guard.js';
 import { planUpgrade, requireUpgradable, type UpgradeData, type UpgradeOptions } from './upgrade-plan.js';
 import { finishInterruptedUpgrade, rollbackUpgrade, targetClaim } from './upgrade-rollback.js';
 
@@ -36,6 +37,7 @@ export async function upgrade(ctx: Context, opts: UpgradeOptions, signal: AbortS
   const engine = await ctx.engine(instance.engine);
   requireUpgradable(engine);
   checkUpgradeRequest(instance, recordedMajor(instance), opts.pgVersion, opts.image);
+  await guardUpgrade(ctx, instance);
   if (opts.dryRun) return planUpgrade(ctx, engine, instance, opts);
   return ctx.registry.lockedInstance(opts.instance, () => upgradeLocked(ctx, engine, opts, signal));
 }

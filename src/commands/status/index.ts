@@ -10,6 +10,7 @@ import { instanceHealth, type InstanceStateName, prefetchStates } from './health
 import type { StatusOptions } from '../options.js';
 import { type CommandResult, mapLimit, result } from '../result.js';
 import { poolerHealth, type PoolerHealth } from '../pooler/hooks.js';
+import { replicaMap, replicationOf, type ReplicationStatus } from './replication.js';
 
 export interface InstanceStatus {
   name: string;
@@ -30,6 +31,10 @@ export interface InstanceStatus {
   health_message: string;
   /** Its PgBouncer (`pooler start`), only for instances that have one. */
   pooler?: PoolerHealth;
+  /** primary or replica (streaming replicas, --replica-of). */
+  role?: ReplicationStatus['role'];
+  replicas?: string[];
+  replication?: ReplicationStatus['replication'];
 }
 
 export interface StatusData {
@@ -66,10 +71,12 @@ async function describeInstance(
   instance: Instance,
   fast: boolean,
   unknown: Set<string>,
+  replicas: Map<string, string[]>,
   known?: EngineState,
 ): Promise<InstanceStatus> {
   const h = await instanceHealth(ctx, instance, fast, known);
   if (!h.engineState) unknown.add(instance.name);
+  const { note, ...repl } = await replicationOf(instance, replicas, h.healthy && !fast);
   return {
     name: instance.name,
     engine: instance.engine,
@@ -84,7 +91,8 @@ async function describeInstance(
     version: h.version ?? instance.version ?? null,
     image: instance.engine === 'docker' ? (instance.image ?? null) : null,
     server_user: serverUserOf(instance),
-    health_message: h.message,
+    health_message: note ? `${h.message}; ${note}` : h.message,
+    ...repl,
     ...(instance.pooler ? { pooler: await poolerHealth(ctx, instance, fast) } : {}),
   };
 }
@@ -103,6 +111,8 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     ctx,
     entries.filter((e): e is Instance => !('error' in e)),
   );
+  const valid = entries.filter((e): e is Instance => !('error' in e));
+  const replicas = await replicaMap(ctx, valid, !opts.instance);
   const instances = await mapLimit(entries, 8, async (entry): Promise<InstanceStatus> => {
     if ('error' in entry) {
       unknown.add(entry.name);
@@ -123,7 +133,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
         health_message: entry.error.message,
       };
     }
-    return describeInstance(ctx, entry, opts.fast, unknown, known.get(entry.name));
+    return describeInstance(ctx, entry, opts.fast, unknown, replicas, known.get(entry.name));
   });
 
   const running = instances.filter((i) => RUNNING_STATES.includes(i.state) && !unknown.has(i.name));

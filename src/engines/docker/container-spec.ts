@@ -5,6 +5,7 @@ import { preloadSetting } from '../../core/extensions.js';
 import { getTemplate, parseSize } from '../../core/templates.js';
 import { PASSWORD_FILE } from './password-file.js';
 import { tlsSettings } from './tls-files.js';
+import { standbyNetwork, standbySettings } from './standby.js';
 
 /** Where the image keeps PGDATA (official postgres image <= 17 and our test image). */
 export const DATA_PATH = '/var/lib/postgresql/data';
@@ -86,7 +87,11 @@ export function containerSpec(
       `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
       `POSTGRES_DB=${instance.database}`,
     ],
-    Cmd: serverArgs({ ...withPreload(template.settings, instance.extensions ?? []), ...tlsSettings(instance) }),
+    Cmd: serverArgs({
+      ...withPreload(template.settings, instance.extensions ?? []),
+      ...tlsSettings(instance),
+      ...standbySettings(instance),
+    }),
     Labels: instanceLabels(instance.name, home),
     ExposedPorts: { [SERVER_PORT]: {} },
     HostConfig: {
@@ -97,7 +102,8 @@ export function containerSpec(
       Memory: parseSize(template.container.memory),
       NanoCpus: Math.round(cpus * 1e9),
       ShmSize: parseSize(template.container.shm_size),
-      // No NetworkMode: the default bridge; templates never create or join networks.
+      // The default bridge, except for a streaming replica (standby.ts); templates never create or join networks.
+      ...standbyNetwork(instance),
     },
   };
 }

@@ -41,6 +41,8 @@ import { imageExtensions } from './image-extensions.js';
 import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
 import { startableContainer } from './startable.js';
 import { dockerUpgrades } from './docker-upgrade.js';
+import { dockerReplicas } from './docker-replica.js';
+import { deliverStandby, dropIdleNetworks, ensureNetwork } from './standby.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -68,6 +70,7 @@ export class DockerEngine implements Engine {
     Object.assign(
       this,
       dockerUpgrades(this.#docker, this.#objects, (i) => this.#runningContainer(i), this),
+      dockerReplicas(this.#docker, this.#objects, this),
     );
   }
 
@@ -103,10 +106,12 @@ export class DockerEngine implements Engine {
       hostCpus: await this.#objects.hostCpus(),
       dataPath: dataMountTarget(image.Config),
     });
+    if (instance.replicaOf) await ensureNetwork(this.#docker, instance.replicaOf); // a replica's container joins it (standby.ts)
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
       await deliverTls(container, instance, this.#objects.home);
+      await deliverStandby(this.#docker, container, instance);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
@@ -134,6 +139,7 @@ export class DockerEngine implements Engine {
         // whose first boot cannot read it: copy it (again) before every start.
         await deliverPassword(container, instance);
         await deliverTls(container, instance, this.#objects.home);
+        await deliverStandby(this.#docker, container, instance);
         await container.start();
       }
     } catch (e) {
@@ -178,6 +184,8 @@ export class DockerEngine implements Engine {
       }
     }
     if (!opts.keepData) await this.#objects.removeVolume(dataVolumeOf(instance));
+    // Replication networks it was on (standby.ts), once unused; a promoted replica stays on its old primary's.
+    await dropIdleNetworks(this.#docker, instance.name, found?.NetworkSettings?.Networks);
   }
 
   async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {

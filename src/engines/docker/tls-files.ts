@@ -35,6 +35,8 @@ export function containerHba(required: boolean): string {
     '# Written by resource-postgres; copied in before every start.',
     'local all all trust',
     `${tcp} all all all scram-sha-256`,
+    // Streaming replicas connect from their own containers (standby.ts); only REPLICATION roles get in.
+    `${tcp} replication all all scram-sha-256`,
     '',
   ].join('\n');
 }

@@ -40,6 +40,10 @@ import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './ser
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
 import { nativeUpgrades } from './native-upgrade.js';
+import { nativeReplicas } from './native-replica.js';
+
+/** Shared users of older versions, whose files an instance's own user takes over (root only). */
+const legacyUidsFor = async (user: ServerUser | undefined) => (user ? legacyServerUids() : []);
 
 export interface NativeEngineOptions {
   home: string;
@@ -78,9 +82,10 @@ export class NativeEngine implements Engine {
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
     this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
-    // Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>.
+    // Major upgrades (native-upgrade.ts) and streaming replicas (native-replica.ts).
     const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
-    Object.assign(this, nativeUpgrades(this.home, locate, this));
+    const replicas = nativeReplicas(this.home, locate, this.#startTimeoutSec, this);
+    Object.assign(this, nativeUpgrades(this.home, locate, this), replicas);
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
@@ -108,7 +113,7 @@ export class NativeEngine implements Engine {
     const bins = await this.#binaries(instance, progress);
     const user = await this.#serverUser(instance);
     const layout = await planLayout(this.home, instance, user);
-    await ensureDirs(this.home, instance, layout, user, await this.#legacyUids(user));
+    await ensureDirs(this.home, instance, layout, user, await legacyUidsFor(user));
     await checkReachable(layout, user);
     const major = await dataMajor(layout.data);
     if (major) {
@@ -142,7 +147,7 @@ export class NativeEngine implements Engine {
     checkMajor(layout.data, major, bins);
     const user = await this.#serverUser(instance);
     // The socket directory may live in /tmp, which a reboot empties; an older version's layout moves here.
-    await ensureDirs(this.home, instance, layout, user, await this.#legacyUids(user));
+    await ensureDirs(this.home, instance, layout, user, await legacyUidsFor(user));
     await writeServerConfig(this.home, instance, layout, user);
     await startServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec ?? this.#startTimeoutSec });
     await finishCreate();
@@ -286,11 +291,6 @@ export class NativeEngine implements Engine {
     const { uid, gid } = await fh.stat().finally(() => fh.close());
     if (uid === process.geteuid?.()) return undefined;
     return (await lookupUser(String(uid))) ?? { name: String(uid), uid, gid, home: '/' };
-  }
-
-  /** Shared users of older versions, whose files an instance's own user takes over (root only). */
-  async #legacyUids(user: ServerUser | undefined): Promise<number[]> {
-    return user ? legacyServerUids() : [];
   }
 
   /** The instance's own database, created over TCP as its superuser right after the first start. */

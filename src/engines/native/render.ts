@@ -38,6 +38,8 @@ export interface ConfInput {
   extensions?: string[];
   /** TLS on: the certificate and key the server presents (in confDir). */
   tls?: { certFile: string; keyFile: string };
+  /** A streaming replica: the root-owned file with its standby settings (replica-files.ts). */
+  standbyFile?: string;
 }
 
 /** Settings the engine must control whatever the template says. */
@@ -99,6 +101,7 @@ export function renderPostgresConf(input: ConfInput): string {
   for (const [key, value] of Object.entries(input.settings)) put(key, value);
   lines.push('', '# engine (always last: these win)');
   for (const [key, value] of Object.entries(engineSettings(input))) put(key, value);
+  if (input.standbyFile) lines.push('', '# streaming replica', `include_if_exists ${confValue(input.standbyFile)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -119,8 +122,15 @@ export function renderHba(host: string, requireTls = false): string {
     `local   all       all                  peer map=${IDENT_MAP}`,
     `${tcp} all       all   127.0.0.1/32   scram-sha-256`,
     `${tcp} all       all   ::1/128        scram-sha-256`,
+    // Streaming replicas (replica-files.ts) connect over loopback; only REPLICATION roles get in.
+    `${tcp} replication all 127.0.0.1/32   scram-sha-256`,
+    `${tcp} replication all ::1/128        scram-sha-256`,
   ];
-  if (!LOOPBACK.has(host)) lines.push(`${tcp} all       all   all            scram-sha-256`);
+  if (!LOOPBACK.has(host))
+    lines.push(
+      `${tcp} all       all   all            scram-sha-256`,
+      `${tcp} replication all all          scram-sha-256`,
+    );
   return lines.join('\n') + '\n';
 }
 

@@ -9,6 +9,7 @@ import { baseSettings } from './base-settings.js';
 import { layoutOf, type NativeLayout, RELOCATION_ROOT, relocatedDataDir } from './layout.js';
 import { takeOverTree } from './legacy-owner.js';
 import { BASE_FILE, renderHba, renderIdent, renderPostgresConf } from './render.js';
+import { STANDBY_FILE } from './replica-files.js';
 import { canTraverse, type ServerUser } from './run-as.js';
 import { openRegularNoFollow, readSmallNoFollow, settleDir, writeRootFile } from './safe-fs.js';
 
@@ -136,6 +137,7 @@ export async function writeServerConfig(
     confDir: layout.confDir,
     extensions: instance.extensions,
     tls,
+    standbyFile: instance.replicaOf ? join(layout.confDir, STANDBY_FILE) : undefined,
   });
   const base = join(layout.confDir, BASE_FILE);
   if (!(await lstat(base).catch(() => undefined))) {

@@ -1,0 +1,124 @@
+import type { Context } from '../../context.js';
+import { CliError, describeError } from '../../core/errors.js';
+import { generatePassword, type Instance } from '../../core/instance.js';
+import { replicaLinkOf } from '../../core/replica.js';
+import type { BackupBracket, Engine } from '../../engines/engine.js';
+import { enterBackupMode, type BackupModeSession } from '../../postgres/backup/mode.js';
+import { ensureReplicaLink, primaryFacts } from '../../postgres/replication.js';
+import { draftInstance, prepareAndRecord } from '../manage/create.js';
+import { type StartOutcome, waitReady } from '../manage/lifecycle.js';
+import type { StartOptions } from '../options.js';
+import { primaryFactsProblem, replicaRequestProblem } from './checks.js';
+import { dropLinkOnPrimary } from './slot.js';
+
+export type ReplicaStartOptions = StartOptions & { replicaOf: string; timeoutSec: number };
+
+/**
+ * `manage start --instance R --replica-of P`: a new instance R streaming from P. R is recorded
+ * first (its port), then P gets R's replication role and slot, the engine copies P's data and
+ * starts R as a hot standby. Anything failing on the way takes back what this made (R's server,
+ * data and record, the slot and role on P): a failed create leaves nothing half-made behind.
+ */
+export async function startReplica(ctx: Context, opts: ReplicaStartOptions): Promise<StartOutcome> {
+  const name = opts.instance;
+  if (await ctx.registry.find(name))
+    throw new CliError('conflict', `instance ${name} already exists: --replica-of only makes a new instance`, {
+      hint: `choose another --instance, or remove it first: resource-postgres manage uninstall --instance ${name} --force`,
+    });
+  const primary = await ctx.registry.find(opts.replicaOf);
+  if (!primary)
+    throw new CliError('not-found', `no instance ${opts.replicaOf} in ${ctx.home.dir} to replicate`, {
+      hint: `create and start it first: resource-postgres manage start --instance ${opts.replicaOf}`,
+    });
+  const problem = replicaRequestProblem(primary, opts);
+  if (problem) throw problem;
+  const engine = await ctx.engine(primary.engine);
+  if (!engine.createReplica)
+    throw new CliError('usage', `streaming replicas are not available on the ${engine.name} engine`);
+  const facts = await primaryAnswers(ctx, engine, primary);
+  const recorded = await prepareAndRecord(ctx, engine, replicaDraft(ctx, opts, primary), opts.port);
+  let replica = recorded.instance;
+  const link = replicaLinkOf(replica, primary);
+  ctx.talk.info(`creating instance ${name} as a streaming replica of ${primary.name}, port ${replica.port}`);
+  try {
+    await ensureReplicaLink(link);
+    await engine.allowReplication?.(primary);
+    await engine.createReplica(replica, link, backupBracket(primary, name, facts.versionNum), ctx.talk.progress);
+    // Engines record what they chose (native data directory, server user).
+    await ctx.registry.save(replica);
+    await waitReady(ctx, engine, replica, opts.timeoutSec);
+  } catch (e) {
+    await undoReplica(ctx, engine, replica).catch(() => {});
+    throw e;
+  }
+  replica = await ctx.registry.get(name);
+  return {
+    name,
+    engine: replica.engine,
+    port: replica.port,
+    action: 'created',
+    ready: true,
+    message: `instance ${name} created on ${replica.engine}, port ${replica.port}, streaming from ${primary.name} (read-only), accepting queries`,
+  };
+}
+
+/** P must run, answer, and keep WAL fit for streaming. */
+async function primaryAnswers(ctx: Context, engine: Engine, primary: Instance) {
+  const state = await engine.inspect(primary);
+  const start = `start it first: resource-postgres manage start --instance ${primary.name}`;
+  if (state.state !== 'running')
+    throw new CliError('failed', `instance ${primary.name} is not running: a replica copies a running primary`, {
+      hint: start,
+    });
+  const facts = await primaryFacts(primary).catch((e: unknown) => {
+    throw new CliError('failed', `instance ${primary.name} does not answer: ${describeError(e)}`, { hint: start });
+  });
+  const problem = primaryFactsProblem(primary.name, facts);
+  if (problem) throw problem;
+  return facts;
+}
+
+/** R as a copy of P: P's roles, passwords, database and template (they are in the copied data). */
+function replicaDraft(ctx: Context, opts: ReplicaStartOptions, primary: Instance): Instance {
+  const draft = draftInstance(ctx, opts.instance, { ...opts, template: primary.template }, primary.engine);
+  return {
+    ...draft,
+    image: primary.engine === 'docker' ? (opts.image ?? primary.image) : undefined,
+    version: primary.version,
+    pgBin: primary.engine === 'native' ? (opts.pgBin ?? primary.pgBin) : undefined,
+    user: primary.user,
+    password: primary.password,
+    admin: primary.admin,
+    database: primary.database,
+    extensions: primary.extensions,
+    replicaOf: primary.name,
+    replicationPassword: generatePassword(),
+  };
+}
+
+/** Backup mode on P held by one session while the engine copies P's data. */
+function backupBracket(primary: Instance, replica: string, versionNum: number): BackupBracket {
+  let session: BackupModeSession | undefined;
+  return {
+    async start() {
+      session = await enterBackupMode(primary, `resource-postgres replica ${replica}`, versionNum);
+    },
+    async stop() {
+      if (!session) throw new Error('backup mode was never started');
+      try {
+        const stop = await session.stop();
+        return { labelFile: stop.labelFile, spcmapFile: stop.spcmapFile };
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}
+
+/** Takes back a failed create: R's server, data and record, and its slot and role on P. */
+async function undoReplica(ctx: Context, engine: Engine, replica: Instance): Promise<void> {
+  await engine.remove(replica, { keepData: false }).catch(() => {});
+  await dropLinkOnPrimary(ctx, replica).catch(() => {});
+  await ctx.registry.remove(replica.name);
+  await ctx.ledger.release(replica.port, { home: ctx.home.dir, name: replica.name });
+}
