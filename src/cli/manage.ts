@@ -1,10 +1,12 @@
 import type { Argv, Options } from 'yargs';
 import { DEFAULTS } from '../core/defaults.js';
 import { usageError } from '../core/errors.js';
-import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
+import { SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
 import { parseExtensionList } from '../core/extensions.js';
 import { parsePort } from '../core/ports.js';
+import { fromOpt, fromOption } from './from-spec.js';
+import { pgVersion } from './pg-version-arg.js';
 import {
   allOpt,
   type Args,
@@ -95,19 +97,6 @@ function create(a: Args) {
   };
 }
 
-/** --pg-version: one of the supported majors, checked before anything is done. */
-export function pgVersion(a: Args): string | undefined {
-  const given = value(a, 'pg-version');
-  if (given === undefined) return undefined;
-  const major = parseMajor(given);
-  if (!major)
-    throw usageError(
-      `--pg-version must be a PostgreSQL major: ${SUPPORTED_MAJORS.join(', ')}; not ${JSON.stringify(given)}`,
-      `e.g. --pg-version ${DEFAULTS.majorVersion}`,
-    );
-  return major;
-}
-
 /** Optional in yargs so that a missing action gets this message instead of yargs' count of arguments. */
 function tlsAction(a: Args): 'enable' | 'disable' | 'rotate' {
   if (a.action === undefined)
@@ -177,10 +166,12 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
           timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
           force: forceOpt(REPAIR),
           'dry-run': dryRunOpt,
+          from: fromOpt,
         }),
       run('manage.start', (a) => ({
         ...selector(a),
         ...create(a),
+        ...fromOption(a),
         wait: a.wait !== false,
         timeoutSec: positiveNumber(a, 'timeout'),
         force: Boolean(a.force),

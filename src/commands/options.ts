@@ -72,6 +72,8 @@ export interface TlsOptions {
 }
 
 export interface StartOptions extends InstanceSelector, CreateOptions {
+  /** --from SRC[@SNAPSHOT]: a new instance holding SRC's roles and data (commands/manage/branch.ts). */
+  from?: { instance: string; snapshot?: string };
   wait: boolean;
   timeoutSec?: number;
   force: boolean;
