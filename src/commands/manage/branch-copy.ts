@@ -16,7 +16,9 @@ import { copyDatabase as templateCopy, roleExists } from '../../postgres/snapsho
 import { withAdmin } from '../content/session.js';
 import { provisionAppRole } from './app-role.js';
 import { compareTableCounts, describeMismatches } from './upgrade-check.js';
-import { type CopiedDatabase, copyDatabase, copyGlobals } from './upgrade-copy.js';
+import { settingsUnknownTo } from '../backup/clients.js';
+import { copyOneDatabase } from './branch-db-copy.js';
+import { type CopiedDatabase, copyGlobals } from './upgrade-copy.js';
 
 /** A database-level snapshot of the source: its database (rp_snap_*) and what it was taken of. */
 export interface BranchSnapshot {
@@ -45,7 +47,8 @@ export async function copyInstanceData(
 ): Promise<CopiedDatabase[]> {
   const facts = await serverFacts(source);
   const majors = { source: facts.major, target: (await serverFacts(target)).major };
-  await copyGlobals(ctx, engine, engine, source, target, majors, signal, 'manage start --from');
+  const tool = await copyGlobals(ctx, engine, engine, source, target, majors, signal, 'manage start --from');
+  const unknown = tool.major > majors.target ? settingsUnknownTo(majors.target) : [];
   const temp = snapshot ? `${STAGING_PREFIX}${randomBytes(5).toString('hex')}` : undefined;
   try {
     let dbs: Array<DatabaseFacts & { from?: string }>;
@@ -65,7 +68,7 @@ export async function copyInstanceData(
     for (const [i, db] of dbs.entries()) {
       signal.throwIfAborted();
       ctx.talk.progress(`copying database ${db.name} (${i + 1}/${dbs.length})`);
-      copied.push(await copyDatabase(engine, engine, {}, source, target, db, signal, true));
+      copied.push(await copyOneDatabase(engine, source, target, db, unknown, signal));
     }
     await provisionAppRole(target);
     const onTarget = new Map<string, TableCount[]>();

@@ -76,36 +76,31 @@ function clientsOfTarget(engine: Engine, target: Instance, peerEnv: Record<strin
  * server, in which the exact row counts are taken: counts and copy agree whatever happens
  * meanwhile.
  */
-export async function copyDatabase(
+async function copyDatabase(
   engine: Engine,
   dumper: ClientRunner,
   peerEnv: Record<string, string>,
   instance: Instance,
   target: Instance,
-  /** from: the source database's name when it differs from the target's (a branch from a snapshot's copy). */
-  db: DatabaseFacts & { from?: string },
+  db: DatabaseFacts,
   signal: AbortSignal,
-  /** Always through this process: `dumper` runs pg_dump for `instance` with its own credentials. */
-  relayed = false,
 ): Promise<CopiedDatabase> {
-  const source = db.from ?? db.name;
   const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
   await createStaging(target, db, staging);
   try {
-    const tables = await withExportedSnapshot(instance, source, async (snapshot, counts) => {
+    const tables = await withExportedSnapshot(instance, db.name, async (snapshot, counts) => {
       const dump = {
         program: 'pg_dump' as const,
         args: [...DUMP_ARGS, `--snapshot=${snapshot}`],
-        env: { PGDATABASE: source },
+        env: { PGDATABASE: db.name },
       };
       const restore = {
         program: 'pg_restore' as const,
         args: ['--exit-on-error', '--no-password', `--dbname=${staging}`],
       };
-      const res =
-        engine.pipeClients && !relayed
-          ? await engine.pipeClients(target, { ...dump, env: { ...peerEnv, ...dump.env } }, restore, signal)
-          : await relay(engine, dumper, instance, target, dump, restore, signal);
+      const res = engine.pipeClients
+        ? await engine.pipeClients(target, { ...dump, env: { ...peerEnv, ...dump.env } }, restore, signal)
+        : await relay(engine, dumper, instance, target, dump, restore, signal);
       if (res.to.exitCode !== 0) throw failed('pg_restore', res.to, `restoring database ${db.name}`);
       if (res.from.exitCode !== 0) throw failed('pg_dump', res.from, `dumping database ${db.name}`);
       return counts;
@@ -120,7 +115,7 @@ export async function copyDatabase(
 
 /**
  * The roles of `instance` (pg_dumpall --globals-only, run by `dumper`, whose tools are checked
- * first: `purpose` names the command in the hint) replayed into `target`.
+ * first: `purpose` names the command in the hint) replayed into `target`. Returns those tools.
  */
 export async function copyGlobals(
   ctx: Context,
@@ -131,13 +126,14 @@ export async function copyGlobals(
   majors: { source: number; target: number },
   signal: AbortSignal,
   purpose: string,
-): Promise<void> {
+): Promise<{ label: string; major: number }> {
   const tool = await requireTools(dumper, instance, Math.max(majors.source, majors.target), purpose);
   await requireTools(engine, target, majors.target, purpose);
   ctx.talk.progress(`copying roles (pg_dumpall --globals-only, ${tool.label})`);
   const globals = await dumper.runClient!(instance, 'pg_dumpall', ['--globals-only', '--no-password'], { signal });
   if (globals.exitCode !== 0) throw failed('pg_dumpall', globals, 'dumping roles');
   await replayGlobals(ctx, engine, target, globals.stdout ?? '', signal);
+  return tool;
 }
 
 /**
