@@ -10,7 +10,8 @@ import { destroyHome, runCli, tempHome, TEST_IMAGE } from './cli.js';
  */
 export function branchesSuite(engine: 'native' | 'docker', src: string): void {
   let home = '';
-  const cli = (args: string[]) => runCli(args, { home, timeoutMs: 240_000 });
+  const cli = (args: string[], fault?: string) =>
+    runCli(args, { home, timeoutMs: 240_000, env: fault ? { RESOURCE_POSTGRES_TEST_FAULT: `fail:${fault}` } : {} });
   const creds = async (name: string, admin = false) => {
     const r = await cli(['credentials', '--instance', name, '--json', '--show-secrets', ...(admin ? ['--admin'] : [])]);
     expect(r.code).toBe(0);
@@ -61,6 +62,13 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     await sql(src, "CREATE ROLE intruder LOGIN PASSWORD 'x'", { admin: true });
     const list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
     expect(list.snapshots).toEqual([expect.objectContaining({ name: 'whole', level: 'instance', database: '' })]);
+
+    // A restore that fails once the snapshot's server answered puts the previous data back, running.
+    const changed = await rows(src);
+    const failed = await cli(['snapshot', 'restore', 'whole', '--instance', src], 'snapshot:instance-restored');
+    expect(failed.stderr).toMatch(/has its previous data back/);
+    expect(failed.code).not.toBe(0);
+    expect(await rows(src)).toEqual(changed);
 
     const restored = await cli(['snapshot', 'restore', 'whole', '--instance', src]);
     expect(restored.stderr).toMatch(/stopping instance \S+ \(every session ends\), replacing its data/);
@@ -126,6 +134,10 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
       expect(r.stderr).toMatch(message);
       expect(r.code).not.toBe(0);
     }
+    // A copy that fails takes the new instance away again, and leaves SRC as it was.
+    const failed = await cli(['manage', 'start', '--instance', 'bad6', '--from', src], 'branch:copied');
+    expect(failed.stderr).toMatch(/removing instance bad6/);
+    expect(failed.code).not.toBe(0);
     expect(await instances()).toEqual(before);
     expect(await rows(src)).toHaveLength(100);
   }, 240_000);

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
+import { failPoint } from '../../core/fault-point.js';
 import type { Instance } from '../../core/instance.js';
 import { appRoleOf } from '../../core/instance.js';
 import { snapshotDatabase } from '../../postgres/snapshot-names.js';
@@ -73,6 +74,7 @@ export async function startFrom(
       const copied = await ctx.registry.lockedInstance(source.name, () =>
         copyInstanceData(ctx, engine, source, target, snapshot, new AbortController().signal),
       );
+      failPoint('branch:copied');
       const tables = copied.reduce((n, d) => n + d.tables.length, 0);
       return {
         ...outcome,

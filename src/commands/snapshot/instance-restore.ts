@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { withCredentials } from '../../core/data-credentials.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, describeError } from '../../core/errors.js';
+import { failPoint } from '../../core/fault-point.js';
 import type { Instance } from '../../core/instance.js';
 import { clearRestoreJournal, writeRestoreJournal } from '../../core/restore-journal.js';
 import type { DataReplacement } from '../../engines/engine.js';
@@ -74,6 +75,7 @@ export async function restoreInstanceData(
     // The roles are the snapshot's: the passwords instance.conf holds now are set on them.
     await setRolePasswords(restored, instance);
     await waitReady(ctx, engine, instance, DEFAULTS.startTimeoutSec);
+    failPoint('snapshot:instance-restored');
   } catch (e) {
     await engine.stop(instance, { timeoutSec: 10, force: true }).catch(() => {});
     await replacement.undo();
