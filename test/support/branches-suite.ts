@@ -86,7 +86,8 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
   }, 240_000);
 
   it('--from SRC: same rows, its own system identifier, password and port; writes stay apart', async () => {
-    const made = await cli(['manage', 'start', '--instance', 'copy1', '--from', src]);
+    // --template applies to the new instance: testing (wal_level minimal) refuses instance-level snapshots, saying why.
+    const made = await cli(['manage', 'start', '--instance', 'copy1', '--from', src, '--template', 'testing']);
     expect(made.stderr).not.toMatch(/error/);
     expect(made.code).toBe(0);
     expect(await rows('copy1')).toEqual(await rows(src));
@@ -95,6 +96,9 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     expect(b.port).not.toBe(a.port);
     expect(b.password).not.toBe(a.password);
     expect((await creds('copy1', true)).password).not.toBe((await creds(src, true)).password);
+    const whole = await cli(['snapshot', 'create', 'x', '--level', 'instance', '--instance', 'copy1']);
+    expect(whole.stderr).toMatch(/cannot take an instance-level snapshot: wal_level is minimal/);
+    expect(whole.code).not.toBe(0);
     await sql('copy1', "INSERT INTO items VALUES (1001, 'copy only')");
     await sql(src, "INSERT INTO items VALUES (2001, 'source only')");
     expect(await sql(src, 'SELECT count(*)::int AS n FROM items WHERE id = 1001')).toEqual([{ n: 0 }]);
@@ -143,13 +147,19 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
   }, 240_000);
 
   it('snapshot remove and manage uninstall take instance-level snapshots away', async () => {
-    expect((await cli(['snapshot', 'create', 'second', '--level', 'instance', '--instance', src])).code).toBe(0);
     expect((await cli(['snapshot', 'remove', 'whole', '--instance', src])).code).toBe(0);
-    const list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
+    let list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
     expect(list.snapshots.map((s: { name: string; level: string }) => `${s.name}:${s.level}`)).toEqual([
       'dbsnap:database',
-      'second:instance',
     ]);
+    // A stopped instance is started for the copy and left stopped again.
+    expect((await cli(['manage', 'stop', '--instance', src])).code).toBe(0);
+    const second = await cli(['snapshot', 'create', 'second', '--level', 'instance', '--instance', src]);
+    expect(second.stderr).toMatch(/is stopped: starting it for the snapshot/);
+    expect(second.code).toBe(0);
+    expect((await cli(['status', '--instance', src])).code).toBe(2);
+    list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
+    expect(list.snapshots.map((s: { name: string }) => s.name)).toEqual(['second']);
     expect((await cli(['manage', 'uninstall', '--instance', src, '--force'])).code).toBe(0);
     expect(await instances()).not.toContain(src);
   });

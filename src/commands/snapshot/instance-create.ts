@@ -5,6 +5,7 @@ import { credentialsOf } from '../../core/data-credentials.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
+import { physicalBlocker } from '../../core/physical-backup.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
 import { copyPhysical } from '../backup/physical-copy.js';
 import { waitReady } from '../manage/lifecycle.js';
@@ -54,6 +55,11 @@ export async function createInstanceSnapshot(
   try {
     if (stopped) await waitReady(ctx, engine, instance, DEFAULTS.startTimeoutSec);
     const facts = await serverFacts(instance);
+    const blocker = physicalBlocker({ wal_level: facts.walLevel, server_major: facts.major });
+    if (blocker)
+      throw new CliError('refused', `instance ${instance.name} cannot take an instance-level snapshot: ${blocker}`, {
+        hint: `take database-level snapshots of it instead (leave out --level instance), or copy it: resource-postgres manage start --instance NEW --from ${instance.name}`,
+      });
     const store = await beginInstanceSnapshot(ctx, instance.name, name);
     try {
       const copy = await copyPhysical(ctx, engine, instance, facts, [], store.dir, `snapshot ${name}`, signal);
