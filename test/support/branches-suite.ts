@@ -138,6 +138,9 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
       expect(r.stderr).toMatch(message);
       expect(r.code).not.toBe(0);
     }
+    const dry = await cli(['manage', 'start', '--instance', 'bad7', '--from', `${src}@dbsnap`, '--dry-run']);
+    expect(dry.stdout).toMatch(/would create instance bad7 .* database vrooli as snapshot dbsnap holds it/);
+    expect(dry.code).toBe(0);
     // A copy that fails takes the new instance away again, and leaves SRC as it was.
     const failed = await cli(['manage', 'start', '--instance', 'bad6', '--from', src], 'branch:copied');
     expect(failed.stderr).toMatch(/removing instance bad6/);

@@ -87,6 +87,7 @@ export async function startFrom(
       if (made) {
         ctx.talk.info(`removing instance ${name}: the copy from ${label} did not complete`);
         await discardInstance(ctx, made);
+        await ctx.ledger.release(made.port, { home: ctx.home.dir, name }).catch(() => {});
       }
       throw e;
     }

@@ -9,6 +9,7 @@ import { clearRestoreJournal, writeRestoreJournal } from '../../core/restore-jou
 import type { DataReplacement } from '../../engines/engine.js';
 import { countSessions } from '../../postgres/backup/restore-target.js';
 import { setRolePasswords } from '../../postgres/role-passwords.js';
+import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
 import { waitReady } from '../manage/lifecycle.js';
 import { type InstanceSnapshot, snapshotCredentials } from './instance-store.js';
 
@@ -26,6 +27,8 @@ export async function restoreInstanceData(
   snap: InstanceSnapshot,
 ): Promise<{ terminated: number }> {
   const engine = await ctx.engine(instance.engine);
+  // A restore killed earlier is finished or undone first: its set-aside data must not be orphaned.
+  instance = await finishInterruptedRestore(ctx, instance, engine);
   const m = snap.meta;
   if (!engine.replaceData || m.engine !== instance.engine)
     throw new CliError(
