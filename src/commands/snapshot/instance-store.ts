@@ -86,11 +86,14 @@ export async function snapshotCredentials(snap: InstanceSnapshot): Promise<DataC
   return text ? asDataCredentials(JSON.parse(text)) : undefined;
 }
 
-/** A fresh partial directory: finish() writes the record and renames it into place. */
+/** A fresh partial directory (the instance's lock held): finish() writes the record and renames it into place. */
 export async function beginInstanceSnapshot(ctx: Context, instance: string, name: string) {
   const root = snapshotsRoot(ctx, instance);
   await mkdir(root, { recursive: true, mode: 0o700 });
   await checkPrivateDir(root, `instance ${instance}'s snapshot`);
+  // Callers hold the instance's lock: a partial directory now is what a killed create or remove left.
+  for (const left of await readdir(root))
+    if (left.startsWith(PARTIAL)) await rm(join(root, left), { recursive: true, force: true });
   const dir = join(root, `${PARTIAL}${name}-${randomBytes(4).toString('hex')}`);
   await mkdir(dir, { mode: 0o700 });
   return {
