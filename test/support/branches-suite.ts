@@ -163,6 +163,10 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     expect((await cli(['status', '--instance', src])).code).toBe(2);
     list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
     expect(list.snapshots.map((s: { name: string }) => s.name)).toEqual(['second']);
+    const back = await cli(['snapshot', 'restore', 'second', '--instance', src]);
+    expect(back.stdout).toMatch(/it is stopped again, as it was/);
+    expect(back.code).toBe(0);
+    expect((await cli(['status', '--instance', src])).code).toBe(2);
     expect((await cli(['manage', 'uninstall', '--instance', src, '--force'])).code).toBe(0);
     expect(await instances()).not.toContain(src);
   });

@@ -25,7 +25,10 @@ export async function restoreInstanceSnapshot(
     size_bytes: snap.meta.size_bytes,
   };
   const what = `all data of instance ${instance.name} from snapshot ${snap.meta.name} (taken ${snap.meta.created})`;
-  const how = `stopping instance ${instance.name} (every session ends), replacing its data and starting it again`;
+  const running = (await (await ctx.engine(instance.engine)).inspect(instance)).state === 'running';
+  const how = running
+    ? `stopping instance ${instance.name} (every session ends), replacing its data and starting it again`
+    : `replacing the data of the stopped instance ${instance.name}, starting it to check it, and stopping it again`;
   if (opts.dryRun)
     return result('snapshot-change', {
       ...base,
@@ -41,7 +44,7 @@ export async function restoreInstanceSnapshot(
   return result('snapshot-change', {
     ...base,
     outcome: 'restored' as const,
-    message: `restored ${what}; it answers on port ${instance.port} with its recorded credentials${ended}`,
+    message: `restored ${what}; ${running ? `it answers on port ${instance.port} with its recorded credentials` : 'it is stopped again, as it was, and answers with its recorded credentials once started'}${ended}`,
     terminated_sessions: terminated,
     duration_ms: Date.now() - started,
   });

@@ -94,5 +94,7 @@ export async function restoreInstanceData(
   await writeRestoreJournal(home, instance.name, { ...journal, phase: 'committing' });
   await replacement.keep();
   await clearRestoreJournal(home, instance.name);
+  // It ran only to be checked and given its passwords: a stopped instance is left stopped.
+  if (!wasRunning) await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
   return { terminated };
 }
