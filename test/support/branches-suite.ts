@@ -36,6 +36,8 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     );
   const instances = async () => (await readdir(home)).filter((e) => !e.startsWith('.')).sort();
   const image = engine === 'docker' ? ['--image', TEST_IMAGE] : [];
+  /** The rows the instance-level snapshot "whole" holds. */
+  let wholeRows: unknown[] = [];
 
   beforeAll(async () => {
     home = await tempHome(`rp-branches-${engine}-`);
@@ -53,6 +55,7 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
 
   it('instance snapshot -> change -> restore: the exact rows, no new table or role, recorded credentials still work', async () => {
     const before = await rows(src);
+    wholeRows = before;
     const port = (await creds(src)).port;
     const made = await cli(['snapshot', 'create', 'whole', '--level', 'instance', '--instance', src]);
     expect(made.stderr).not.toMatch(/error/);
@@ -114,6 +117,14 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     expect(made.code).toBe(0);
     expect(await rows('copy2')).toEqual(taken);
     expect(await rows(src)).toHaveLength(100);
+
+    // An instance-level snapshot: copied from a temporary server on its data, removed after.
+    const fromWhole = await cli(['manage', 'start', '--instance', 'copy3', '--from', `${src}@whole`]);
+    expect(fromWhole.stderr).toMatch(/temporary instance rp-tmp-/);
+    expect(fromWhole.code).toBe(0);
+    expect(await rows('copy3')).toEqual(wholeRows);
+    expect(await sysid('copy3')).not.toBe(await sysid(src));
+    expect((await instances()).filter((n) => n.startsWith('rp-tmp-'))).toEqual([]);
   }, 240_000);
 
   it('bad --from input is refused and creates nothing', async () => {
@@ -121,10 +132,6 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     const cases: Array<[string[], RegExp]> = [
       [['--instance', 'bad1', '--from', 'nosuch'], /no instance named "nosuch"/],
       [['--instance', 'bad2', '--from', `${src}@nosnap`], /no snapshot nosnap/],
-      [
-        ['--instance', 'bad3', '--from', `${src}@whole`],
-        /instance-level snapshot; --from SRC@SNAPSHOT takes database-level/,
-      ],
       [['--instance', 'copy1', '--from', src], /instance copy1 already exists/],
       [['--instance', src, '--from', src], /names the instance being made/],
       [

@@ -10,6 +10,7 @@ import { discardInstance, withPortRetry } from '../backup/clone-target.js';
 import { findInstanceSnapshot } from '../snapshot/instance-store.js';
 import { requireSnapshot } from '../snapshot/target.js';
 import { type BranchSnapshot, copyInstanceData } from './branch-copy.js';
+import { createOptionsLike, withSnapshotServer } from './branch-snapshot-server.js';
 import { ensureRunning, type StartOutcome } from './lifecycle.js';
 import { recordedMajor } from './upgrade-check.js';
 
@@ -46,14 +47,18 @@ export async function startFrom(
         hint: check.hint,
       },
     );
-  if ((await engine.inspect(source)).state !== 'running')
+  const whole = from.snapshot ? await findInstanceSnapshot(ctx, source.name, from.snapshot) : undefined;
+  // An instance-level snapshot is read from its files; anything else from SRC's running server.
+  if (!whole && (await engine.inspect(source)).state !== 'running')
     throw new CliError('refused', `instance ${source.name} is not running; --from copies from its running server`, {
       hint: `start it first: resource-postgres manage start --instance ${source.name}`,
     });
-  const snapshot = from.snapshot ? await branchSnapshot(ctx, source, from.snapshot) : undefined;
-  const what = snapshot
-    ? `the roles of instance ${source.name} and database ${snapshot.mark.database} as snapshot ${snapshot.name} holds it`
-    : `the roles and databases of instance ${source.name}`;
+  const snapshot = from.snapshot && !whole ? await branchSnapshot(ctx, source, from.snapshot) : undefined;
+  const what = whole
+    ? `the roles and databases of instance ${source.name} as its instance-level snapshot ${whole.meta.name} holds them`
+    : snapshot
+      ? `the roles of instance ${source.name} and database ${snapshot.mark.database} as snapshot ${snapshot.name} holds it`
+      : `the roles and databases of instance ${source.name}`;
   if (opts.dryRun)
     return {
       name,
@@ -66,13 +71,18 @@ export async function startFrom(
       throw new CliError('conflict', `instance ${name} was created by another command meanwhile`);
     ctx.talk.info(`creating instance ${name} and copying ${what} into it`);
     const create = () =>
-      ensureRunning(ctx, name, { ...createOptions(source, opts), wait: true, timeoutSec, force: false });
+      ensureRunning(ctx, name, { ...createOptionsLike(source, opts), wait: true, timeoutSec, force: false });
     let outcome: StartOutcome | undefined;
     try {
       outcome = opts.port === undefined ? await withPortRetry(ctx, name, create) : await create();
       const target = await ctx.registry.get(name);
+      const signal = new AbortController().signal;
       const copied = await ctx.registry.lockedInstance(source.name, () =>
-        copyInstanceData(ctx, engine, source, target, snapshot, new AbortController().signal),
+        whole
+          ? withSnapshotServer(ctx, source, whole, timeoutSec, (server) =>
+              copyInstanceData(ctx, engine, server, target, undefined, signal),
+            )
+          : copyInstanceData(ctx, engine, source, target, snapshot, signal),
       );
       failPoint('branch:copied');
       const tables = copied.reduce((n, d) => n + d.tables.length, 0);
@@ -92,23 +102,6 @@ export async function startFrom(
       throw e;
     }
   });
-}
-
-/** What the new instance is made as: SRC's engine, server, template and mode; the user's port, bind and TLS. */
-function createOptions(source: Instance, opts: StartOptions) {
-  return {
-    engine: source.engine,
-    template: opts.template ?? source.template,
-    image: source.engine === 'docker' ? source.image : undefined,
-    pgBin: source.engine === 'native' ? source.pgBin : undefined,
-    pgVersion: source.engine === 'native' && !source.pgBin ? source.version : undefined,
-    appRole: appRoleOf(source),
-    port: opts.port,
-    bind: opts.bind,
-    extensions: source.extensions?.length ? [...source.extensions] : undefined,
-    tls: opts.tls,
-    tlsRequire: opts.tlsRequire,
-  };
 }
 
 /** A copy is of the same engine and server as SRC: asking for another is refused, not ignored. */
@@ -131,16 +124,8 @@ function checkSameServer(source: Instance, opts: StartOptions): void {
     throw refuse(`--app-role ${opts.appRole}`, `app role ${appRoleOf(source)}`);
 }
 
-/** The database-level snapshot --from SRC@NAME names; an instance-level one is refused, saying what works. */
+/** The database-level snapshot --from SRC@NAME names (instance-level ones are found before). */
 async function branchSnapshot(ctx: Context, source: Instance, name: string): Promise<BranchSnapshot> {
-  if (await findInstanceSnapshot(ctx, source.name, name))
-    throw new CliError(
-      'refused',
-      `snapshot ${name} of instance ${source.name} is an instance-level snapshot; --from SRC@SNAPSHOT takes database-level snapshots only`,
-      {
-        hint: `restore it into ${source.name} (resource-postgres snapshot restore ${name} --instance ${source.name}), or copy the instance as it is now: --from ${source.name}`,
-      },
-    );
   const snap = await withAdmin(ctx, source, undefined, (s) => requireSnapshot(s.client, source, name));
   return { name, database: snapshotDatabase(name), mark: snap.mark };
 }
