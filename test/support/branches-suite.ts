@@ -108,7 +108,7 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     expect(await sql('copy1', 'SELECT count(*)::int AS n FROM items WHERE id = 2001')).toEqual([{ n: 0 }]);
   }, 240_000);
 
-  it('--from SRC@SNAPSHOT: the rows the database-level snapshot holds', async () => {
+  it('--from SRC@SNAPSHOT: the rows a database-level or an instance-level snapshot holds', async () => {
     const taken = await rows(src);
     expect((await cli(['snapshot', 'create', 'dbsnap', '--instance', src])).code).toBe(0);
     await sql(src, 'DELETE FROM items WHERE id > 100');
