@@ -1,8 +1,7 @@
 import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { failPoint } from '../../core/fault-point.js';
-import type { Instance } from '../../core/instance.js';
-import { appRoleOf } from '../../core/instance.js';
+import { appRoleOf, type Instance } from '../../core/instance.js';
 import { snapshotDatabase } from '../../postgres/snapshot-names.js';
 import { withAdmin } from '../content/session.js';
 import type { StartOptions } from '../options.js';
@@ -17,7 +16,8 @@ import { recordedMajor } from './upgrade-check.js';
 /**
  * `manage start --instance NEW --from SRC[@SNAPSHOT]`: a new instance made the ordinary way
  * (its own port, passwords and, being initialised afresh, its own system identifier), then
- * filled with SRC's roles and databases (branch-copy.ts). SRC keeps running and is only read.
+ * filled with SRC's roles and databases (branch-copy.ts). SRC keeps running and is only read
+ * (a database-level snapshot through a temporary copy inside SRC, dropped after).
  * Everything the request names is checked before anything is made; a copy that fails takes
  * the new instance away again (it is this command's own creation).
  */
