@@ -1,12 +1,13 @@
 import type { Argv, Options } from 'yargs';
 import { DEFAULTS } from '../core/defaults.js';
-import { usageError } from '../core/errors.js';
-import { parseMajor, SUPPORTED_MAJORS } from '../core/pg-version.js';
+import { SUPPORTED_MAJORS } from '../core/pg-version.js';
 import type { AppRole } from '../core/instance.js';
 import { replicaOf, replicaOfOpt } from './manage-replica.js';
 import { tlsAction } from './manage-tls.js';
 import { parseExtensionList } from '../core/extensions.js';
 import { parsePort } from '../core/ports.js';
+import { fromOpt, fromOption } from './from-spec.js';
+import { pgVersion } from './pg-version-arg.js';
 import {
   allOpt,
   type Args,
@@ -97,19 +98,6 @@ function create(a: Args) {
   };
 }
 
-/** --pg-version: one of the supported majors, checked before anything is done. */
-export function pgVersion(a: Args): string | undefined {
-  const given = value(a, 'pg-version');
-  if (given === undefined) return undefined;
-  const major = parseMajor(given);
-  if (!major)
-    throw usageError(
-      `--pg-version must be a PostgreSQL major: ${SUPPORTED_MAJORS.join(', ')}; not ${JSON.stringify(given)}`,
-      `e.g. --pg-version ${DEFAULTS.majorVersion}`,
-    );
-  return major;
-}
-
 /** Orchestrators pass --force on every run: it repairs, it never restarts a healthy server. */
 const REPAIR =
   'repair: restart only if it runs but fails the health probe; a healthy instance is left alone (never deletes data)';
@@ -170,11 +158,13 @@ function manageVerbs(defaultInstance: string, run: Run): Verb[] {
           timeout: timeoutOpt('seconds to wait for readiness (default from resource.yaml)'),
           force: forceOpt(REPAIR),
           'dry-run': dryRunOpt,
+          from: fromOpt,
         }),
       run('manage.start', (a) => ({
         ...selector(a),
         ...create(a),
         ...replicaOf(a),
+        ...fromOption(a),
         wait: a.wait !== false,
         timeoutSec: positiveNumber(a, 'timeout'),
         force: Boolean(a.force),

@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs';
 import * as opt from './args.js';
 import type { SnapshotOptions } from '../commands/snapshot/index.js';
+import type { SnapshotLevel } from '../commands/snapshot/options.js';
+import { usageError } from '../core/errors.js';
 import { validateIdentifier } from '../postgres/identifiers.js';
 import { validateSnapshotName } from '../postgres/snapshot-names.js';
 
@@ -20,13 +22,28 @@ export function snapshotCommands(y: Argv, defaultInstance: string, run: opt.Run)
         nameArg(c).options({
           ...inst,
           database: opt.str("the database to snapshot (default: the instance's own database)"),
+          level: {
+            type: 'string',
+            choices: ['database', 'instance'],
+            default: 'database',
+            requiresArg: true,
+            describe:
+              'database: one database, copied inside the server (default); instance: all data and roles of the instance, kept in the home (restore stops and restarts the instance)',
+          },
           force: opt.forceOpt('end the sessions open on the database (PostgreSQL copies only an unused database)'),
           ...dryRun,
         }),
       run('snapshot', (a): SnapshotOptions => {
         const database = opt.value(a, 'database');
+        const level = (opt.value(a, 'level') ?? 'database') as SnapshotLevel;
+        if (level === 'instance' && database !== undefined)
+          throw usageError(
+            '--database names one database; --level instance snapshots all of them',
+            'leave out --database, or use --level database',
+          );
         return {
           action: 'create',
+          level,
           instance: opt.instanceName(a),
           name: name(a),
           database: database === undefined ? undefined : validateIdentifier(database),

@@ -74,6 +74,8 @@ export interface TlsOptions {
 export interface StartOptions extends InstanceSelector, CreateOptions {
   /** --replica-of P: the new instance is a streaming replica of P (commands/replica/). */
   replicaOf?: string;
+  /** --from SRC[@SNAPSHOT]: a new instance holding SRC's roles and data (commands/manage/branch.ts). */
+  from?: { instance: string; snapshot?: string };
   wait: boolean;
   timeoutSec?: number;
   force: boolean;

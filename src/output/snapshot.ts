@@ -5,8 +5,9 @@ import { size } from './content.js';
 /** `snapshot` verbs as text; registered in render.ts. */
 function renderList(d: SnapshotListData): string {
   if (d.snapshots.length === 0) return `no snapshots in instance ${d.instance}`;
-  const rows = [['NAME', 'DATABASE', 'CREATED', 'SIZE']];
-  for (const s of d.snapshots) rows.push([s.name, s.database, s.created, size(s.size_bytes)]);
+  const rows = [['NAME', 'LEVEL', 'DATABASE', 'CREATED', 'SIZE']];
+  for (const s of d.snapshots)
+    rows.push([s.name, s.level, s.level === 'instance' ? '(all)' : s.database, s.created, size(s.size_bytes)]);
   const n = d.snapshots.length;
   return `${table(rows)}\n(${n} snapshot${n === 1 ? '' : 's'} in instance ${d.instance})`;
 }

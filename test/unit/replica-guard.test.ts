@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { guardPrimaries, guardUpgrade } from '../../src/commands/replica/guard.js';
+import { guardDataReplace, guardPrimaries, guardUpgrade } from '../../src/commands/replica/guard.js';
 import type { InstanceStatus } from '../../src/commands/status/index.js';
 import { replicaMap, replicationOf } from '../../src/commands/status/replication.js';
 import type { Instance } from '../../src/core/instance.js';
@@ -91,5 +91,15 @@ describe('status roles without a server', () => {
       '  main: primary of ro1',
       expect.stringMatching(/ro1: replica of main .*primary unreachable/),
     ]);
+  });
+});
+
+describe('whole-data replacement guard (physical backup restore, instance snapshot restore)', () => {
+  it('refuses a replica and a primary with replicas; lets a plain instance through', async () => {
+    await expect(guardDataReplace(world.ctx, inst('ro1', 'main'), 'snapshot s')).rejects.toThrow(
+      /streaming replica of main: its data comes from its primary, not from snapshot s/,
+    );
+    await expect(guardDataReplace(world.ctx, inst('main'), 'backup b')).rejects.toThrow(/replicas \(ro1, ro2\)/);
+    await guardDataReplace(world.ctx, inst('solo'), 'backup b');
   });
 });

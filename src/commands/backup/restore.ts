@@ -12,6 +12,7 @@ import { restoreLogical } from './logical-restore.js';
 import type { BackupOptionsOf } from './options.js';
 import { restorePhysical } from './physical-restore.js';
 import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
+import { guardDataReplace } from '../replica/guard.js';
 
 export interface BackupRestoreData {
   name: string;
@@ -55,6 +56,7 @@ export async function restoreInto(
         'a physical backup restores the whole instance; --database applies to logical backups',
         { hint: 'leave out --database' },
       );
+    await guardDataReplace(ctx, target, `backup ${backup.name}`);
     const { terminated } = await restorePhysical(ctx, engine, target, backup, fresh);
     return m.databases.map((d) => ({ name: d.name, replaced: true, terminated }));
   }

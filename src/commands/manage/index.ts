@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { resourceMeta } from '../../core/resource-meta.js';
+import { startFrom } from './branch.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 export { upgrade } from './upgrade.js';
@@ -59,6 +60,10 @@ const majorPlan = (opts: StartOptions) =>
       : `PostgreSQL ${DEFAULTS.majorVersion}, `;
 
 export async function start(ctx: Context, opts: StartOptions): Promise<CommandResult<ManageData>> {
+  if (opts.from) {
+    const made = await startFrom(ctx, { ...opts, from: opts.from }, opts.timeoutSec ?? defaultTimeout());
+    return manageResult('start', ['port' in made ? fromOutcome(made) : { ...made, result: made.action }], opts.dryRun);
+  }
   const names = await targets(ctx, opts);
   if (opts.dryRun) {
     const items = await Promise.all(

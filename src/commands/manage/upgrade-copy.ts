@@ -126,6 +126,29 @@ async function copyDatabase(
 }
 
 /**
+ * The roles of `instance` (pg_dumpall --globals-only, run by `dumper`, whose tools are checked
+ * first: `purpose` names the command in the hint) replayed into `target`. Returns those tools.
+ */
+export async function copyGlobals(
+  ctx: Context,
+  engine: Engine,
+  dumper: ClientRunner,
+  instance: Instance,
+  target: Instance,
+  majors: { source: number; target: number },
+  signal: AbortSignal,
+  purpose: string,
+): Promise<{ label: string; major: number }> {
+  const tool = await requireTools(dumper, instance, Math.max(majors.source, majors.target), purpose);
+  await requireTools(engine, target, majors.target, purpose);
+  ctx.talk.progress(`copying roles (pg_dumpall --globals-only, ${tool.label})`);
+  const globals = await dumper.runClient!(instance, 'pg_dumpall', ['--globals-only', '--no-password'], { signal });
+  if (globals.exitCode !== 0) throw failed('pg_dumpall', globals, 'dumping roles');
+  await replayGlobals(ctx, engine, target, globals.stdout ?? '', signal);
+  return tool;
+}
+
+/**
  * Roles (pg_dumpall --globals-only, replayed as a logical restore replays them: the program's
  * own roles keep the target's passwords and attributes), then every database, all through the
  * new major's client programs, run for the new server (`engine`), the dump pointed at the
@@ -143,12 +166,16 @@ export async function copyAll(
 ): Promise<CopiedDatabase[]> {
   const major = Number(target.version);
   const dumper = clientsOfTarget(engine, target, peerEnv);
-  const tool = await requireTools(dumper, instance, Math.max(facts.major, major), 'an upgrade');
-  await requireTools(engine, target, major, 'an upgrade');
-  ctx.talk.progress(`copying roles (pg_dumpall --globals-only, ${tool.label})`);
-  const globals = await dumper.runClient!(instance, 'pg_dumpall', ['--globals-only', '--no-password'], { signal });
-  if (globals.exitCode !== 0) throw failed('pg_dumpall', globals, 'dumping roles');
-  await replayGlobals(ctx, engine, target, globals.stdout ?? '', signal);
+  await copyGlobals(
+    ctx,
+    engine,
+    dumper,
+    instance,
+    target,
+    { source: facts.major, target: major },
+    signal,
+    'an upgrade',
+  );
   const done: CopiedDatabase[] = [];
   for (const [i, db] of dbs.entries()) {
     signal.throwIfAborted();

@@ -55,3 +55,26 @@ export async function guardUpgrade(ctx: Context, instance: Instance): Promise<vo
       },
     );
 }
+
+/**
+ * Replacing an instance's whole data (a physical backup, an instance-level snapshot) breaks
+ * replication both ways: a replica's data must come from its primary, and a primary's
+ * replicas cannot follow data that went back in time. Refused, naming the way out.
+ */
+export async function guardDataReplace(ctx: Context, instance: Instance, what: string): Promise<void> {
+  if (instance.replicaOf)
+    throw new CliError(
+      'refused',
+      `instance ${instance.name} is a streaming replica of ${instance.replicaOf}: its data comes from its primary, not from ${what}`,
+      { hint: `promote it first (manage promote --instance ${instance.name}), or restore ${instance.replicaOf}` },
+    );
+  const replicas = (await replicasByPrimary(ctx)).get(instance.name);
+  if (replicas?.length)
+    throw new CliError(
+      'refused',
+      `instance ${instance.name} has streaming replicas (${replicas.join(', ')}) that cannot follow its data back to ${what}`,
+      {
+        hint: `remove them first (manage uninstall --instance NAME --force), restore, then make them again with --replica-of ${instance.name}`,
+      },
+    );
+}

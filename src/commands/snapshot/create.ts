@@ -1,12 +1,13 @@
 import type { Context } from '../../context.js';
-import { CliError } from '../../core/errors.js';
 import { validateIdentifier } from '../../postgres/identifiers.js';
 import { snapshotDatabase, validateSnapshotName } from '../../postgres/snapshot-names.js';
 import { databaseFacts, dropSnapshotDatabase, markSnapshot, sessionsOn } from '../../postgres/snapshots.js';
 import { type CommandResult, result } from '../result.js';
 import { copyEndingSessions } from './copy.js';
 import { plural, type SnapshotChangeData, type SnapshotOptionsOf } from './options.js';
-import { checkCopySource, requireDatabase, withSnapshotSession } from './target.js';
+import { createInstanceSnapshot, taken } from './instance-create.js';
+import { findInstanceSnapshot } from './instance-store.js';
+import { checkCopySource, hasDatabaseSnapshot, requireDatabase, withSnapshotSession } from './target.js';
 
 /**
  * `snapshot create NAME`: the database copied into rp_snap_NAME inside the same instance,
@@ -20,17 +21,28 @@ export async function createSnapshot(
 ): Promise<CommandResult<SnapshotChangeData>> {
   const name = validateSnapshotName(opts.name);
   const instance = await ctx.registry.get(opts.instance);
+  // One name space for both levels: restore and remove find a snapshot by its name alone.
+  if (await findInstanceSnapshot(ctx, instance.name, name)) throw taken(name, instance.name);
+  if (opts.level === 'instance')
+    return ctx.registry.lockedInstance(instance.name, async () => {
+      // A database-level snapshot of that name is asked of the server, when it runs.
+      if (await hasDatabaseSnapshot(ctx, instance, name, signal)) throw taken(name, instance.name);
+      return createInstanceSnapshot(ctx, instance, name, opts.dryRun, signal);
+    });
   const database = validateIdentifier(opts.database ?? instance.database);
   checkCopySource(database);
   const target = snapshotDatabase(name);
   const started = Date.now();
   return withSnapshotSession(ctx, instance, signal, async (s) => {
     const facts = await requireDatabase(s.client, instance, database);
-    if (await databaseFacts(s.client, target))
-      throw new CliError('conflict', `snapshot ${name} already exists in instance ${instance.name}`, {
-        hint: `choose another name, or remove it first: resource-postgres snapshot remove ${name} --instance ${instance.name}`,
-      });
-    const base = { action: 'create' as const, instance: instance.name, snapshot: name, database };
+    if (await databaseFacts(s.client, target)) throw taken(name, instance.name);
+    const base = {
+      action: 'create' as const,
+      level: 'database' as const,
+      instance: instance.name,
+      snapshot: name,
+      database,
+    };
     const what = `database ${database} of instance ${instance.name} as snapshot ${name}`;
     if (opts.dryRun) {
       const open = await sessionsOn(s.client, database);

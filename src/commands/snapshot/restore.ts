@@ -5,6 +5,8 @@ import { copyDatabase, copyDatabaseGrants, roleExists, sessionsOn } from '../../
 import { validateSnapshotName } from '../../postgres/snapshot-names.js';
 import { type CommandResult, result } from '../result.js';
 import { plural, type SnapshotChangeData, type SnapshotOptionsOf } from './options.js';
+import { restoreInstanceSnapshot } from './instance-restore-command.js';
+import { findInstanceSnapshot } from './instance-store.js';
 import { requireSnapshot, withSnapshotSession } from './target.js';
 
 /**
@@ -22,11 +24,19 @@ export async function restoreSnapshot(
   const name = validateSnapshotName(opts.name);
   const instance = await ctx.registry.get(opts.instance);
   const started = Date.now();
+  const whole = await findInstanceSnapshot(ctx, instance.name, name);
+  if (whole) return ctx.registry.lockedInstance(instance.name, () => restoreInstanceSnapshot(ctx, opts, whole));
   return withSnapshotSession(ctx, instance, signal, async (s) => {
     const snap = await requireSnapshot(s.client, instance, name);
     const database = snap.mark.database;
     const open = await sessionsOn(s.client, database);
-    const base = { action: 'restore' as const, instance: instance.name, snapshot: name, database };
+    const base = {
+      action: 'restore' as const,
+      level: 'database' as const,
+      instance: instance.name,
+      snapshot: name,
+      database,
+    };
     const what = `database ${database} of instance ${instance.name} from snapshot ${name} (taken ${snap.mark.created})`;
     const ending = open ? `, ending its ${plural(open, 'open session')}` : '';
     if (opts.dryRun)

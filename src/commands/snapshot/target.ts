@@ -64,3 +64,20 @@ export async function requireSnapshot(
     });
   return { database, mark, size_bytes: facts.size_bytes };
 }
+
+/** Is there a database-level snapshot NAME? False when the server does not run (it cannot have one taken then). */
+export async function hasDatabaseSnapshot(
+  ctx: Context,
+  instance: Instance,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const engine = await ctx.engine(instance.engine);
+  if ((await engine.inspect(instance)).state !== 'running') return false;
+  return withAdmin(
+    ctx,
+    instance,
+    signal,
+    async (s) => (await databaseFacts(s.client, snapshotDatabase(name))) !== undefined,
+  );
+}

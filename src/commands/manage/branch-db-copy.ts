@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { CliError } from '../../core/errors.js';
+import type { Instance } from '../../core/instance.js';
+import type { ClientResult, Engine } from '../../engines/engine.js';
+import { type DatabaseFacts, withExportedSnapshot } from '../../postgres/backup/catalog.js';
+import { createStaging, dropIfExists, STAGING_PREFIX, swapIn } from '../../postgres/backup/restore-target.js';
+import { dropNewerSettings } from '../backup/clients.js';
+import type { CopiedDatabase } from './upgrade-copy.js';
+
+function failed(program: string, res: ClientResult, what: string): CliError | undefined {
+  if (res.exitCode === 0) return undefined;
+  return new CliError('failed', `${program} failed while ${what} (exit ${res.exitCode})`, {
+    details: res.stderr.trim().split('\n').slice(-8).join('\n') || undefined,
+  });
+}
+
+/**
+ * One database of `source` into `target` (both of one engine): pg_dump run for the source
+ * with its own credentials, inside one exported snapshot in which the exact row counts are
+ * taken, piped through this process into pg_restore run for the target, into a staging
+ * database swapped in under the database's name once complete. `db.from` names the source
+ * database when it differs (a snapshot's temporary copy). `unknown`: settings newer client
+ * programs send that the target's server lacks; then the archive goes through pg_restore as a
+ * script, those settings dropped, into psql (as backup restores do).
+ */
+export async function copyOneDatabase(
+  engine: Engine,
+  source: Instance,
+  target: Instance,
+  db: DatabaseFacts & { from?: string },
+  unknown: string[],
+  signal: AbortSignal,
+): Promise<CopiedDatabase> {
+  const from = db.from ?? db.name;
+  const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
+  await createStaging(target, db, staging);
+  try {
+    const tables = await withExportedSnapshot(source, from, async (snapshot, counts) => {
+      const archive = new PassThrough();
+      // pg_restore may stop reading before the archive's end (it has all it needs): then only
+      // its own input is destroyed, and the archive pg_dump writes to is drained instead.
+      const restoreIn = new PassThrough();
+      archive.pipe(restoreIn);
+      restoreIn.once('close', () => {
+        archive.unpipe(restoreIn);
+        archive.resume();
+      });
+      const stop = new AbortController();
+      const both = AbortSignal.any([signal, stop.signal]);
+      const restoring = restoreInto(engine, target, staging, restoreIn, unknown, both).then((r) => {
+        // A restore that failed reads no more: pg_dump must not wait on a full pipe.
+        if (r.exitCode !== 0) stop.abort();
+        archive.resume();
+        return r;
+      });
+      const dumped = await engine.runClient!(
+        source,
+        'pg_dump',
+        ['--format=custom', '--compress=0', '--no-password', `--snapshot=${snapshot}`],
+        { stdout: archive, env: { PGDATABASE: from }, signal: both },
+      ).finally(() => archive.end());
+      const restored = await restoring;
+      const error =
+        failed('pg_restore', restored, `restoring database ${db.name}`) ??
+        failed('pg_dump', dumped, `dumping database ${db.name}`);
+      if (error) throw error;
+      return counts;
+    });
+    await swapIn(target, staging, db.name);
+    return { name: db.name, tables };
+  } catch (e) {
+    await dropIfExists(target, staging).catch(() => {});
+    throw e;
+  }
+}
+
+async function restoreInto(
+  engine: Engine,
+  target: Instance,
+  database: string,
+  input: PassThrough,
+  unknown: string[],
+  signal: AbortSignal,
+): Promise<ClientResult> {
+  if (unknown.length === 0)
+    return engine.runClient!(target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${database}`], {
+      stdin: input,
+      env: { PGDATABASE: database },
+      signal,
+    });
+  const script = dropNewerSettings(unknown);
+  const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password'], {
+    stdin: script,
+    env: { PGDATABASE: database },
+    signal,
+  });
+  const toScript = engine.runClient!(target, 'pg_restore', ['--file=-'], {
+    stdin: input,
+    stdout: script,
+    signal,
+  }).finally(() => script.end());
+  const [a, b] = await Promise.all([toScript, psql]);
+  return a.exitCode !== 0 ? a : b;
+}

@@ -1,0 +1,180 @@
+import { readdir } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { destroyHome, runCli, tempHome, TEST_IMAGE } from './cli.js';
+
+/**
+ * Instance-level snapshots and `manage start --from` end to end on one engine: one source
+ * instance (the default template, so online physical copies work; app role owner) shared by
+ * the cases, which build on each other in order.
+ */
+export function branchesSuite(engine: 'native' | 'docker', src: string): void {
+  let home = '';
+  const cli = (args: string[], fault?: string) =>
+    runCli(args, { home, timeoutMs: 240_000, env: fault ? { RESOURCE_POSTGRES_TEST_FAULT: `fail:${fault}` } : {} });
+  const creds = async (name: string, admin = false) => {
+    const r = await cli(['credentials', '--instance', name, '--json', '--show-secrets', ...(admin ? ['--admin'] : [])]);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout).connections[0];
+    return { port: c.connection.port as number, user: c.auth.username as string, password: c.auth.password as string };
+  };
+  const sql = async (name: string, text: string, opts: { admin?: boolean; database?: string } = {}) => {
+    const c = await creds(name, opts.admin);
+    const client = new pg.Client({ host: '127.0.0.1', ...c, database: opts.database ?? 'vrooli' });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      return (await client.query(text)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  const rows = (name: string) => sql(name, 'SELECT id, v FROM items ORDER BY id');
+  const sysid = async (name: string) =>
+    String(
+      (await sql(name, 'SELECT system_identifier FROM pg_control_system()', { admin: true }))[0]!.system_identifier,
+    );
+  const instances = async () => (await readdir(home)).filter((e) => !e.startsWith('.')).sort();
+  const image = engine === 'docker' ? ['--image', TEST_IMAGE] : [];
+  /** The rows the instance-level snapshot "whole" holds. */
+  let wholeRows: unknown[] = [];
+
+  beforeAll(async () => {
+    home = await tempHome(`rp-branches-${engine}-`);
+    const start = await cli(['manage', 'start', '--instance', src, '--engine', engine, ...image]);
+    expect(start.stderr + start.stdout).toMatch(/accepting queries/);
+    expect(start.code).toBe(0);
+    await sql(
+      src,
+      "CREATE TABLE items (id int PRIMARY KEY, v text); INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 300) g",
+    );
+  });
+  afterAll(async () => {
+    await destroyHome(home);
+  }, 240_000);
+
+  it('instance snapshot -> change -> restore: the exact rows, no new table or role, recorded credentials still work', async () => {
+    const before = await rows(src);
+    wholeRows = before;
+    const port = (await creds(src)).port;
+    const made = await cli(['snapshot', 'create', 'whole', '--level', 'instance', '--instance', src]);
+    expect(made.stderr).not.toMatch(/error/);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/snapshot whole taken of the data of instance/);
+    await sql(src, "DELETE FROM items WHERE id % 2 = 0; UPDATE items SET v = 'changed'; CREATE TABLE extra (x int)");
+    await sql(src, "CREATE ROLE intruder LOGIN PASSWORD 'x'", { admin: true });
+    const list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
+    expect(list.snapshots).toEqual([expect.objectContaining({ name: 'whole', level: 'instance', database: '' })]);
+
+    // A restore that fails once the snapshot's server answered puts the previous data back, running.
+    const changed = await rows(src);
+    const failed = await cli(['snapshot', 'restore', 'whole', '--instance', src], 'snapshot:instance-restored');
+    expect(failed.stderr).toMatch(/has its previous data back/);
+    expect(failed.code).not.toBe(0);
+    expect(await rows(src)).toEqual(changed);
+
+    const restored = await cli(['snapshot', 'restore', 'whole', '--instance', src]);
+    expect(restored.stderr).toMatch(/stopping instance \S+ \(every session ends\), replacing its data/);
+    expect(restored.code).toBe(0);
+    expect(await rows(src)).toEqual(before);
+    expect(await sql(src, "SELECT to_regclass('public.extra') AS t")).toEqual([{ t: null }]);
+    expect(
+      await sql(src, "SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'intruder'", { admin: true }),
+    ).toEqual([{ n: 0 }]);
+    expect((await creds(src)).port).toBe(port);
+    // A name is taken at either level; remove then frees it.
+    const again = await cli(['snapshot', 'create', 'whole', '--instance', src]);
+    expect(again.stderr).toMatch(/snapshot whole already exists/);
+    expect(again.code).not.toBe(0);
+  }, 240_000);
+
+  it('--from SRC: same rows, its own system identifier, password and port; writes stay apart', async () => {
+    // --template applies to the new instance: testing (wal_level minimal) refuses instance-level snapshots, saying why.
+    const made = await cli(['manage', 'start', '--instance', 'copy1', '--from', src, '--template', 'testing']);
+    expect(made.stderr).not.toMatch(/error/);
+    expect(made.code).toBe(0);
+    expect(await rows('copy1')).toEqual(await rows(src));
+    expect(await sysid('copy1')).not.toBe(await sysid(src));
+    const [a, b] = [await creds(src), await creds('copy1')];
+    expect(b.port).not.toBe(a.port);
+    expect(b.password).not.toBe(a.password);
+    expect((await creds('copy1', true)).password).not.toBe((await creds(src, true)).password);
+    const whole = await cli(['snapshot', 'create', 'x', '--level', 'instance', '--instance', 'copy1']);
+    expect(whole.stderr).toMatch(/cannot take an instance-level snapshot: wal_level is minimal/);
+    expect(whole.code).not.toBe(0);
+    await sql('copy1', "INSERT INTO items VALUES (1001, 'copy only')");
+    await sql(src, "INSERT INTO items VALUES (2001, 'source only')");
+    expect(await sql(src, 'SELECT count(*)::int AS n FROM items WHERE id = 1001')).toEqual([{ n: 0 }]);
+    expect(await sql('copy1', 'SELECT count(*)::int AS n FROM items WHERE id = 2001')).toEqual([{ n: 0 }]);
+  }, 240_000);
+
+  it('--from SRC@SNAPSHOT: the rows a database-level or an instance-level snapshot holds', async () => {
+    const taken = await rows(src);
+    expect((await cli(['snapshot', 'create', 'dbsnap', '--instance', src])).code).toBe(0);
+    await sql(src, 'DELETE FROM items WHERE id > 100');
+    const made = await cli(['manage', 'start', '--instance', 'copy2', '--from', `${src}@dbsnap`]);
+    expect(made.stderr).not.toMatch(/error/);
+    expect(made.code).toBe(0);
+    expect(await rows('copy2')).toEqual(taken);
+    expect(await rows(src)).toHaveLength(100);
+
+    // An instance-level snapshot: copied from a temporary server on its data, removed after.
+    const fromWhole = await cli(['manage', 'start', '--instance', 'copy3', '--from', `${src}@whole`]);
+    expect(fromWhole.stderr).toMatch(/temporary instance rp-tmp-/);
+    expect(fromWhole.code).toBe(0);
+    expect(await rows('copy3')).toEqual(wholeRows);
+    expect(await sysid('copy3')).not.toBe(await sysid(src));
+    expect((await instances()).filter((n) => n.startsWith('rp-tmp-'))).toEqual([]);
+  }, 240_000);
+
+  it('bad --from input is refused and creates nothing', async () => {
+    const before = await instances();
+    const cases: Array<[string[], RegExp]> = [
+      [['--instance', 'bad1', '--from', 'nosuch'], /no instance named "nosuch"/],
+      [['--instance', 'bad2', '--from', `${src}@nosnap`], /no snapshot nosnap/],
+      [['--instance', 'copy1', '--from', src], /instance copy1 already exists/],
+      [['--instance', src, '--from', src], /names the instance being made/],
+      [
+        ['--instance', 'bad4', '--from', src, '--engine', engine === 'native' ? 'docker' : 'native'],
+        /--engine .* differs/,
+      ],
+      [['--instance', 'bad5', '--from', `${src}@`], /no snapshot after "@"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(['manage', 'start', ...args]);
+      expect(r.stderr).toMatch(message);
+      expect(r.code).not.toBe(0);
+    }
+    const dry = await cli(['manage', 'start', '--instance', 'bad7', '--from', `${src}@dbsnap`, '--dry-run']);
+    expect(dry.stdout).toMatch(/would create instance bad7 .* database vrooli as snapshot dbsnap holds it/);
+    expect(dry.code).toBe(0);
+    // A copy that fails takes the new instance away again, and leaves SRC as it was.
+    const failed = await cli(['manage', 'start', '--instance', 'bad6', '--from', src], 'branch:copied');
+    expect(failed.stderr).toMatch(/removing instance bad6/);
+    expect(failed.code).not.toBe(0);
+    expect(await instances()).toEqual(before);
+    expect(await rows(src)).toHaveLength(100);
+  }, 240_000);
+
+  it('snapshot remove and manage uninstall take instance-level snapshots away', async () => {
+    expect((await cli(['snapshot', 'remove', 'whole', '--instance', src])).code).toBe(0);
+    let list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
+    expect(list.snapshots.map((s: { name: string; level: string }) => `${s.name}:${s.level}`)).toEqual([
+      'dbsnap:database',
+    ]);
+    // A stopped instance is started for the copy and left stopped again.
+    expect((await cli(['manage', 'stop', '--instance', src])).code).toBe(0);
+    const second = await cli(['snapshot', 'create', 'second', '--level', 'instance', '--instance', src]);
+    expect(second.stderr).toMatch(/is stopped: starting it for the snapshot/);
+    expect(second.code).toBe(0);
+    expect((await cli(['status', '--instance', src])).code).toBe(2);
+    list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
+    expect(list.snapshots.map((s: { name: string }) => s.name)).toEqual(['second']);
+    const back = await cli(['snapshot', 'restore', 'second', '--instance', src]);
+    expect(back.stdout).toMatch(/it is stopped again, as it was/);
+    expect(back.code).toBe(0);
+    expect((await cli(['status', '--instance', src])).code).toBe(2);
+    expect((await cli(['manage', 'uninstall', '--instance', src, '--force'])).code).toBe(0);
+    expect(await instances()).not.toContain(src);
+  });
+}
