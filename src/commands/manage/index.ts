@@ -1,7 +1,8 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import type { Instance } from '../../core/instance.js';
+import type { EngineName, Instance } from '../../core/instance.js';
+import { removeSpares } from './spare-cleanup.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
@@ -20,7 +21,14 @@ import { type CommandResult, result } from '../result.js';
 export interface ManageData {
   action: string;
   dry_run: boolean;
-  instances: Array<{ name: string; result: string; message: string; port?: number; engine?: string }>;
+  instances: Array<{
+    name: string;
+    result: string;
+    message: string;
+    port?: number;
+    engine?: string;
+    from_spare?: boolean;
+  }>;
   message: string;
 }
 
@@ -46,6 +54,7 @@ const fromOutcome = (o: StartOutcome) => ({
   message: o.message,
   port: o.port,
   engine: o.engine,
+  ...(o.fromSpare ? { from_spare: true } : {}),
 });
 
 /** The major a new instance would get: asked for, else the default, unless binaries or an image decide. */
@@ -188,6 +197,7 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
   const present = [];
   for (const name of names) if (await ctx.registry.exists(name)) present.push(name);
   if (present.length === 0) {
+    if (!opts.instance && !opts.dryRun) await removeSpares(ctx, ['native', 'docker']);
     const what = opts.instance ? `no instance ${opts.instance}` : 'no instances';
     return manageResult(
       'uninstall',
@@ -216,9 +226,14 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
     );
   }
   const items = [];
+  const engines = new Set<EngineName>();
   for (const name of present) {
+    const engine = (await ctx.registry.find(name).catch(() => undefined))?.engine;
+    if (engine) engines.add(engine);
     items.push(await ctx.registry.lockedInstance(name, () => uninstallOne(ctx, name, opts.keepData)));
   }
+  // The home's spares of those engines go too, and no spare builder outlives this (spare-cleanup.ts).
+  await removeSpares(ctx, opts.instance ? [...engines] : ['native', 'docker']);
   return manageResult('uninstall', items);
 }
 

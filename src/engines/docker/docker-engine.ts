@@ -41,6 +41,7 @@ import { imageExtensions } from './image-extensions.js';
 import { boundTcpPorts, holderFix, mapInspect } from './inspect-state.js';
 import { startableContainer } from './startable.js';
 import { dockerUpgrades } from './docker-upgrade.js';
+import { dockerSpares } from './docker-spares.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -69,6 +70,8 @@ export class DockerEngine implements Engine {
       this,
       dockerUpgrades(this.#docker, this.#objects, (i) => this.#runningContainer(i), this),
     );
+    // Spares (docker-spares.ts): volumes the image's entrypoint initialised ahead of time.
+    Object.assign(this, dockerSpares(this.#docker, this.#objects));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {

@@ -40,6 +40,7 @@ import { checkReachable, ensureDirs, planLayout, writeServerConfig } from './ser
 import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
 import { nativeUpgrades } from './native-upgrade.js';
+import { nativeSpares } from './native-spares.js';
 
 export interface NativeEngineOptions {
   home: string;
@@ -78,9 +79,10 @@ export class NativeEngine implements Engine {
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
     this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
-    // Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>.
+    // Major upgrades (native-upgrade.ts): the new major's cluster in <instance dir>/pg<major>;
+    // spares (native-spares.ts): clusters initdb'd ahead of time that a create takes.
     const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
-    Object.assign(this, nativeUpgrades(this.home, locate, this));
+    Object.assign(this, nativeUpgrades(this.home, locate, this), nativeSpares(this.home, locate));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
