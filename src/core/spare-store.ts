@@ -83,13 +83,22 @@ export class SpareStore {
     for (const suffix of ['.taken', '.json']) await rm(join(this.dir, `${id}${suffix}`), { force: true });
   }
 
-  /**
-   * Forgets records of taken spares (a create killed between take and drop). Only the record:
-   * the data a taken spare named may already be an instance's.
-   */
-  async dropTaken(): Promise<void> {
+  /** Where the spares being taken right now are (a create between its take and its record). */
+  async takenLocations(): Promise<string[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    for (const n of names) if (n.endsWith('.taken')) await rm(join(this.dir, n), { force: true });
+    const out: string[] = [];
+    for (const n of names) {
+      const id = n.replace(/\.taken$/, '');
+      if (!n.endsWith('.taken') || !isSpareId(id)) continue;
+      const text = await readFile(join(this.dir, n), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      try {
+        out.push(parseSpare(text, id).location);
+      } catch {
+        /* not readable: nothing it names is acted on */
+      }
+    }
+    return out;
   }
 
   async epoch(): Promise<number> {

@@ -1,6 +1,6 @@
 import { access, readFile, rm } from 'node:fs/promises';
 import type { Context } from '../../context.js';
-import type { EngineName } from '../../core/instance.js';
+import { dataVolumeOf, type EngineName } from '../../core/instance.js';
 import { withLock } from '../../core/lock.js';
 import { SpareStore } from '../../core/spare-store.js';
 import { stillRunning } from '../../system/process-identity.js';
@@ -36,17 +36,32 @@ export async function removeSpares(ctx: Context, engines: EngineName[]): Promise
         if (!engine.spareLeftovers || !engine.discardSpare) return;
         if (name === 'docker' && !(await engine.check()).ok) return;
         const { records } = await store.list();
+        const keep = await inUse(ctx, store);
         const locations = new Set([
           ...records.filter((r) => r.engine === name).map((r) => r.location),
           ...(await engine.spareLeftovers()),
         ]);
-        for (const location of locations) await engine.discardSpare(location).catch(() => {});
+        // A spare an instance took is that instance's data now: never discarded here.
+        for (const location of locations) if (!keep.has(location)) await engine.discardSpare(location).catch(() => {});
         for (const r of records) if (r.engine === name) await store.drop(r.id);
       },
       { timeoutMs: 300_000 },
     ).catch((e: unknown) => ctx.talk.warn(`could not remove the ${name} spares: ${(e as Error).message}`));
   }
-  await store.dropTaken();
+}
+
+/**
+ * Where instances' data is: every instance's data volume and data directory, and the spares
+ * a create is taking right now (their record renamed to .taken until the instance records them).
+ */
+async function inUse(ctx: Context, store: SpareStore): Promise<Set<string>> {
+  const keep = new Set<string>(await store.takenLocations());
+  for (const entry of await ctx.registry.list()) {
+    if ('error' in entry) continue;
+    keep.add(dataVolumeOf(entry));
+    if (entry.dataDir) keep.add(entry.dataDir);
+  }
+  return keep;
 }
 
 /** Ends the builder named in its marker file, if that very process (pid and start time) still runs. */

@@ -67,11 +67,11 @@ export async function takeSpare(ctx: Context, engine: Engine, instance: Instance
     const spare = use && (await store.claim(use.id));
     if (!spare) return false;
     try {
-      // Recorded first: whether the data moves or not, this password is now this instance's only.
       if (instance.admin) instance.admin = { ...instance.admin, password: spare.password };
       else instance.password = spare.password;
-      await ctx.registry.save(instance);
       await engine.placeSpare(instance, spare.location);
+      // Before the record of the spare goes: the data (docker: data_volume) is then the instance's by its record.
+      await ctx.registry.save(instance);
       return true;
     } catch (e) {
       ctx.talk.info(`spare ${spare.id} could not be used (${(e as Error).message}); initialising instead`);

@@ -117,7 +117,8 @@ export function dockerSpares(docker: Dockerode, objects: DockerObjects): Require
           .remove({ force: true, v: true })
           .catch(() => {});
       const { Volumes } = await docker.listVolumes({
-        filters: { label: [SPARE_LABEL, `${LABELS.home}=${objects.home}`] },
+        // Dangling only: a spare an instance took is mounted by its container, and is its data.
+        filters: { label: [SPARE_LABEL, `${LABELS.home}=${objects.home}`], dangling: ['true'] },
       });
       return (Volumes ?? []).map((v) => v.Name).filter((n) => VOLUME_RE.test(n));
     },
