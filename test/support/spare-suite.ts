@@ -1,4 +1,4 @@
-import { cp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
