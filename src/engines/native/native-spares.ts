@@ -9,7 +9,7 @@ import { initCluster } from './initdb.js';
 import { type NativeLayout, pathHash, RELOCATION_ROOT } from './layout.js';
 import { takeOverTree } from './legacy-owner.js';
 import { ensureInstanceUser, removeInstanceUser } from './os-users.js';
-import { canTraverse, type ServerUser } from './run-as.js';
+import { canTraverse, runAsServer, type ServerUser } from './run-as.js';
 import { removeTree, settleDir, writeRootFile } from './safe-fs.js';
 import { planLayout } from './server-files.js';
 
@@ -102,6 +102,7 @@ export function nativeSpares(home: string, locate: Locate): Required<EngineSpare
           progress(`initialising spare ${id} with PostgreSQL ${bins.version}`);
           const layout = { data, confDir: dir } as NativeLayout;
           await initCluster(bins, layout, { ...draft, ...withPassword(draft, password) }, user);
+          await createDatabaseSingle(bins, data, draft.database, user);
           // Root's until taken: nothing the builder user (about to go) could still change.
           if (user) await takeOverTree(data, ROOT_USER);
           await settleDir(dir, { mode: 0o700, uid: me(), gid: 0, acceptOwners: [me()] });
@@ -143,6 +144,19 @@ export function nativeSpares(home: string, locate: Locate): Required<EngineSpare
       return found;
     },
   };
+}
+
+/**
+ * The instance's database, made ahead too (a create then finds it: CREATE DATABASE was the
+ * largest part of a create from a spare). Single-user mode: no server, no port, no password;
+ * it owns what the superuser would own after a normal create (app roles take theirs later).
+ */
+async function createDatabaseSingle(bins: PgBinaries, data: string, database: string, user: ServerUser | undefined) {
+  if (database === 'postgres') return;
+  const sql = `CREATE DATABASE "${database.replace(/"/g, '""')}";\n`;
+  const res = await runAsServer(user, bins.postgres, ['--single', '-D', data, 'postgres'], 120_000, { input: sql });
+  if (res.exitCode !== 0 || /\b(ERROR|FATAL|PANIC):/.test(res.output))
+    throw new CliError('failed', `could not create database ${database} in a spare`, { details: res.output.trim() });
 }
 
 /** The password a spare's superuser gets, on the draft's admin or on the draft itself. */
