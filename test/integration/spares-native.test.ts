@@ -1,9 +1,9 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELOCATION_ROOT } from '../../src/core/defaults.js';
 import { pathHash } from '../../src/engines/native/layout.js';
-import { tempHome } from '../support/cli.js';
+import { runCli, tempHome } from '../support/cli.js';
 import {
   builders,
   cli,
@@ -83,6 +83,26 @@ describe('native spares', () => {
     expect(d.item.from_spare).toBeUndefined();
     expect(await builders('native')).toEqual([]);
     expect(await recordIds(home)).toEqual(before);
+    // The home-level switch does the same for every create of the home.
+    await writeFile(join(home, 'spares-off'), '');
+    const g = await create(home, 'g', ENGINE);
+    expect(g.item.from_spare).toBeUndefined();
+    expect(await builders('native')).toEqual([]);
+    expect(await recordIds(home)).toEqual(before);
+    await rm(join(home, 'spares-off'));
+    // A bad value of the switch is refused before anything is made.
+    const bad = await runCli(['manage', 'start', '--instance', 'h', ...ENGINE], {
+      home,
+      env: { RESOURCE_POSTGRES_SPARES: 'maybe' },
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/RESOURCE_POSTGRES_SPARES/);
+    expect(
+      await access(join(home, 'h')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   }, 300_000);
 
   it('uninstall removes the spares and stops a builder at work; no builder user is left', async () => {

@@ -17,6 +17,7 @@ import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './
 import type { CreateOptions } from '../options.js';
 import { ensureServerTls } from './tls.js';
 import { sparesOn, startSpareBuilder, takeSpare } from './spares.js';
+import { sparesEnvOff } from '../../core/spares.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -159,6 +160,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   let engine: Engine;
   let action: StartAction;
   let checked = false; // --extensions against the engine's files, before anything changed
+  sparesEnvOff(ctx.env); // a bad RESOURCE_POSTGRES_SPARES is refused before anything is made
   let fromSpare = false;
   if (!instance) {
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);

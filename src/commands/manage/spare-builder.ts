@@ -17,6 +17,11 @@ import { writeFile, rm } from 'node:fs/promises';
  * whose epoch is no longer current publishes nothing, and throws away what it built.
  */
 export async function runSpareBuilder(ctx: Context, jobText: string | undefined): Promise<number> {
+  // Detached, no one reads its output: whatever goes wrong ends it quietly (the next create initialises).
+  return build(ctx, jobText).catch(() => 1);
+}
+
+async function build(ctx: Context, jobText: string | undefined): Promise<number> {
   const job = JSON.parse(jobText ?? '{}') as SpareJob;
   if (job.engine !== 'native' && job.engine !== 'docker') return 2;
   const store = new SpareStore(ctx.home.dir);
