@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailability, TEST_IMAGE, tempHome } from '../support/cli.js';
 import {
@@ -90,6 +92,21 @@ describe.skipIf(!docker.ok)('docker spares', () => {
     expect(c.item.from_spare).toBeUndefined();
     expect(await volumes(home)).not.toContain(location);
     expect(await recordIds(home)).not.toContain(id);
+  }, 300_000);
+
+  it("never shares or discards an instance's data, whatever a spare record names", async () => {
+    const [id] = await readySpare(home, 'docker');
+    const record = await readRecord(home, id!);
+    const taken = JSON.parse(
+      (await run('docker', ['inspect', '--format', '{{json .Mounts}}', 'resource-postgres-a'])).out,
+    )[0].Name;
+    for (const key of [record.key, record.key!.replace(/^./, (c) => (c === '0' ? '1' : '0'))]) {
+      await writeFile(join(home, '.spares', `${id}.json`), JSON.stringify({ ...record, key, location: taken }));
+      const x = await create(home, `x${key === record.key ? 1 : 2}`, ENGINE);
+      expect(x.item.from_spare).toBeUndefined();
+      expect(await query(await creds(home, 'a'), 'select 1 as one')).toEqual([{ one: 1 }]);
+    }
+    await run('docker', ['volume', 'rm', '-f', record.location!]); // the spare the forged records replaced
   }, 300_000);
 
   it('--no-spare neither takes the spare nor builds another', async () => {

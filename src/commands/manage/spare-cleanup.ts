@@ -54,7 +54,7 @@ export async function removeSpares(ctx: Context, engines: EngineName[]): Promise
  * Where instances' data is: every instance's data volume and data directory, and the spares
  * a create is taking right now (their record renamed to .taken until the instance records them).
  */
-async function inUse(ctx: Context, store: SpareStore): Promise<Set<string>> {
+export async function inUse(ctx: Context, store: SpareStore): Promise<Set<string>> {
   const keep = new Set<string>(await store.takenLocations());
   for (const entry of await ctx.registry.list()) {
     if ('error' in entry) continue;

@@ -7,6 +7,7 @@ import { digestOf, pickSpare, SPARE_BUILDER_ARG, spareKey, sparesEnvOff } from '
 import { getTemplate } from '../../core/templates.js';
 import type { Engine } from '../../engines/engine.js';
 import type { CreateOptions } from '../options.js';
+import { inUse } from './spare-cleanup.js';
 
 /**
  * Instant instances: a create takes a spare that matches it exactly (spares.ts in core says
@@ -55,9 +56,15 @@ export async function takeSpare(ctx: Context, engine: Engine, instance: Instance
     const want = await spareWant(engine, instance);
     const { records } = await store.list();
     const { use, stale } = pickSpare(records, want);
+    const keep = use || stale.length ? await inUse(ctx, store) : new Set<string>();
     for (const old of stale) {
       const claimed = await store.claim(old.id);
       if (!claimed) continue;
+      // Never an instance's data, whatever a record says (records are root's, but data is worth the check).
+      if (keep.has(claimed.location)) {
+        await store.drop(old.id);
+        continue;
+      }
       ctx.talk.info(
         `discarding a stale spare (${old.engine}, PostgreSQL ${old.major}: built by other binaries, image or template)`,
       );
@@ -66,6 +73,10 @@ export async function takeSpare(ctx: Context, engine: Engine, instance: Instance
     }
     const spare = use && (await store.claim(use.id));
     if (!spare) return false;
+    if (keep.has(spare.location)) {
+      await store.drop(spare.id); // a record naming an instance's data: never shared, never discarded
+      return false;
+    }
     try {
       if (instance.admin) instance.admin = { ...instance.admin, password: spare.password };
       else instance.password = spare.password;
