@@ -29,5 +29,8 @@ export default defineConfig({
     // Integration suites start real servers; two cores do not like more than this.
     maxWorkers: 2,
     minWorkers: 1,
+    // No background spare builds after every create in ~1400 tests (each an initdb or a
+    // container on two cores): the spare suites turn them back on for their own runs.
+    env: { RESOURCE_POSTGRES_SPARES: 'off' },
   },
 });

@@ -2,7 +2,7 @@
 // (alternating, several rounds, medians), a table on stdout and JSON in bench/results/.
 // BENCH_ROUNDS (default 5) sets the rounds of the heavy measurements, BENCH_FLOOR_ROUNDS
 // (default 4x, at least 10) those of the cheap ones; BENCH_ONLY=floor,scale,docker,native,
-// concurrent,peers,versions,pooler,snapshot picks suites; BENCH_BIN measures another executable.
+// concurrent,peers,versions,pooler,snapshot,spares picks suites; BENCH_BIN measures another executable.
 import { existsSync, renameSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -26,6 +26,7 @@ import { scale } from './suites/scale.mjs';
 import { versionsInstall } from './suites/versions.mjs';
 import { poolerThroughput } from './suites/pooler.mjs';
 import { snapshots } from './suites/snapshot.mjs';
+import { dockerSpare, nativeSpare } from './suites/spares.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const int = (v, d) => (v && Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : d);
@@ -42,6 +43,8 @@ const SUITES = [
   ['concurrent', '8 concurrent starts, docker', true, (ctx) => concurrent(ctx, 'docker')],
   ['peers', 'testcontainers-node', true, testcontainersPeer],
   ['native', 'new instance, native', false, nativeNew],
+  ['spares', 'new instance from a spare, native', false, nativeSpare],
+  ['spares', 'new instance from a spare, docker', true, dockerSpare],
   ['native', 'new instance, native, vs a baseline with CREATE DATABASE', false, nativeNewWithDatabase],
   ['native', 'warm start/stop, native', false, nativeWarm],
   ['concurrent', '8 concurrent starts, native', false, (ctx) => concurrent(ctx, 'native')],

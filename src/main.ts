@@ -4,6 +4,7 @@ import type { GlobalOptions } from './commands/options.js';
 import type { CommandResult } from './commands/result.js';
 import { type Context, createContext, type Io, programDir, type Talk } from './context.js';
 import { resolveHome } from './core/home.js';
+import { SPARE_BUILDER_ARG } from './core/spares.js';
 import { CliError } from './core/errors.js';
 import { render, streamOf } from './output/render.js';
 import { watchSignals } from './signals.js';
@@ -87,6 +88,16 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
         ? 'json'
         : 'text',
   };
+  // The detached builder of the next spare (commands/manage/spares.ts), run by the program itself.
+  if (argv[0] === SPARE_BUILDER_ARG) {
+    const ctx = createContext({
+      homeFlag: undefined,
+      env,
+      io,
+      talk: { info: () => {}, warn: () => {}, progress: () => {} },
+    });
+    return (await import('./commands/manage/spare-builder.js')).runSpareBuilder(ctx, argv[1]);
+  }
   let invocation: Invocation;
   try {
     invocation = await parseArgv(argv, {

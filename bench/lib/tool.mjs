@@ -11,11 +11,16 @@ export class Tool {
     this.command = command;
   }
 
+  /**
+   * Spares are off unless a suite passes env RESOURCE_POSTGRES_SPARES=on (suites/spares.mjs):
+   * the other rows measure the cold path they always did, with no background builds beside them.
+   */
   run(home, args, opts = {}) {
     const [file, ...prefix] = this.command;
+    const { env, ...rest } = opts;
     return must(file, [...prefix, ...args], {
-      env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1' },
-      ...opts,
+      env: { ...process.env, RESOURCE_POSTGRES_HOME: home, NO_COLOR: '1', RESOURCE_POSTGRES_SPARES: 'off', ...env },
+      ...rest,
     });
   }
 

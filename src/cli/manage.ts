@@ -79,6 +79,7 @@ const createOptions = {
     type: 'boolean',
     describe: 'with --tls: TCP connections must use TLS (hostssl only); implies --tls',
   },
+  spare: { type: 'boolean', describe: 'a new instance takes a spare; --no-spare: none, and none built after' },
 } satisfies Record<string, Options>;
 
 function create(a: Args) {
@@ -95,6 +96,7 @@ function create(a: Args) {
     appRole: value(a, 'app-role') as AppRole | undefined,
     extensions: extensions === undefined ? undefined : parseExtensionList(extensions),
     ...(a.tls || a['tls-require'] ? { tls: true, tlsRequire: Boolean(a['tls-require']) } : {}),
+    ...(a.spare === false ? { noSpare: true } : {}),
   };
 }
 
@@ -103,12 +105,7 @@ const REPAIR =
   'repair: restart only if it runs but fails the health probe; a healthy instance is left alone (never deletes data)';
 
 /** One verb as yargs takes it; registered under `manage` and, unchanged, at the top level. */
-interface Verb {
-  name: string;
-  describe: string;
-  builder: (c: Argv) => Argv;
-  handler: (a: Args) => void;
-}
+type Verb = { name: string; describe: string; builder: (c: Argv) => Argv; handler: (a: Args) => void };
 
 const verb = (name: string, describe: string, builder: Verb['builder'], handler: Verb['handler']): Verb => ({
   name,

@@ -61,6 +61,8 @@ export interface CreateOptions {
   /** --tls: a new instance offers TLS; --tls-require (implies --tls): TCP must use it. */
   tls?: boolean;
   tlsRequire?: boolean;
+  /** --no-spare: a new instance neither takes a spare nor has the next one built (spares.ts). */
+  noSpare?: boolean;
 }
 
 export interface TlsOptions {

@@ -2,6 +2,7 @@ import { CliError } from '../core/errors.js';
 import type { EngineName, Instance } from '../core/instance.js';
 import type { PortHolder } from '../core/ports.js';
 import type { ReplicaLink } from '../core/replica.js';
+import type { Secret } from '../core/secret.js';
 
 /**
  * What an engine sees of one instance, before any health probe:
@@ -88,7 +89,8 @@ export interface OfferedExtensions {
 }
 
 // Additive, optional capabilities (backups, self-tests, upgrades): see EngineBackupCapabilities and EngineUpgradeCapabilities.
-export interface Engine extends EngineBackupCapabilities, EngineUpgradeCapabilities, EngineReplicaCapabilities {}
+export interface Engine
+  extends EngineBackupCapabilities, EngineUpgradeCapabilities, EngineReplicaCapabilities, EngineSpareCapabilities {}
 
 /** pg_backup_start and pg_backup_stop on a primary, around an engine's own copy of its data. */
 export interface BackupBracket {
@@ -251,4 +253,32 @@ export interface EngineUpgradeCapabilities {
   ): Promise<{ from: ClientResult; to: ClientResult }>;
   /** What would run the new major (binaries or image) and whether it is there, for --dry-run; changes nothing. */
   describeUpgradeTarget?(target: Instance): Promise<{ server: string; ready: boolean }>;
+}
+
+/** What instant instances (spares, commands/manage/spares.ts) need of an engine. */
+export interface EngineSpareCapabilities {
+  /**
+   * What identifies the server software a new instance of `draft` would run (native: the
+   * binaries' directory, version and files; docker: the image id), and its major. Never changes anything.
+   */
+  spareIdentity?(draft: Instance): Promise<{ major: string; identity: Record<string, string> }>;
+  /**
+   * Builds a spare for `draft`: an initialised cluster (native) or volume (docker) whose
+   * superuser `asAdmin(draft)` has `password`. Returns where it is (a data directory / volume);
+   * leaves nothing behind when it fails.
+   */
+  buildSpare?(draft: Instance, id: string, password: Secret, progress: Progress): Promise<string>;
+  /**
+   * Makes the recorded, not yet created instance use the spare at `location` (native: its
+   * data directory moves into the instance's place; docker: the instance's data_volume). The
+   * engine's create() that follows then starts it without initdb.
+   */
+  placeSpare?(instance: Instance, location: string): Promise<void>;
+  /** Removes a spare's data; absent is success. */
+  discardSpare?(location: string): Promise<void>;
+  /**
+   * Every spare data of this home (recorded or left by a builder killed half-way), for
+   * uninstall to discard; also removes what such a builder left besides (native: its user).
+   */
+  spareLeftovers?(): Promise<string[]>;
 }

@@ -97,6 +97,16 @@ export function render(res: CommandResult, opts: RenderOptions): string {
   return text.endsWith('\n') || text === '' ? text : `${text}\n`;
 }
 
+/** status --verbose: the home's spares (README "Instant instances"). */
+function spareLines(spares: NonNullable<StatusData['spares']>): string[] {
+  if (spares.length === 0) return ['spares: none'];
+  const rows = [
+    ['SPARE ENGINE', 'MAJOR', 'STATE', 'AGE'],
+    ...spares.map((s) => [s.engine, s.major ?? '-', s.state, s.age]),
+  ];
+  return ['spares:', table(rows)];
+}
+
 function renderStatus(d: StatusData, paint: Paint): string {
   const verdict = d.healthy
     ? paint('healthy', 32)
@@ -133,6 +143,7 @@ function renderStatus(d: StatusData, paint: Paint): string {
     if (notes.length) lines.push('', ...notes);
   }
   if (d.notes?.length) lines.push('', ...d.notes.map((n) => `note: ${n}`));
+  if (d.spares) lines.push('', ...spareLines(d.spares));
   return lines.join('\n');
 }
 

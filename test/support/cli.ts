@@ -21,12 +21,19 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Every CLI run of the tests has spares off (a background initdb or container after each of
+ * ~1400 creates would swamp a 2-core CI machine); the spare suites pass RESOURCE_POSTGRES_SPARES=on.
+ */
+export const SPARES_OFF = { RESOURCE_POSTGRES_SPARES: 'off' };
+
 /** Runs the real CLI in a child process with its own home; never throws on a non-zero exit. */
 export function runCli(args: string[], opts: CliOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const [command, argv] = process.env.RESOURCE_POSTGRES_TEST_BIN ? [BIN, args] : [process.execPath, [BIN, ...args]];
     const child = spawn(command, argv, {
-      env: { ...process.env, RESOURCE_POSTGRES_HOME: opts.home, NO_COLOR: '1', ...opts.env },
+      // Spares off unless a test opts in (env RESOURCE_POSTGRES_SPARES=on): see SPARES_OFF.
+      env: { ...process.env, RESOURCE_POSTGRES_HOME: opts.home, NO_COLOR: '1', ...SPARES_OFF, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,55 +1,20 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
-import type { Instance } from '../../core/instance.js';
-import { resourceMeta } from '../../core/resource-meta.js';
+import type { EngineName } from '../../core/instance.js';
+import { removeSpares } from './spare-cleanup.js';
 import { startFrom } from './branch.js';
-import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
+import { ensureRunning, setDesired } from './lifecycle.js';
+import { defaultTimeout, fromOutcome, type ManageData, manageResult, targets } from './manage-result.js';
+export { restart, stop } from './stop.js';
+export type { ManageData } from './manage-result.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 export { upgrade } from './upgrade.js';
-import { pausePooler, removePooler } from '../pooler/hooks.js';
-import type {
-  InstallOptions,
-  InstanceSelector,
-  RestartOptions,
-  StartOptions,
-  StopOptions,
-  UninstallOptions,
-} from '../options.js';
-import { type CommandResult, result } from '../result.js';
+import { removePooler } from '../pooler/hooks.js';
+import type { InstallOptions, StartOptions, UninstallOptions } from '../options.js';
+import type { CommandResult } from '../result.js';
 import { guardPrimaries } from '../replica/guard.js';
 import { dropLinkOnPrimary } from '../replica/slot.js';
-
-export interface ManageData {
-  action: string;
-  dry_run: boolean;
-  instances: Array<{ name: string; result: string; message: string; port?: number; engine?: string }>;
-  message: string;
-}
-
-function manageResult(
-  action: string,
-  items: ManageData['instances'],
-  dryRun = false,
-  exitCode = 0,
-): CommandResult<ManageData> {
-  const message = items.length ? items.map((i) => i.message).join('\n') : `${action}: nothing to do`;
-  return result('manage', { action, dry_run: dryRun, instances: items, message }, exitCode);
-}
-
-async function targets(ctx: Context, sel: InstanceSelector): Promise<string[]> {
-  return sel.all ? ctx.registry.names() : [sel.instance];
-}
-
-const defaultTimeout = () => resourceMeta().startup_timeout ?? DEFAULTS.startTimeoutSec;
-
-const fromOutcome = (o: StartOutcome) => ({
-  name: o.name,
-  result: o.action,
-  message: o.message,
-  port: o.port,
-  engine: o.engine,
-});
 
 /** The major a new instance would get: asked for, else the default, unless binaries or an image decide. */
 const majorPlan = (opts: StartOptions) =>
@@ -105,82 +70,6 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
   return manageResult('start', items);
 }
 
-async function stopOne(
-  ctx: Context,
-  instance: Instance,
-  opts: { force: boolean; timeoutSec: number; restarting?: boolean },
-) {
-  const engine = await ctx.engine(instance.engine);
-  // A killed upgrade is rolled back first: its new server must not outlive the stop.
-  instance = await finishInterruptedUpgrade(ctx, instance, engine);
-  // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
-  const before = await engine.inspect(instance);
-  // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".
-  if (!opts.restarting) await setDesired(ctx, instance, 'stopped');
-  await pausePooler(ctx, instance);
-  if (before.state !== 'running') {
-    return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
-  }
-  await engine.stop(instance, opts);
-  return { name: instance.name, result: 'stopped', message: `instance ${instance.name} stopped (data kept)` };
-}
-
-export async function stop(ctx: Context, opts: StopOptions): Promise<CommandResult<ManageData>> {
-  const names = await targets(ctx, opts);
-  const items = [];
-  for (const name of names) {
-    const instance = await ctx.registry.find(name);
-    if (!instance) {
-      items.push({ name, result: 'absent', message: `no instance ${name} in ${ctx.home.dir}; nothing to stop` });
-    } else if (opts.dryRun) {
-      items.push({
-        name,
-        result: 'planned',
-        message: `would stop instance ${name} (${instance.engine}, port ${instance.port}); data is kept`,
-      });
-    } else {
-      // Read again under the instance's lock: a start running meanwhile may have changed it.
-      items.push(await ctx.registry.lockedInstance(name, async () => stopOne(ctx, await ctx.registry.get(name), opts)));
-    }
-  }
-  return manageResult('stop', items, opts.dryRun);
-}
-
-export async function restart(ctx: Context, opts: RestartOptions): Promise<CommandResult<ManageData>> {
-  const names = await targets(ctx, opts);
-  const items = [];
-  for (const name of names) {
-    await ctx.registry.get(name); // a missing instance is "not found" before anything happens
-    if (opts.dryRun) {
-      items.push({
-        name,
-        result: 'planned',
-        message: `would restart instance ${name} with the same credentials and data`,
-      });
-      continue;
-    }
-    const outcome = await ctx.registry.lockedInstance(name, async () => {
-      await stopOne(ctx, await ctx.registry.get(name), {
-        force: false,
-        timeoutSec: DEFAULTS.stopTimeoutSec,
-        restarting: true,
-      });
-      return ensureRunning(ctx, name, {
-        engine: 'auto',
-        wait: true,
-        force: false,
-        timeoutSec: opts.timeoutSec ?? defaultTimeout(),
-      });
-    });
-    items.push({
-      ...fromOutcome(outcome),
-      result: 'restarted',
-      message: `instance ${name} restarted on port ${outcome.port}, accepting queries`,
-    });
-  }
-  return manageResult('restart', items, opts.dryRun);
-}
-
 export async function install(ctx: Context, opts: InstallOptions): Promise<CommandResult<ManageData>> {
   const existing = await ctx.registry.find(opts.instance);
   if (opts.dryRun) {
@@ -206,6 +95,7 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
   const present = [];
   for (const name of names) if (await ctx.registry.exists(name)) present.push(name);
   if (present.length === 0) {
+    if (!opts.instance && !opts.dryRun) await removeSpares(ctx, ['native', 'docker']);
     const what = opts.instance ? `no instance ${opts.instance}` : 'no instances';
     return manageResult(
       'uninstall',
@@ -235,9 +125,14 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
     );
   }
   const items = [];
+  const engines = new Set<EngineName>();
   for (const name of present) {
+    const engine = (await ctx.registry.find(name).catch(() => undefined))?.engine;
+    if (engine) engines.add(engine);
     items.push(await ctx.registry.lockedInstance(name, () => uninstallOne(ctx, name, opts.keepData)));
   }
+  // The home's spares of those engines go too, and no spare builder outlives this (spare-cleanup.ts).
+  await removeSpares(ctx, opts.instance ? [...engines] : ['native', 'docker']);
   return manageResult('uninstall', items);
 }
 

@@ -16,6 +16,8 @@ import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
 import { ensureServerTls } from './tls.js';
+import { sparesOn, startSpareBuilder, takeSpare } from './spares.js';
+import { sparesEnvOff } from '../../core/spares.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -25,6 +27,8 @@ export interface StartOutcome {
   port: number;
   action: StartAction;
   ready: boolean;
+  /** A new instance whose data came from a spare (spares.ts). */
+  fromSpare?: boolean;
   message: string;
 }
 
@@ -156,6 +160,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   let engine: Engine;
   let action: StartAction;
   let checked = false; // --extensions against the engine's files, before anything changed
+  sparesEnvOff(ctx.env); // a bad RESOURCE_POSTGRES_SPARES is refused before anything is made
+  let fromSpare = false;
   if (!instance) {
     const draft = draftInstance(ctx, name, opts, opts.engine === 'auto' ? 'docker' : opts.engine);
     engine = await chooseEngine(ctx, draft, opts.engine);
@@ -169,7 +175,10 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     });
     instance = recorded.instance;
     if (!recorded.created) engine = await ctx.engine(instance.engine);
-    ctx.talk.info(`creating instance ${name} on the ${engine.name} engine, port ${instance.port}`);
+    fromSpare = recorded.created && (await sparesOn(ctx, opts)) && (await takeSpare(ctx, engine, instance));
+    ctx.talk.info(
+      `creating instance ${name} on the ${engine.name} engine, port ${instance.port}${fromSpare ? ' from a spare' : ''}`,
+    );
     instance = await createServer(ctx, engine, instance, opts.port !== undefined);
     action = 'created';
   } else {
@@ -233,6 +242,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     if (!opts.wait && !provision) await waitReady(ctx, engine, instance, opts.timeoutSec);
     await resumePooler(ctx, instance);
   }
+  // The next create's spare, built in the background (the home's setting and --no-spare permitting).
+  if (action === 'created' && (await sparesOn(ctx, opts))) await startSpareBuilder(ctx, engine, opts);
   const how =
     action === 'already running'
       ? 'was already running'
@@ -245,7 +256,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     port: instance.port,
     action,
     ready: opts.wait,
-    message: `instance ${instance.name} ${how} on ${instance.engine}, port ${instance.port}${ext?.note ?? ''}${opts.wait ? ', accepting queries' : ''}`,
+    fromSpare,
+    message: `instance ${instance.name} ${how}${fromSpare ? ' from a spare' : ''} on ${instance.engine}, port ${instance.port}${ext?.note ?? ''}${opts.wait ? ', accepting queries' : ''}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { type SpareStatus, sparesStatus } from './spares.js';
 import type { Context } from '../../context.js';
 import { connectionUrl, connectionView } from '../../core/connection.js';
 import { DEFAULTS, MAX_INSTANCES } from '../../core/defaults.js';
@@ -62,6 +63,8 @@ export interface StatusData {
   instances: InstanceStatus[];
   /** With --verbose: notes on how instances are isolated from each other. */
   notes?: string[];
+  /** With --verbose: the home's spares (ready, or being built). */
+  spares?: SpareStatus[];
 }
 
 const RUNNING_STATES: InstanceStateName[] = ['running', 'starting', 'unhealthy'];
@@ -176,6 +179,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     default_instance: defaultName,
     instances,
     ...(opts.verbose ? { notes: isolationNotes(entries.filter((e): e is Instance => !('error' in e))) } : {}),
+    ...(opts.verbose ? { spares: await sparesStatus(ctx) } : {}),
   };
   // 2 only when nothing is meant to run (none installed, or all stopped on purpose); an
   // instance that should run but died, vanished or cannot be checked is a failure: 1.

@@ -43,6 +43,7 @@ import { startableContainer } from './startable.js';
 import { dockerUpgrades } from './docker-upgrade.js';
 import { dockerReplicas } from './docker-replica.js';
 import { deliverStandby, dropIdleNetworks, ensureNetwork } from './standby.js';
+import { dockerSpares } from './docker-spares.js';
 
 export interface DockerEngineOptions {
   /** The home whose instances this engine manages: every object it creates is labelled with it. */
@@ -67,11 +68,11 @@ export class DockerEngine implements Engine {
     this.#address = daemonAddress(this.#docker.modem as object);
     this.#objects = new DockerObjects(this.#docker, opts.home, this.#address);
     // Major upgrades (docker-upgrade.ts): the new major in a container and volume of its own.
-    Object.assign(
-      this,
-      dockerUpgrades(this.#docker, this.#objects, (i) => this.#runningContainer(i), this),
-      dockerReplicas(this.#docker, this.#objects, this),
-    );
+    // Replicas (docker-replica.ts); spares (docker-spares.ts): volumes initialised ahead of time.
+    const [docker, objects] = [this.#docker, this.#objects];
+    const running = (i: Instance) => this.#runningContainer(i);
+    Object.assign(this, dockerUpgrades(docker, objects, running, this), dockerReplicas(docker, objects, this));
+    Object.assign(this, dockerSpares(docker, objects));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {

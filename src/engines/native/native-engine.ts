@@ -41,6 +41,7 @@ import { readServerLog } from './server-log.js';
 import { mapNativeState } from './state.js';
 import { nativeUpgrades } from './native-upgrade.js';
 import { nativeReplicas } from './native-replica.js';
+import { nativeSpares } from './native-spares.js';
 
 /** Shared users of older versions, whose files an instance's own user takes over (root only). */
 const legacyUidsFor = async (user: ServerUser | undefined) => (user ? legacyServerUids() : []);
@@ -82,10 +83,11 @@ export class NativeEngine implements Engine {
     this.#env = opts.env ?? process.env;
     this.#startTimeoutSec = opts.startTimeoutSec ?? DEFAULTS.startTimeoutSec;
     this.#clients = new NativeClients(this.#env, opts.imageClients, opts.clientSearch);
-    // Major upgrades (native-upgrade.ts) and streaming replicas (native-replica.ts).
+    // Major upgrades (native-upgrade.ts), streaming replicas (native-replica.ts) and spares
+    // (native-spares.ts: clusters initdb'd ahead of time that a create takes).
     const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
     const replicas = nativeReplicas(this.home, locate, this.#startTimeoutSec, this);
-    Object.assign(this, nativeUpgrades(this.home, locate, this), replicas);
+    Object.assign(this, nativeUpgrades(this.home, locate, this), replicas, nativeSpares(this.home, locate));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
