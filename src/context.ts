@@ -9,6 +9,7 @@ import type { PortProbe } from './core/ports.js';
 import { Registry } from './core/registry.js';
 import type { Engine } from './engines/engine.js';
 import type { ProbeResult } from './postgres/probe.js';
+import { trace, traceCalls } from './core/trace.js';
 
 /** Where talk goes: progress, notes and warnings on stderr; never data. */
 export interface Talk {
@@ -76,14 +77,16 @@ export function createContext(opts: ContextOptions): Context {
     engine(name) {
       let e = engines.get(name);
       if (!e) {
-        e = loadEngine(name, home.dir);
+        e = trace
+          .span(`load engine ${name}`, () => loadEngine(name, home.dir))
+          .then((x) => traceCalls(`engine ${name}`, x));
         engines.set(name, e);
       }
       return e;
     },
     async probe(instance, timeoutMs) {
       const { probe } = await import('./postgres/probe.js');
-      return probe(instance, timeoutMs);
+      return trace.span(`probe ${instance.name}`, () => probe(instance, timeoutMs));
     },
     async confirm(question) {
       if (!opts.io.stdinIsTTY || !opts.io.stderrIsTTY) return false;

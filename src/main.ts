@@ -7,6 +7,7 @@ import { resolveHome } from './core/home.js';
 import { CliError } from './core/errors.js';
 import { render, streamOf } from './output/render.js';
 import { watchSignals } from './signals.js';
+import { trace } from './core/trace.js';
 
 type Handler = (ctx: Context, options: never, signal: AbortSignal) => Promise<CommandResult> | CommandResult;
 
@@ -88,10 +89,12 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   };
   let invocation: Invocation;
   try {
-    invocation = await parseArgv(argv, {
-      env,
-      homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir,
-    });
+    invocation = await trace.span('parse arguments', () =>
+      parseArgv(argv, {
+        env,
+        homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir,
+      }),
+    );
   } catch (e) {
     return reportError(io, e, early);
   }
@@ -105,8 +108,10 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   const run = async (): Promise<number> => {
     try {
       const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
-      const handler = await handlers[invocation.command]();
-      const res = await handler(ctx, invocation.options as never, controller.signal);
+      const handler = await trace.span(`load module of ${invocation.command}`, handlers[invocation.command]);
+      const res = await trace.span(`command ${invocation.command}`, async () =>
+        handler(ctx, invocation.options as never, controller.signal),
+      );
       const stream = streamOf(res);
       if (stream) {
         for await (const line of stream) io.stdout.write(`${line}\n`);

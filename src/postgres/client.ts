@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Client, ClientConfig } from 'pg';
 import { asAdmin, type Instance } from '../core/instance.js';
+import { trace } from '../core/trace.js';
 
 /** pg loads lazily: help, info and --version never pay for it. */
 export async function loadPg() {
-  const mod = await import('pg');
+  const mod = await trace.span('load pg', () => import('pg'));
   return mod.default;
 }
 
@@ -55,7 +56,7 @@ export async function withClient<T>(
   const client = new pg.Client(clientConfig(instance, opts));
   // An error event after connect (server shutdown) must not crash the process.
   client.on('error', () => {});
-  await client.connect();
+  await trace.span(`connect + auth ${instance.name}:${instance.port}`, () => client.connect());
   try {
     return await fn(client);
   } finally {
