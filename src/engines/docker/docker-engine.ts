@@ -1,5 +1,5 @@
 import Dockerode from 'dockerode';
-import { deliverPassword } from './password-file.js';
+import { deliverPassword, neverStarted } from './password-file.js';
 import { commandHasTls, deliverTls } from './tls-files.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
@@ -131,8 +131,8 @@ export class DockerEngine implements Engine {
       if (info.State.Paused) await container.unpause();
       else if (!info.State.Running) {
         // A CLI killed between creating the container and copying the password in left one
-        // whose first boot cannot read it: copy it (again) before every start.
-        await deliverPassword(container, instance);
+        // whose first boot cannot read it: copy it (again) before starts until one has happened.
+        if (neverStarted(info)) await deliverPassword(container, instance);
         await deliverTls(container, instance, this.#objects.home);
         await container.start();
       }
@@ -144,12 +144,12 @@ export class DockerEngine implements Engine {
   }
 
   async stop(instance: Instance, opts: StopOptions): Promise<void> {
-    const info = await this.#objects.inspectByName(instance.name);
-    if (!info) return;
-    const container = this.#docker.getContainer(info.Id);
+    const found = await this.#objects.find(instance.name); // the list says enough: no inspect
+    if (!found) return;
+    const container = this.#docker.getContainer(found.Id);
     try {
       if (!opts.force) await container.stop({ t: opts.timeoutSec });
-      else if (info.State.Running || info.State.Restarting) await container.kill();
+      else if (found.State === 'running' || found.State === 'restarting') await container.kill();
     } catch (e) {
       // 304: already stopped; 404: removed meanwhile; 409 (kill): not running. All mean "stopped".
       if ([304, 404, 409].includes(statusOf(e) ?? 0)) return;
