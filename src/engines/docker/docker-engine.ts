@@ -24,7 +24,7 @@ import {
 import { containerClientTools, runContainerClient } from './container-clients.js';
 import { archiveContainerData, findVolumeReplacement, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
-import { runningStates } from './list-state.js';
+import { runningStates, stateFromListed } from './list-state.js';
 import { containerSpec, dataMountTarget } from './container-spec.js';
 import { DockerObjects } from './docker-objects.js';
 import {
@@ -158,8 +158,10 @@ export class DockerEngine implements Engine {
   }
 
   async inspect(instance: Instance): Promise<EngineState> {
-    const info = await this.#objects.inspectByName(instance.name);
-    if (info) return mapInspect(info);
+    const found = await this.#objects.find(instance.name);
+    // A running container's list entry says what its inspect would: one daemon call, not two.
+    const info = found && (stateFromListed(found) ?? (await this.#objects.inspectId(found.Id)));
+    if (info) return 'state' in info ? info : mapInspect(info);
     return { state: 'absent', dataExists: await this.#objects.volumeExists(dataVolumeOf(instance)) };
   }
 
