@@ -67,6 +67,28 @@ const trimDocker = {
   },
 };
 
+/**
+ * yargs guesses the program's version at start-up by walking up from the current directory
+ * to the nearest package.json and parsing it (a stat and a directory listing per level; the
+ * whole file when found), before .version() replaces the guess with ours. In the executable
+ * the walk starts at the user's directory, so it finds nothing of ours anyway: it becomes a
+ * search that finds nothing, at once.
+ */
+const noVersionGuess = {
+  name: 'no-yargs-version-guess',
+  setup(b) {
+    b.onResolve({ filter: /^escalade\/sync$/ }, (args) =>
+      /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/.test(args.importer)
+        ? { path: 'escalade-sync', namespace: 'no-find-up' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-find-up' }, () => ({
+      contents: 'module.exports = () => undefined;',
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(pkg) {
   const result = await build({
     absWorkingDir: root,
@@ -88,7 +110,7 @@ async function bundle(pkg) {
       __RESOURCE_POSTGRES_PG_PACKAGE__: JSON.stringify(`${PG_PACKAGE}@${pkg.dependencies[PG_PACKAGE]}`),
     },
     banner: { js: 'var __rp_import_meta_url = require("node:url").pathToFileURL(process.execPath).href;' },
-    plugins: [stubOptional, trimDocker],
+    plugins: [stubOptional, trimDocker, noVersionGuess],
     metafile: true,
     logLevel: 'warning',
   });
