@@ -1,7 +1,5 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Home } from './core/home.js';
-import { resolveHome } from './core/home.js';
+import { programDir, resolveHome } from './core/home.js';
 import type { EngineName, Instance } from './core/instance.js';
 import { defaultLedgerDir, PortLedger } from './system/port-ledger.js';
 import { systemPortProbe } from './system/port-probe.js';
@@ -44,15 +42,6 @@ export interface Context {
   probe(instance: Instance, timeoutMs?: number): Promise<ProbeResult>;
   /** Asks on a TTY; false without one (callers then require --force). */
   confirm(question: string): Promise<boolean>;
-}
-
-/** The folder the running program lives in (a checkout's dist/ or src/). */
-export function programDir(): string | undefined {
-  try {
-    return dirname(fileURLToPath(import.meta.url));
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ContextOptions {

@@ -2,10 +2,9 @@ import type { CommandId, Invocation } from './cli/ids.js';
 import { parseArgv } from './cli/program.js';
 import type { GlobalOptions } from './commands/options.js';
 import type { CommandResult } from './commands/result.js';
-import { type Context, createContext, type Io, programDir, type Talk } from './context.js';
-import { resolveHome } from './core/home.js';
+import type { Context, Io, Talk } from './context.js';
+import { programDir, resolveHome } from './core/home.js';
 import { CliError } from './core/errors.js';
-import { render, streamOf } from './output/render.js';
 import { watchSignals } from './signals.js';
 import { trace } from './core/trace.js';
 
@@ -107,6 +106,12 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   const signals = watchSignals(controller, (m) => io.stderr.write(`${m}\n`));
   const run = async (): Promise<number> => {
     try {
+      // The context (home, registry, port ledger) and the renderers load only for a command
+      // that runs: help and --version never pay for them or the node modules they bring.
+      const [{ createContext }, { render, streamOf }] = await Promise.all([
+        import('./context.js'),
+        import('./output/render.js'),
+      ]);
       const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
       const handler = await trace.span(`load module of ${invocation.command}`, handlers[invocation.command]);
       const res = await trace.span(`command ${invocation.command}`, async () =>

@@ -1,5 +1,4 @@
 import { writeSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 
 /**
  * RESOURCE_POSTGRES_TRACE=1: one stderr line per phase of a run (process start to main, module
@@ -23,6 +22,7 @@ const isOn = (value: string | undefined) => value !== undefined && value !== '' 
 export function createTracer(
   env: NodeJS.ProcessEnv,
   write: (line: string) => void = (line) => writeSync(2, line),
+  // The global performance loads node's perf_hooks on first use: only when tracing.
   clock: () => number = () => performance.now(),
 ): Tracer {
   if (!isOn(env[TRACE_ENV])) {
@@ -52,7 +52,7 @@ export function createTracer(
 /** The process's tracer, from its environment at load. */
 export const trace: Tracer = createTracer(process.env);
 if (trace.on) {
-  const t = performance.nodeTiming;
+  const t = (performance as unknown as { nodeTiming: { bootstrapComplete: number } }).nodeTiming;
   writeSync(2, `trace ${t.bootstrapComplete.toFixed(1).padStart(8)} ms  node bootstrap complete\n`);
 }
 
