@@ -8,6 +8,7 @@ import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { warmCodeCache } from './warm-code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = join(root, 'dist', 'sea');
@@ -145,12 +146,13 @@ function checkRuns(executable, version) {
  * main.cjs -> executable: SEA blob, a copy of this node (stripped), the blob injected. Built
  * beside and renamed over: a running copy of an old executable would make writing it fail.
  */
-export function makeExecutable(mainFile, output, workDir) {
+export function makeExecutable(mainFile, output, workDir, assets = undefined) {
   const config = {
     main: mainFile,
     output: join(workDir, 'blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: true,
+    ...(assets ? { assets } : {}),
   };
   writeFileSync(join(workDir, 'sea-config.json'), JSON.stringify(config));
   run(process.execPath, ['--experimental-sea-config', join(workDir, 'sea-config.json')]);
@@ -173,7 +175,8 @@ export async function buildBinary() {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   mkdirSync(work, { recursive: true });
   await bundle(pkg);
-  const fresh = makeExecutable(join(work, 'main.cjs'), output, work);
+  const { main, assets } = warmCodeCache(join(work, 'main.cjs'), work);
+  const fresh = makeExecutable(main, output, work, assets);
   checkRuns(fresh, pkg.version);
   renameSync(fresh, output);
   console.error(`built ${output} (${(statSync(output).size / 2 ** 20).toFixed(1)} MiB, version ${pkg.version})`);
