@@ -8,6 +8,7 @@ import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { warmCodeCache } from './warm-code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = join(root, 'dist', 'sea');
@@ -67,6 +68,28 @@ const trimDocker = {
   },
 };
 
+/**
+ * yargs guesses the program's version at start-up by walking up from the current directory
+ * to the nearest package.json and parsing it (a stat and a directory listing per level; the
+ * whole file when found), before .version() replaces the guess with ours. In the executable
+ * the walk starts at the user's directory, so it finds nothing of ours anyway: it becomes a
+ * search that finds nothing, at once.
+ */
+const noVersionGuess = {
+  name: 'no-yargs-version-guess',
+  setup(b) {
+    b.onResolve({ filter: /^escalade\/sync$/ }, (args) =>
+      /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/.test(args.importer)
+        ? { path: 'escalade-sync', namespace: 'no-find-up' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-find-up' }, () => ({
+      contents: 'module.exports = () => undefined;',
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(pkg) {
   const result = await build({
     absWorkingDir: root,
@@ -88,7 +111,7 @@ async function bundle(pkg) {
       __RESOURCE_POSTGRES_PG_PACKAGE__: JSON.stringify(`${PG_PACKAGE}@${pkg.dependencies[PG_PACKAGE]}`),
     },
     banner: { js: 'var __rp_import_meta_url = require("node:url").pathToFileURL(process.execPath).href;' },
-    plugins: [stubOptional, trimDocker],
+    plugins: [stubOptional, trimDocker, noVersionGuess],
     metafile: true,
     logLevel: 'warning',
   });
@@ -123,12 +146,13 @@ function checkRuns(executable, version) {
  * main.cjs -> executable: SEA blob, a copy of this node (stripped), the blob injected. Built
  * beside and renamed over: a running copy of an old executable would make writing it fail.
  */
-export function makeExecutable(mainFile, output, workDir) {
+export function makeExecutable(mainFile, output, workDir, assets = undefined) {
   const config = {
     main: mainFile,
     output: join(workDir, 'blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: true,
+    ...(assets ? { assets } : {}),
   };
   writeFileSync(join(workDir, 'sea-config.json'), JSON.stringify(config));
   run(process.execPath, ['--experimental-sea-config', join(workDir, 'sea-config.json')]);
@@ -151,7 +175,8 @@ export async function buildBinary() {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   mkdirSync(work, { recursive: true });
   await bundle(pkg);
-  const fresh = makeExecutable(join(work, 'main.cjs'), output, work);
+  const { main, assets } = warmCodeCache(join(work, 'main.cjs'), work);
+  const fresh = makeExecutable(main, output, work, assets);
   checkRuns(fresh, pkg.version);
   renameSync(fresh, output);
   console.error(`built ${output} (${(statSync(output).size / 2 ** 20).toFixed(1)} MiB, version ${pkg.version})`);

@@ -1,7 +1,5 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Home } from './core/home.js';
-import { resolveHome } from './core/home.js';
+import { programDir, resolveHome } from './core/home.js';
 import type { EngineName, Instance } from './core/instance.js';
 import { defaultLedgerDir, PortLedger } from './system/port-ledger.js';
 import { systemPortProbe } from './system/port-probe.js';
@@ -9,6 +7,7 @@ import type { PortProbe } from './core/ports.js';
 import { Registry } from './core/registry.js';
 import type { Engine } from './engines/engine.js';
 import type { ProbeResult } from './postgres/probe.js';
+import { trace, traceCalls } from './core/trace.js';
 
 /** Where talk goes: progress, notes and warnings on stderr; never data. */
 export interface Talk {
@@ -45,15 +44,6 @@ export interface Context {
   confirm(question: string): Promise<boolean>;
 }
 
-/** The folder the running program lives in (a checkout's dist/ or src/). */
-export function programDir(): string | undefined {
-  try {
-    return dirname(fileURLToPath(import.meta.url));
-  } catch {
-    return undefined;
-  }
-}
-
 export interface ContextOptions {
   homeFlag?: string;
   env: NodeJS.ProcessEnv;
@@ -76,14 +66,16 @@ export function createContext(opts: ContextOptions): Context {
     engine(name) {
       let e = engines.get(name);
       if (!e) {
-        e = loadEngine(name, home.dir);
+        e = trace
+          .span(`load engine ${name}`, () => loadEngine(name, home.dir))
+          .then((x) => traceCalls(`engine ${name}`, x));
         engines.set(name, e);
       }
       return e;
     },
     async probe(instance, timeoutMs) {
       const { probe } = await import('./postgres/probe.js');
-      return probe(instance, timeoutMs);
+      return trace.span(`probe ${instance.name}`, () => probe(instance, timeoutMs));
     },
     async confirm(question) {
       if (!opts.io.stdinIsTTY || !opts.io.stderrIsTTY) return false;

@@ -2,12 +2,12 @@ import type { CommandId, Invocation } from './cli/ids.js';
 import { parseArgv } from './cli/program.js';
 import type { GlobalOptions } from './commands/options.js';
 import type { CommandResult } from './commands/result.js';
-import { type Context, createContext, type Io, programDir, type Talk } from './context.js';
-import { resolveHome } from './core/home.js';
+import type { Context, Io, Talk } from './context.js';
+import { programDir, resolveHome } from './core/home.js';
 import { SPARE_BUILDER_ARG } from './core/spares.js';
 import { CliError } from './core/errors.js';
-import { render, streamOf } from './output/render.js';
 import { watchSignals } from './signals.js';
+import { trace } from './core/trace.js';
 
 type Handler = (ctx: Context, options: never, signal: AbortSignal) => Promise<CommandResult> | CommandResult;
 
@@ -90,6 +90,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   };
   // The detached builder of the next spare (commands/manage/spares.ts), run by the program itself.
   if (argv[0] === SPARE_BUILDER_ARG) {
+    const { createContext } = await import('./context.js');
     const ctx = createContext({
       homeFlag: undefined,
       env,
@@ -100,10 +101,12 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   }
   let invocation: Invocation;
   try {
-    invocation = await parseArgv(argv, {
-      env,
-      homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir,
-    });
+    invocation = await trace.span('parse arguments', () =>
+      parseArgv(argv, {
+        env,
+        homeInUse: () => resolveHome(flagValue(argv, '--home'), env, programDir()).dir,
+      }),
+    );
   } catch (e) {
     return reportError(io, e, early);
   }
@@ -116,9 +119,17 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   const signals = watchSignals(controller, (m) => io.stderr.write(`${m}\n`));
   const run = async (): Promise<number> => {
     try {
+      // The context (home, registry, port ledger) and the renderers load only for a command
+      // that runs: help and --version never pay for them or the node modules they bring.
+      const [{ createContext }, { render, streamOf }] = await Promise.all([
+        import('./context.js'),
+        import('./output/render.js'),
+      ]);
       const ctx = createContext({ homeFlag: g.home, env, io, talk: makeTalk(io, g) });
-      const handler = await handlers[invocation.command]();
-      const res = await handler(ctx, invocation.options as never, controller.signal);
+      const handler = await trace.span(`load module of ${invocation.command}`, handlers[invocation.command]);
+      const res = await trace.span(`command ${invocation.command}`, async () =>
+        handler(ctx, invocation.options as never, controller.signal),
+      );
       const stream = streamOf(res);
       if (stream) {
         for await (const line of stream) io.stdout.write(`${line}\n`);

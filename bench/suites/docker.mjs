@@ -41,6 +41,7 @@ export async function dockerWarm(ctx) {
       tool,
       { stop: () => raw.stop(), startAndWait: () => raw.startAndWait() },
       'docker',
+      1.3,
     );
   } finally {
     await raw.remove();

@@ -11,7 +11,7 @@ export async function floor(ctx) {
   const tool = (home, args) => () => timed(() => ctx.tool.run(home, args, { okCodes: [1, 2] }));
   const rows = [];
   const vsBare = { baseline: bare, baselineName: 'bare executable' };
-  rows.push(await paired('help (executable)', rounds, { tool: tool(empty, ['--help']), target: 1.5, ...vsBare }));
+  rows.push(await paired('help (executable)', rounds, { tool: tool(empty, ['--help']), target: 1.3, ...vsBare }));
   rows.push(await paired('--version (executable)', rounds, { tool: tool(empty, ['--version']), ...vsBare }));
   rows.push(await paired('info --json (executable)', rounds, { tool: tool(empty, ['info', '--json']), ...vsBare }));
   rows.push(await paired('status --json, 0 instances', rounds, { tool: tool(empty, ['status', '--json']), ...vsBare }));
@@ -19,6 +19,7 @@ export async function floor(ctx) {
     rows.push(
       await paired('status --json, 1 instance (docker)', rounds, {
         tool: tool(ctx.oneHome, ['status', '--json']),
+        target: 2,
         ...vsBare,
       }),
     );

@@ -41,6 +41,7 @@ export async function scale(ctx) {
       tool: status(home, ['--fast']),
       baseline: status(ctx.oneHome, ['--fast']),
       baselineName: 'status --json --fast, 1 instance',
+      target: 1.3,
     }),
   );
   await ctx.tool.run(home, ['manage', 'uninstall', '--force']); // frees 40 servers for the suites after this one

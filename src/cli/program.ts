@@ -195,6 +195,7 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
 
   // After the groups, so help lists them after `manage`, `test`, `content` and `backup`.
   topLevelManageCommands(program, defaultInstance, run);
+  skipHelpCache(program);
 
   const output = await new Promise<string>((resolve, reject) => {
     program.parseAsync(args, {}, (err, _argv, out) => (err ? reject(err) : resolve(out ?? ''))).catch(reject);
@@ -203,4 +204,18 @@ export async function parseArgv(argv: string[], penv: ParseEnv): Promise<Invocat
   if (invocation && !output) return invocation;
   // The completion script is code: never re-wrapped.
   return { kind: 'print', text: args[0] === 'completion' ? output : wrapHelp(output, helpWidth()) };
+}
+
+interface WithUsage {
+  getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
+}
+
+/**
+ * yargs renders a command's whole help after its handler ran (a third of the parse, on every
+ * run), to print it should the handler fail later. Ours only record the invocation and never
+ * fail; errors are reported by main, without help. So the render is skipped.
+ */
+function skipHelpCache(program: Argv): void {
+  const usage = (program as unknown as WithUsage).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }

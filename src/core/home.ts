@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ENV } from './defaults.js';
+
+/** The folder the running program lives in (a checkout's dist/ or src/); the checkout is found above it. */
+export function programDir(): string | undefined {
+  try {
+    return dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
 
 export type HomeSource = '--home' | typeof ENV.home | 'checkout' | 'xdg';
 

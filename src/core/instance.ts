@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CONTAINER_PREFIX, DEFAULTS } from './defaults.js';
 import { usageError } from './errors.js';
@@ -95,7 +94,8 @@ const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export function generatePassword(length: number = DEFAULTS.passwordLength): Secret {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    // Loaded here, not imported: this module is part of every start-up (help too), crypto is not.
+    for (const byte of process.getBuiltinModule('node:crypto').randomBytes(length * 2)) {
       if (byte < 256 - (256 % URL_SAFE.length)) out += URL_SAFE[byte % URL_SAFE.length];
       if (out.length === length) break;
     }

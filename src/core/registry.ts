@@ -6,6 +6,7 @@ import { CliError, notFound } from './errors.js';
 import { type Instance, instancePaths, validateInstanceName } from './instance.js';
 import { parseInstanceConf, serializeInstanceConf } from './instance-conf.js';
 import { withLock } from './lock.js';
+import { trace } from './trace.js';
 
 /** Prefix of an instance directory being deleted (hidden: never listed as an instance). */
 const REMOVING = '.removing-';
@@ -19,7 +20,11 @@ export class Registry {
   }
 
   /** Names of directories that hold a config/instance.conf, sorted. */
-  async names(): Promise<string[]> {
+  names(): Promise<string[]> {
+    return trace.span('home scan', () => this.#scan());
+  }
+
+  async #scan(): Promise<string[]> {
     let entries;
     try {
       entries = await readdir(this.home, { withFileTypes: true });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './errors.js';
+import { trace } from './trace.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -19,7 +20,11 @@ export interface WaitOptions {
  * Polls a probe until it passes or the deadline passes. The probe returns undefined when
  * ready, or a string saying what failed; the timeout error names the last failure.
  */
-export async function waitFor(probe: () => Promise<string | undefined>, opts: WaitOptions): Promise<void> {
+export function waitFor(probe: () => Promise<string | undefined>, opts: WaitOptions): Promise<void> {
+  return trace.span(`wait for ${opts.what}`, () => poll(probe, opts));
+}
+
+async function poll(probe: () => Promise<string | undefined>, opts: WaitOptions): Promise<void> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
   let delay = opts.intervalMs ?? 25;

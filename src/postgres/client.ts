@@ -1,11 +1,29 @@
 import { readFileSync } from 'node:fs';
 import type { Client, ClientConfig } from 'pg';
+import type Pg from 'pg';
 import { asAdmin, type Instance } from '../core/instance.js';
+import { trace } from '../core/trace.js';
 
-/** pg loads lazily: help, info and --version never pay for it. */
-export async function loadPg() {
-  const mod = await import('pg');
-  return mod.default;
+let pgLoaded: Promise<typeof Pg> | undefined;
+
+/**
+ * pg loads lazily: help, info and --version never pay for it. At load it asks whether it runs
+ * in a Cloudflare Worker; without a global `navigator` (Node 20) it builds a fetch Response to
+ * find out, which loads node's whole fetch implementation (undici): ~15 ms of every command
+ * that connects. Node 21+ defines navigator; on 20 one stands in while pg loads, then goes.
+ */
+export function loadPg() {
+  pgLoaded ??= trace.span('load pg', async () => {
+    const g = globalThis as { navigator?: unknown };
+    const stand = g.navigator === undefined;
+    if (stand) Object.defineProperty(g, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true });
+    try {
+      return (await import('pg')).default;
+    } finally {
+      if (stand) delete g.navigator;
+    }
+  });
+  return pgLoaded;
 }
 
 export interface ConnectOptions {
@@ -55,7 +73,7 @@ export async function withClient<T>(
   const client = new pg.Client(clientConfig(instance, opts));
   // An error event after connect (server shutdown) must not crash the process.
   client.on('error', () => {});
-  await client.connect();
+  await trace.span(`connect + auth ${instance.name}:${instance.port}`, () => client.connect());
   try {
     return await fn(client);
   } finally {

@@ -3,6 +3,7 @@ import { CliError } from '../core/errors.js';
 import type { Instance } from '../core/instance.js';
 import { clientConfig, loadPg } from './client.js';
 import { connectError } from './errors.js';
+import { trace } from '../core/trace.js';
 
 /**
  * One connection for a whole content command: connect errors become CliErrors that name
@@ -58,7 +59,7 @@ async function connectTo(instance: Instance, database: string, opts: SessionOpti
     c.params.set(m.parameterName, m.parameterValue);
   });
   try {
-    await client.connect();
+    await trace.span(`connect + auth ${instance.name}:${instance.port}/${database}`, () => client.connect());
   } catch (e) {
     await client.end().catch(() => {});
     throw connectError(e, instance, database);

@@ -12,7 +12,19 @@ import { ROOT } from '../support/cli.js';
  * client's packages (the bundle keeps each lazy import() in its own chunk for that). Runs the
  * built bundle with loader hooks that record every module it resolves.
  */
-const HEAVY = ['dockerode', 'docker-modem', 'ssh2', 'pg', 'pg-protocol', 'pg-pool', 'pg-copy-streams', 'execa'];
+const HEAVY = [
+  'dockerode',
+  'docker-modem',
+  'ssh2',
+  'pg',
+  'pg-protocol',
+  'pg-pool',
+  'pg-copy-streams',
+  'execa',
+  // certificates: only made or read by TLS work (its ASN.1 schemas cost ~30 ms to load)
+  '@peculiar/x509',
+  'asn1js',
+];
 const hooks = pathToFileURL(join(ROOT, 'test', 'support', 'record-loads.mjs')).href;
 const registerHooks = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hooks)})`;
 const bundle = join(ROOT, 'dist', 'resource-postgres.mjs');

@@ -32,7 +32,7 @@ describe('TLS certificates', () => {
     expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(now.getTime());
     expect(server.serial).toBe(cert.serialNumber.toUpperCase());
     expect(server.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(describeCert(server.certPem).names).toEqual(['localhost', '127.0.0.1', '::1', '10.1.2.3']);
+    expect((await describeCert(server.certPem)).names).toEqual(['localhost', '127.0.0.1', '::1', '10.1.2.3']);
   });
 
   it('every certificate gets a new serial; a wildcard bind adds no name', async () => {

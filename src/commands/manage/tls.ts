@@ -110,7 +110,7 @@ export async function tls(ctx: Context, opts: TlsOptions): Promise<CommandResult
     const applied = await engine.applyTls(after);
     if (applied !== 'written') await waitApplied(ctx, after, serial);
     if (!mode) await removeServerTls(ctx.home.dir, name);
-    const cert = mode ? describeCert((await readServerTls(ctx.home.dir, name)).certPem) : undefined;
+    const cert = mode ? await describeCert((await readServerTls(ctx.home.dir, name)).certPem) : undefined;
     const how = applied === 'written' ? 'applies at its next start' : `${applied} the server`;
     const message = mode
       ? `instance ${name}: TLS ${mode}${serial ? `, certificate ${serial}` : ''} (valid until ${cert!.notAfter.toISOString().slice(0, 10)}, CA ${caPaths(ctx.home.dir).cert}); ${how}`

@@ -1,9 +1,6 @@
-// reflect-metadata first: @peculiar/x509's ASN.1 schemas are registered through decorators
-// that need it loaded before the library's own modules run (also inside the single executable).
-import 'reflect-metadata';
 import { webcrypto, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 /**
  * Certificates made in-process with @peculiar/x509 over Node's webcrypto: no openssl binary
@@ -11,7 +8,23 @@ import * as x509 from '@peculiar/x509';
  * another program's argv or environment, and the same code on every engine. ECDSA P-256:
  * fast to make (milliseconds) and accepted by every libpq and OpenSSL in use.
  */
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+let loaded: Promise<typeof X509> | undefined;
+
+/**
+ * The library loads on first use: its ASN.1 schemas cost ~30 ms of start-up, which status,
+ * start and every command that merely imports this module would otherwise pay.
+ * reflect-metadata first: the schemas are registered through decorators that need it loaded
+ * before the library's own modules run (also inside the single executable).
+ */
+function lib(): Promise<typeof X509> {
+  loaded ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return x509;
+  })();
+  return loaded;
+}
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 3600 * 1000;
@@ -48,6 +61,7 @@ const generateKeys = () => webcrypto.subtle.generateKey(ALG, true, ['sign', 'ver
 
 /** A new CA for one home: CA:TRUE, pathlen 0, keyCertSign + cRLSign. */
 export async function createCa(label: string, now = new Date()): Promise<KeyPairPem> {
+  const x509 = await lib();
   const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: newSerial(),
@@ -79,6 +93,7 @@ export async function issueServerCert(
   names: string[],
   now = new Date(),
 ): Promise<IssuedCert> {
+  const x509 = await lib();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKey(ca.keyPem);
   const keys = await generateKeys();
@@ -118,7 +133,10 @@ async function importKey(pem: string): Promise<CryptoKey> {
 }
 
 /** What a certificate says about itself (status, tests): serial, validity, names. */
-export function describeCert(pem: string): { serial: string; notAfter: Date; names: string[]; subject: string } {
+export async function describeCert(
+  pem: string,
+): Promise<{ serial: string; notAfter: Date; names: string[]; subject: string }> {
+  const x509 = await lib();
   const cert = new x509.X509Certificate(pem);
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   return {

@@ -1,5 +1,5 @@
 import Dockerode from 'dockerode';
-import { deliverPassword } from './password-file.js';
+import { deliverPassword, neverStarted } from './password-file.js';
 import { commandHasTls, deliverTls } from './tls-files.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
@@ -24,7 +24,7 @@ import {
 import { containerClientTools, runContainerClient } from './container-clients.js';
 import { archiveContainerData, findVolumeReplacement, replaceVolumeData } from './container-data.js';
 import { containerLogLines } from './container-logs.js';
-import { runningStates } from './list-state.js';
+import { runningStates, stateFromListed } from './list-state.js';
 import { containerSpec, dataMountTarget } from './container-spec.js';
 import { DockerObjects } from './docker-objects.js';
 import {
@@ -69,8 +69,7 @@ export class DockerEngine implements Engine {
     this.#objects = new DockerObjects(this.#docker, opts.home, this.#address);
     // Major upgrades (docker-upgrade.ts): the new major in a container and volume of its own.
     // Replicas (docker-replica.ts); spares (docker-spares.ts): volumes initialised ahead of time.
-    const [docker, objects] = [this.#docker, this.#objects];
-    const running = (i: Instance) => this.#runningContainer(i);
+    const [docker, objects, running] = [this.#docker, this.#objects, (i: Instance) => this.#runningContainer(i)];
     Object.assign(this, dockerUpgrades(docker, objects, running, this), dockerReplicas(docker, objects, this));
     Object.assign(this, dockerSpares(docker, objects));
   }
@@ -137,8 +136,8 @@ export class DockerEngine implements Engine {
       if (info.State.Paused) await container.unpause();
       else if (!info.State.Running) {
         // A CLI killed between creating the container and copying the password in left one
-        // whose first boot cannot read it: copy it (again) before every start.
-        await deliverPassword(container, instance);
+        // whose first boot cannot read it: copy it (again) before starts until one has happened.
+        if (neverStarted(info)) await deliverPassword(container, instance);
         await deliverTls(container, instance, this.#objects.home);
         await deliverStandby(this.#docker, container, instance);
         await container.start();
@@ -151,12 +150,12 @@ export class DockerEngine implements Engine {
   }
 
   async stop(instance: Instance, opts: StopOptions): Promise<void> {
-    const info = await this.#objects.inspectByName(instance.name);
-    if (!info) return;
-    const container = this.#docker.getContainer(info.Id);
+    const found = await this.#objects.find(instance.name); // the list says enough: no inspect
+    if (!found) return;
+    const container = this.#docker.getContainer(found.Id);
     try {
       if (!opts.force) await container.stop({ t: opts.timeoutSec });
-      else if (info.State.Running || info.State.Restarting) await container.kill();
+      else if (found.State === 'running' || found.State === 'restarting') await container.kill();
     } catch (e) {
       // 304: already stopped; 404: removed meanwhile; 409 (kill): not running. All mean "stopped".
       if ([304, 404, 409].includes(statusOf(e) ?? 0)) return;
@@ -165,8 +164,10 @@ export class DockerEngine implements Engine {
   }
 
   async inspect(instance: Instance): Promise<EngineState> {
-    const info = await this.#objects.inspectByName(instance.name);
-    if (info) return mapInspect(info);
+    const found = await this.#objects.find(instance.name);
+    // A running container's list entry says what its inspect would: one daemon call, not two.
+    const info = found && (stateFromListed(found) ?? (await this.#objects.inspectId(found.Id)));
+    if (info) return 'state' in info ? info : mapInspect(info);
     return { state: 'absent', dataExists: await this.#objects.volumeExists(dataVolumeOf(instance)) };
   }
 

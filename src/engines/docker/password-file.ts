@@ -50,3 +50,15 @@ export async function deliverPassword(container: Dockerode.Container, instance: 
   const archive = singleFileTar(PASSWORD_FILE.slice(1), asAdmin(instance).password.reveal());
   await container.putArchive(archive, { path: '/' });
 }
+
+/**
+ * Whether the container has never started: only then must the password file be copied in
+ * before a start. The entrypoint reads it at the first boot's initdb only, and a container
+ * that has started once got it before that start (a first boot cut short finds it still in
+ * the container's layer). Skipping the copy spares every warm start a daemon call that
+ * mounts the stopped container's filesystem.
+ */
+export function neverStarted(info: { State: { StartedAt?: string } }): boolean {
+  const at = info.State.StartedAt;
+  return !at || at.startsWith('0001-01-01');
+}

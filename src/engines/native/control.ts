@@ -138,10 +138,16 @@ export interface StopInput {
   force?: boolean;
 }
 
-/** pg_ctl stop -m fast (immediate with force); a server that is already down is success. */
-export async function stopServer({ instance, layout, bins, user, timeoutSec, force }: StopInput): Promise<void> {
+/**
+ * pg_ctl stop -m fast (immediate with force), when stopBySignal could not signal; after a
+ * signal that timed out (`signalled`) only the verdict and its error remain.
+ */
+export async function stopServer(input: StopInput & { signalled?: 'timeout' }): Promise<void> {
+  const { instance, layout, bins, user, timeoutSec, force } = input;
   const args = pgCtlArgs('stop', { dataDir: layout.data, timeoutSec, force });
-  const res = await runAsServer(user, bins.pgCtl, args, (timeoutSec + 15) * 1000);
+  const res = input.signalled
+    ? { exitCode: undefined, output: `signalled the postmaster; it was still running after ${timeoutSec} s` }
+    : await runAsServer(user, bins.pgCtl, args, (timeoutSec + 15) * 1000);
   if (res.exitCode === 0) return;
   const status = await runAsServer(user, bins.pgCtl, pgCtlArgs('status', { dataDir: layout.data }), 15_000);
   if (pgCtlStatusState(status.exitCode) !== 'running') return;
@@ -150,6 +156,77 @@ export async function stopServer({ instance, layout, bins, user, timeoutSec, for
     hint: force
       ? `see the server log: resource-postgres logs --instance ${instance.name}`
       : 'retry with --force for an immediate shutdown (the server replays its WAL on the next start; committed data is kept)',
+  });
+}
+
+/**
+ * Stops the postmaster the way pg_ctl stop does (SIGINT for -m fast, SIGQUIT for immediate)
+ * and waits by pg_ctl's own criterion (postmaster.pid gone, or its process gone), but reads
+ * the file every 5 ms: pg_ctl sleeps 100 ms between reads, so it returned up to 100 ms after
+ * the server had stopped. 'unsent': no live postmaster named by the pid file could be
+ * signalled (pg_ctl stop decides then).
+ */
+export async function stopBySignal(
+  dataDir: string,
+  timeoutSec: number,
+  force?: boolean,
+): Promise<'stopped' | 'timeout' | 'unsent'> {
+  const { pidFile, liveness } = await readPidFile(dataDir);
+  if (!pidFile || liveness !== 'alive') return 'unsent';
+  try {
+    process.kill(pidFile.pid, force ? 'SIGQUIT' : 'SIGINT');
+  } catch {
+    return 'unsent';
+  }
+  const deadline = Date.now() + timeoutSec * 1000;
+  for (;;) {
+    const now = await readPidFile(dataDir);
+    if (!now.pidFile || now.pidFile.pid !== pidFile.pid || now.liveness !== 'alive') return 'stopped';
+    if (Date.now() >= deadline) return 'timeout';
+    await sleep(5);
+  }
+}
+
+export interface StopPlan {
+  instance: Instance;
+  layout: NativeLayout;
+  timeoutSec: number;
+  force?: boolean;
+  /** Needed only when the signal cannot be sent: found (and their version asked) then. */
+  binaries: () => Promise<PgBinaries>;
+  /** Whom pg_ctl runs as: whoever owns the data (an older version's server ran as its shared user). */
+  owner: (dataDir: string) => Promise<ServerUser | undefined>;
+}
+
+/** The engine's stop: a server that is not running is stopped already; the signal first, pg_ctl when it cannot be sent. */
+export async function stopInstanceServer(plan: StopPlan): Promise<void> {
+  const { instance, layout, timeoutSec, force } = plan;
+  const { pidFile, liveness } = await readPidFile(layout.data);
+  if (liveness !== 'alive' || !pidFile) return;
+  const signalled = await stopBySignal(layout.data, timeoutSec, force);
+  if (signalled === 'stopped') return;
+  let bins: PgBinaries;
+  try {
+    bins = await plan.binaries();
+  } catch {
+    if (signalled === 'unsent' && (await signalStop(pidFile.pid, timeoutSec, force))) return;
+    throw new CliError(
+      'timeout',
+      `instance ${instance.name} (pid ${pidFile.pid}) did not stop within ${timeoutSec} s`,
+      {
+        hint: 'retry with --force',
+      },
+    );
+  }
+  const user = await plan.owner(layout.data);
+  await stopServer({
+    instance,
+    layout,
+    bins,
+    user,
+    timeoutSec,
+    force,
+    ...(signalled === 'timeout' ? { signalled } : {}),
   });
 }
 

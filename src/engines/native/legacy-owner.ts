@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { CliError } from '../../core/errors.js';
-import { lookupUser } from './os-users.js';
+import { localUser } from './os-users.js';
 import type { ServerUser } from './run-as.js';
 
 /**
@@ -10,12 +10,10 @@ import type { ServerUser } from './run-as.js';
 
 /** The uids of the shared users older versions ran every instance as. */
 export async function legacyServerUids(): Promise<number[]> {
-  const uids: number[] = [];
-  for (const name of ['postgres', 'resource-postgres']) {
-    const user = await lookupUser(name);
-    if (user && user.uid !== 0) uids.push(user.uid);
-  }
-  return uids;
+  // Older versions made them with useradd (a distribution's postgres user is local too): the
+  // local file answers, without a getent process for users that do not exist, on every start.
+  const users = await Promise.all(['postgres', 'resource-postgres'].map(localUser));
+  return users.filter((u) => u !== undefined && u.uid !== 0).map((u) => u!.uid);
 }
 
 /**
@@ -36,3 +34,7 @@ export async function takeOverTree(dir: string, user: ServerUser): Promise<void>
       details: String(res.all ?? res.shortMessage).trim(),
     });
 }
+
+/** Shared users of older versions, whose files an instance's own user takes over (only with a user of its own). */
+export const legacyUidsFor = async (user: ServerUser | undefined): Promise<number[]> =>
+  user ? legacyServerUids() : [];

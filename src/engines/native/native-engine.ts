@@ -1,6 +1,7 @@
 import { access, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULTS, ENV } from '../../core/defaults.js';
+import { trace } from '../../core/trace.js';
 import { CliError, describeError, isCliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
@@ -27,12 +28,12 @@ import { findReplacement, replaceDataDir } from './data-replace.js';
 import { locateBinaries, type PgBinaries } from './binaries.js';
 import { assertSearchableByOthers } from './bin-reach.js';
 import { npmOnPath } from './npm-bin.js';
-import { readPidFile, signalStop, startServer, stopServer } from './control.js';
+import { readPidFile, startServer, stopInstanceServer } from './control.js';
 import { checkMajor, dataMajor, initCluster } from './initdb.js';
 import { installedExtensions } from './extension-files.js';
 import { findLayout, layoutOf } from './layout.js';
 import { removeServerFiles } from './remove-files.js';
-import { legacyServerUids } from './legacy-owner.js';
+import { legacyUidsFor } from './legacy-owner.js';
 import { ensureInstanceUser, killUserProcesses, lookupUser, removeInstanceUser } from './os-users.js';
 import type { ServerUser } from './run-as.js';
 import { openDirNoFollow } from './safe-fs.js';
@@ -42,9 +43,6 @@ import { mapNativeState } from './state.js';
 import { nativeUpgrades } from './native-upgrade.js';
 import { nativeReplicas } from './native-replica.js';
 import { nativeSpares } from './native-spares.js';
-
-/** Shared users of older versions, whose files an instance's own user takes over (root only). */
-const legacyUidsFor = async (user: ServerUser | undefined) => (user ? legacyServerUids() : []);
 
 export interface NativeEngineOptions {
   home: string;
@@ -86,8 +84,8 @@ export class NativeEngine implements Engine {
     // Major upgrades (native-upgrade.ts), streaming replicas (native-replica.ts) and spares
     // (native-spares.ts: clusters initdb'd ahead of time that a create takes).
     const locate = (t: Instance) => this.#locate(t.pgBin, t.version);
-    const replicas = nativeReplicas(this.home, locate, this.#startTimeoutSec, this);
-    Object.assign(this, nativeUpgrades(this.home, locate, this), replicas, nativeSpares(this.home, locate));
+    Object.assign(this, nativeUpgrades(this.home, locate, this), nativeSpares(this.home, locate));
+    Object.assign(this, nativeReplicas(this.home, locate, this.#startTimeoutSec, this));
   }
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string; hint: string }> {
@@ -145,34 +143,33 @@ export class NativeEngine implements Engine {
         hint: `recreate it with: resource-postgres manage uninstall --instance ${instance.name} --force && resource-postgres manage start --instance ${instance.name}`,
       });
     }
-    const bins = await this.#binaries(instance);
+    // `postgres --version` (a process start) runs while the user, directories and config are
+    // settled: none of them depends on the binaries, and a failure of either is reported as before.
+    const located = trace.span('native binaries', () => this.#binaries(instance));
+    const settled = trace.span('native user, dirs, config', async () => {
+      const user = await this.#serverUser(instance);
+      // The socket directory may live in /tmp, which a reboot empties; an older version's layout moves here.
+      await ensureDirs(this.home, instance, layout, user, await legacyUidsFor(user));
+      await writeServerConfig(this.home, instance, layout, user);
+      return user;
+    });
+    settled.catch(() => {}); // awaited below, after the binaries' verdict
+    const bins = await located;
     checkMajor(layout.data, major, bins);
-    const user = await this.#serverUser(instance);
-    // The socket directory may live in /tmp, which a reboot empties; an older version's layout moves here.
-    await ensureDirs(this.home, instance, layout, user, await legacyUidsFor(user));
-    await writeServerConfig(this.home, instance, layout, user);
+    const user = await settled;
     await startServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec ?? this.#startTimeoutSec });
     await finishCreate();
   }
 
   async stop(instance: Instance, opts: StopOptions): Promise<void> {
-    const layout = await findLayout(this.home, instance);
-    const { pidFile, liveness } = await readPidFile(layout.data);
-    if (liveness !== 'alive' || !pidFile) return;
-    let bins: PgBinaries;
-    try {
-      bins = await this.#binaries(instance);
-    } catch {
-      if (await signalStop(pidFile.pid, opts.timeoutSec, opts.force)) return;
-      throw new CliError(
-        'timeout',
-        `instance ${instance.name} (pid ${pidFile.pid}) did not stop within ${opts.timeoutSec} s`,
-        { hint: 'retry with --force' },
-      );
-    }
-    // As whoever owns the data: the server started by an older version runs as its shared user.
-    const user = await this.#dataOwner(layout.data);
-    await stopServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec, force: opts.force });
+    await stopInstanceServer({
+      instance,
+      layout: await findLayout(this.home, instance),
+      timeoutSec: opts.timeoutSec,
+      force: opts.force,
+      binaries: () => this.#binaries(instance),
+      owner: (dataDir) => this.#dataOwner(dataDir),
+    });
   }
 
   async inspect(instance: Instance): Promise<EngineState> {

@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { execa } from 'execa';
+import { trace } from '../../core/trace.js';
 
 /**
  * PostgreSQL refuses to run as root (initdb, pg_ctl and postgres all check). When we are
@@ -61,17 +63,19 @@ export async function runAsServer(
   opts: RunOptions = {},
 ): Promise<RunResult> {
   const stdin = opts.inputFile ? { inputFile: opts.inputFile } : opts.input !== undefined ? { input: opts.input } : {};
-  const res = await execa(file, args, {
-    ...(user ? { uid: user.uid, gid: user.gid } : {}),
-    env: serverEnv(user),
-    extendEnv: false,
-    // The server user may not be able to enter our working directory.
-    cwd: '/',
-    ...(opts.inputFile || opts.input !== undefined ? stdin : { stdin: 'ignore' as const }),
-    reject: false,
-    timeout: timeoutMs,
-    all: true,
-  });
+  const res = await trace.span(`run ${basename(file)} ${args[0] ?? ''}`, () =>
+    execa(file, args, {
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      env: serverEnv(user),
+      extendEnv: false,
+      // The server user may not be able to enter our working directory.
+      cwd: '/',
+      ...(opts.inputFile || opts.input !== undefined ? stdin : { stdin: 'ignore' as const }),
+      reject: false,
+      timeout: timeoutMs,
+      all: true,
+    }),
+  );
   return { exitCode: res.exitCode, output: String(res.all ?? res.shortMessage ?? ''), timedOut: Boolean(res.timedOut) };
 }
 
