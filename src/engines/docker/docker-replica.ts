@@ -50,13 +50,14 @@ export function dockerReplicas(
       await container.kill({ signal: 'SIGHUP' });
     },
 
-    async createReplica(replica: Instance, link: ReplicaLink, _bracket, progress: Progress) {
+    async createReplica(replica: Instance, link: ReplicaLink, _bracket, progress: Progress, made) {
       await engine.prepare(replica, progress);
       await objects.assertNameFree(replica.name);
       if (await objects.volumeExists(dataVolumeOf(replica)))
         throw new CliError('conflict', `instance ${replica.name} already has a data volume ${dataVolumeOf(replica)}`, {
           hint: `a replica starts from an empty volume: docker volume rm ${dataVolumeOf(replica)} (it deletes that data)`,
         });
+      made(); // the volume (and later the container) are this create's own
       await objects.ensureVolume(replica);
       const image = await docker.getImage(replica.image ?? DEFAULTS.image).inspect();
       const dataPath = dataMountTarget(image.Config);

@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { start } from '../../src/commands/manage/index.js';
+import type { StartOptions } from '../../src/commands/options.js';
+import type { Instance } from '../../src/core/instance.js';
+import { Secret } from '../../src/core/secret.js';
+import type { EngineReplicaCapabilities } from '../../src/engines/engine.js';
+import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
+
+// The primary's SQL side is faked: these tests are about what `manage start --replica-of`
+// records, makes and takes back, not about PostgreSQL (the integration suites cover that).
+const sql = vi.hoisted(() => ({ calls: [] as string[] }));
+vi.mock('../../src/postgres/replication.js', () => ({
+  primaryFacts: async () => ({ walLevel: 'replica', maxWalSenders: 10, inRecovery: false, versionNum: 170000 }),
+  ensureReplicaLink: async (link: { slot: string }) => void sql.calls.push(`link ${link.slot}`),
+  dropReplicaLink: async (_p: Instance, slot: string) => void sql.calls.push(`drop ${slot}`),
+}));
+
+const primary: Instance = {
+  name: 'main',
+  engine: 'native',
+  version: '17',
+  port: 5440,
+  host: '127.0.0.1',
+  user: 'vrooli',
+  password: new Secret('pw'),
+  database: 'vrooli',
+  template: 'development',
+  created: '2026-01-02T03:04:05.000Z',
+  desiredState: 'running',
+  extra: {},
+};
+const opts = (over: Partial<StartOptions> = {}): StartOptions => ({
+  instance: 'ro',
+  all: false,
+  engine: 'auto',
+  replicaOf: 'main',
+  wait: true,
+  timeoutSec: 2,
+  force: false,
+  dryRun: false,
+  ...over,
+});
+
+let world: FakeWorld;
+/** What the fake native engine's createReplica does: by default, makes a running server. */
+let createReplica: NonNullable<EngineReplicaCapabilities['createReplica']>;
+beforeEach(async () => {
+  world = await fakeWorld();
+  sql.calls = [];
+  const engine = world.engines.native;
+  await world.ctx.registry.save(primary);
+  engine.servers.set('main', { running: true, port: 5440, log: [], data: true });
+  createReplica = async (replica, _link, _bracket, _progress, made) => {
+    made();
+    engine.servers.set(replica.name, { running: true, port: replica.port, log: [], data: true });
+  };
+  Object.assign(engine, {
+    createReplica: (...a: Parameters<typeof createReplica>) => createReplica(...a),
+    allowReplication: async () => {},
+  });
+});
+afterEach(() => world.cleanup());
+
+describe('manage start --replica-of: a failed create', () => {
+  it('refuses data left under the name before recording or making anything, and deletes none of it', async () => {
+    world.engines.native.servers.set('ro', { running: false, port: 0, log: [], data: true });
+    const e = await start(world.ctx, opts()).catch((x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/already exists/) });
+    expect(world.engines.native.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
+    expect(world.engines.native.servers.get('ro')?.data).toBe(true);
+    expect(await world.ctx.registry.find('ro')).toBeUndefined();
+    expect(sql.calls).toEqual([]);
+  });
+
+  it('when the engine refuses before making anything: nothing of R is removed by the engine', async () => {
+    createReplica = async () => {
+      throw new Error('the engine found data of ro');
+    };
+    await expect(start(world.ctx, opts())).rejects.toThrow(/found data/);
+    expect(world.engines.native.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
+    expect(await world.ctx.registry.find('ro')).toBeUndefined();
+    expect(sql.calls).toEqual(['link rp_replica_ro', 'drop rp_replica_ro']);
+  });
+
+  it('takes back what it made; keeps the record when removing the server fails', async () => {
+    const engine = world.engines.native;
+    createReplica = async (replica, _l, _b, _p, made) => {
+      made();
+      engine.servers.set(replica.name, { running: false, port: replica.port, log: [], data: true });
+      throw new Error('copy failed');
+    };
+    await expect(start(world.ctx, opts())).rejects.toThrow(/copy failed/);
+    expect(engine.calls).toContain('remove ro');
+    expect(await world.ctx.registry.find('ro')).toBeUndefined();
+
+    engine.remove = async () => {
+      throw new Error('device busy');
+    };
+    await expect(start(world.ctx, opts())).rejects.toThrow(/copy failed/);
+    expect(await world.ctx.registry.find('ro')).toBeDefined();
+    expect(world.talk.join('\n')).toMatch(/ro is kept recorded .*device busy/);
+  });
+});
