@@ -101,3 +101,30 @@ describe('manage start --replica-of: a failed create', () => {
     expect(world.talk.join('\n')).toMatch(/ro is kept recorded .*device busy/);
   });
 });
+
+describe('manage start of an existing replica', () => {
+  const ownerReplica = (): Instance => ({
+    ...primary,
+    name: 'ro',
+    port: 5450,
+    user: 'app',
+    admin: { user: 'vrooli_admin', password: new Secret('admin-pw') },
+    replicaOf: 'main',
+    replicationPassword: new Secret('repl'),
+  });
+
+  it('of an owner-mode primary succeeds without provisioning the app role (no SQL on the standby)', async () => {
+    await world.ctx.registry.save(ownerReplica());
+    world.engines.native.servers.set('ro', { running: true, port: 5450, log: [], data: true });
+    const res = await start(world.ctx, opts({ replicaOf: undefined }));
+    expect(res.data.instances[0]).toMatchObject({ name: 'ro', result: 'already running' });
+  });
+
+  it('refuses --extensions, naming the primary to change instead', async () => {
+    await world.ctx.registry.save(ownerReplica());
+    world.engines.native.servers.set('ro', { running: true, port: 5450, log: [], data: true });
+    const e = await start(world.ctx, opts({ replicaOf: undefined, extensions: ['vector'] })).catch((x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'usage', message: expect.stringMatching(/read-only replica of main/) });
+    expect((e as { hint: string }).hint).toMatch(/--instance main --extensions vector/);
+  });
+});

@@ -215,7 +215,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   }
   // App role owner: the application's role is made, or put right, once the server answers;
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
-  const provision = instance.admin !== undefined && (opts.wait || action === 'created');
+  // Never on a replica: it is a read-only copy, the role is made on its primary and streamed.
+  const provision = instance.admin !== undefined && !instance.replicaOf && (opts.wait || action === 'created');
   // Extensions are created in the running server, so --extensions waits even with --no-wait.
   const waited = opts.wait || provision || opts.extensions !== undefined;
   if (waited) await waitReady(ctx, engine, instance, opts.timeoutSec);
