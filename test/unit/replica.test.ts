@@ -54,11 +54,18 @@ describe('primary_conninfo', () => {
       user: 'rp_replica_copy',
       passfile: "/h/it's/replication.pgpass",
       applicationName: 'copy',
+      major: 17,
     });
     expect(text).toBe(
-      "host='127.0.0.1' port=5440 user='rp_replica_copy' passfile='/h/it\\'s/replication.pgpass' application_name='copy' sslmode=prefer",
+      "host='127.0.0.1' port=5440 user='rp_replica_copy' passfile='/h/it\\'s/replication.pgpass' application_name='copy' sslmode=prefer require_auth=scram-sha-256",
     );
     expect(text).not.toMatch(/password=/);
+  });
+  it('insists on SCRAM only where libpq knows require_auth (16+)', () => {
+    const base = { host: 'h', port: 1, user: 'u', passfile: '/p', applicationName: 'a' };
+    expect(primaryConninfo({ ...base, major: 16 })).toMatch(/ require_auth=scram-sha-256$/);
+    expect(primaryConninfo({ ...base, major: 15 })).not.toMatch(/require_auth/);
+    expect(primaryConninfo({ ...base, major: undefined })).not.toMatch(/require_auth/);
   });
 });
 
@@ -123,6 +130,13 @@ describe('what --replica-of may ask for', () => {
     expect(problem?.message).toMatch(message);
     expect(problem?.hint).toMatch(hint);
     expect(problem?.kind).toBe('usage');
+  });
+  it('refuses a native primary before PostgreSQL 16 (no require_auth), not a docker one', () => {
+    const old = { ...primary, version: '15' };
+    const problem = replicaRequestProblem(old, opts());
+    expect(problem?.message).toMatch(/native replicas need PostgreSQL 16 or newer/);
+    expect(problem?.hint).toMatch(/manage upgrade --instance main --pg-version 16/);
+    expect(replicaRequestProblem({ ...old, engine: 'docker' }, opts())).toBeUndefined();
   });
   it('refuses a replica as the primary', () => {
     expect(replicaRequestProblem(replica, opts({ instance: 'third' }))?.message).toMatch(

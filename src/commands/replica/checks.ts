@@ -1,5 +1,6 @@
 import { CliError, usageError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
+import { majorOf, REQUIRE_AUTH_MAJOR } from '../../core/replica.js';
 import type { StartOptions } from '../options.js';
 
 /**
@@ -27,6 +28,11 @@ export function replicaRequestProblem(
     return usageError(
       `--pg-version ${opts.pgVersion} differs from the major of instance ${p} (${major}): streaming replication needs the same major`,
       `leave out --pg-version, or pass --pg-version ${major}`,
+    );
+  if (primary.engine === 'native' && (majorOf(primary.version) ?? 0) < REQUIRE_AUTH_MAJOR)
+    return usageError(
+      `instance ${p} runs PostgreSQL ${primary.version ?? '(unknown major)'}: native replicas need PostgreSQL ${REQUIRE_AUTH_MAJOR} or newer, whose replicas insist on SCRAM (require_auth); before it, whoever took ${p}'s port while it is down could read the replication password`,
+      `upgrade it first: resource-postgres manage upgrade --instance ${p} --pg-version ${REQUIRE_AUTH_MAJOR}; or use a docker instance, whose replicas reach their primary over a private network`,
     );
   if (opts.template && opts.template !== primary.template)
     return usageError(

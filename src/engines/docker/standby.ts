@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { LABELS } from '../../core/defaults.js';
 import { containerName, type Instance } from '../../core/instance.js';
-import { primaryConninfo, replicaSlotName, replicationPassfileLine } from '../../core/replica.js';
+import { majorOf, primaryConninfo, replicaSlotName, replicationPassfileLine } from '../../core/replica.js';
 import { singleFileTar } from './password-file.js';
 import { postgresIds } from './tls-files.js';
 
@@ -20,7 +20,7 @@ export const REPLICATION_PASSFILE = '/.resource-postgres-replication-pgpass';
 const CONTAINER_PORT = 5432;
 
 /** The replica's standby settings (none for any other instance). Pure. */
-export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf'>): Record<string, string> {
+export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf' | 'version'>): Record<string, string> {
   if (!instance.replicaOf) return {};
   const slot = replicaSlotName(instance.name);
   return {
@@ -30,6 +30,7 @@ export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf'>):
       user: slot,
       passfile: REPLICATION_PASSFILE,
       applicationName: instance.name,
+      major: majorOf(instance.version),
     }),
     primary_slot_name: slot,
     hot_standby: 'on',
