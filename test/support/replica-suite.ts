@@ -95,6 +95,9 @@ export function replicaSuite(o: ReplicaSuiteOptions): { cli: (args: string[]) =>
       'SELECT slot_name, active FROM pg_replication_slots WHERE slot_name LIKE $$rp_replica_%$$',
     );
     expect(slots).toEqual([{ slot_name: `rp_replica_${R}`, active: true }]);
+    // R's WAL receiver never offers the password to a server that does not ask for SCRAM.
+    const [conninfo] = await sql(R, 'SHOW primary_conninfo');
+    expect(conninfo!.primary_conninfo).toMatch(/require_auth=scram-sha-256/);
   });
 
   it('status shows each role, the replica of P and its lag; text too', async () => {
@@ -116,10 +119,13 @@ export function replicaSuite(o: ReplicaSuiteOptions): { cli: (args: string[]) =>
     expect(text).toMatch(new RegExp(`${P}: primary of ${R}`));
   });
 
-  it('refuses an existing R, a missing P, another engine or major, and changes nothing', async () => {
+  it('re-running the same --replica-of starts R (exit 0); refuses another existing instance, a missing P, another engine or major, and changes nothing', async () => {
+    const again = await cli(['manage', 'start', '--instance', R, '--replica-of', P]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/already running/);
     const other = o.engine === 'native' ? 'docker' : 'native';
     const cases: Array<[string[], RegExp]> = [
-      [['--instance', R, '--replica-of', P], /already exists/],
+      [['--instance', P, '--replica-of', R], /already exists and is not a replica/],
       [['--instance', 'rx', '--replica-of', 'nosuch'], /no instance nosuch/],
       [['--instance', 'rx', '--replica-of', P, '--engine', other], /differs from the engine/],
       [['--instance', 'rx', '--replica-of', P, '--pg-version', '15'], /same major/],

@@ -128,3 +128,20 @@ describe('manage start of an existing replica', () => {
     expect((e as { hint: string }).hint).toMatch(/--instance main --extensions vector/);
   });
 });
+
+describe('manage start --replica-of run again (orchestrators run the same command every time)', () => {
+  it('starts the existing replica of P and exits 0; refuses an instance that is not a replica of P', async () => {
+    const first = await start(world.ctx, opts());
+    expect(first.data.instances[0]).toMatchObject({ name: 'ro', result: 'created' });
+    const again = await start(world.ctx, opts());
+    expect(again.data.instances[0]).toMatchObject({ name: 'ro', result: 'already running' });
+    await world.engines.native.stop({ ...primary, name: 'ro' });
+    expect((await start(world.ctx, opts())).data.instances[0]).toMatchObject({ result: 'started' });
+    const e = await start(world.ctx, opts({ instance: 'main', replicaOf: 'ro' })).catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      kind: 'conflict',
+      message: 'instance main already exists and is not a replica: it cannot become a replica of ro',
+    });
+    expect(sql.calls).toEqual(['link rp_replica_ro']);
+  });
+});

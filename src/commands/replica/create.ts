@@ -6,7 +6,7 @@ import type { BackupBracket, Engine } from '../../engines/engine.js';
 import { enterBackupMode, type BackupModeSession } from '../../postgres/backup/mode.js';
 import { ensureReplicaLink, primaryFacts } from '../../postgres/replication.js';
 import { draftInstance, prepareAndRecord } from '../manage/create.js';
-import { type StartOutcome, waitReady } from '../manage/lifecycle.js';
+import { ensureRunning, type StartOutcome, waitReady } from '../manage/lifecycle.js';
 import type { StartOptions } from '../options.js';
 import { primaryFactsProblem, replicaRequestProblem } from './checks.js';
 import { dropLinkOnPrimary } from './slot.js';
@@ -14,17 +14,20 @@ import { dropLinkOnPrimary } from './slot.js';
 export type ReplicaStartOptions = StartOptions & { replicaOf: string; timeoutSec: number };
 
 /**
- * `manage start --instance R --replica-of P`: a new instance R streaming from P. R is recorded
+ * `manage start --instance R --replica-of P`: a new instance R streaming from P (an existing
+ * replica R of P is started like any instance: the same command can run every time). R is recorded
  * first (its port), then P gets R's replication role and slot, the engine copies P's data and
  * starts R as a hot standby. Anything failing on the way takes back what this made (R's server,
  * data and record, the slot and role on P): a failed create leaves nothing half-made behind.
  */
 export async function startReplica(ctx: Context, opts: ReplicaStartOptions): Promise<StartOutcome> {
   const name = opts.instance;
-  if (await ctx.registry.find(name))
-    throw new CliError('conflict', `instance ${name} already exists: --replica-of only makes a new instance`, {
-      hint: `choose another --instance, or remove it first: resource-postgres manage uninstall --instance ${name} --force`,
-    });
+  const existing = await ctx.registry.find(name);
+  // Orchestrators run the same command every time: a replica of P is just started.
+  if (existing) {
+    checkSameReplica(existing, opts.replicaOf);
+    return ensureRunning(ctx, name, opts);
+  }
   const primary = await ctx.registry.find(opts.replicaOf);
   if (!primary)
     throw new CliError('not-found', `no instance ${opts.replicaOf} in ${ctx.home.dir} to replicate`, {
@@ -71,6 +74,19 @@ export async function startReplica(ctx: Context, opts: ReplicaStartOptions): Pro
     ready: true,
     message: `instance ${name} created on ${replica.engine}, port ${replica.port}, streaming from ${primary.name} (read-only), accepting queries`,
   };
+}
+
+/** An existing instance may only be the replica of P asked for (then it is started as it is). */
+function checkSameReplica(existing: Instance, replicaOf: string): void {
+  if (existing.replicaOf === replicaOf) return;
+  const now = existing.replicaOf ? `a replica of ${existing.replicaOf}` : 'not a replica';
+  throw new CliError(
+    'conflict',
+    `instance ${existing.name} already exists and is ${now}: it cannot become a replica of ${replicaOf}`,
+    {
+      hint: `choose another --instance for a new replica of ${replicaOf}, or start it as it is: resource-postgres manage start --instance ${existing.name}`,
+    },
+  );
 }
 
 /** P must run, answer, and keep WAL fit for streaming. */
