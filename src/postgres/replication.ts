@@ -109,12 +109,15 @@ export async function replicaState(replica: Instance, timeoutMs = 3_000): Promis
   );
 }
 
-/** pg_promote, waiting for the promotion to finish; true once the server left recovery. */
+/** pg_promote, waiting for the promotion to finish; nothing to do once the server is out of recovery. */
 export async function promoteReplica(replica: Instance, waitSec: number): Promise<void> {
   try {
     await admin(
       replica,
       async (c) => {
+        // Already out of recovery: a promote cut short after pg_promote; the caller finishes the rest.
+        const rec = await c.query<{ rec: boolean }>('SELECT pg_is_in_recovery() AS rec');
+        if (!rec.rows[0]?.rec) return;
         const r = await c.query<{ done: boolean }>('SELECT pg_promote(true, $1) AS done', [waitSec]);
         if (!r.rows[0]?.done) throw new Error(`the promotion did not finish within ${waitSec} s`);
       },
