@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { start } from '../../src/commands/manage/index.js';
+import { start, uninstall } from '../../src/commands/manage/index.js';
 import type { StartOptions } from '../../src/commands/options.js';
 import type { Instance } from '../../src/core/instance.js';
 import { Secret } from '../../src/core/secret.js';
@@ -8,11 +8,14 @@ import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 
 // The primary's SQL side is faked: these tests are about what `manage start --replica-of`
 // records, makes and takes back, not about PostgreSQL (the integration suites cover that).
-const sql = vi.hoisted(() => ({ calls: [] as string[] }));
+const sql = vi.hoisted(() => ({ calls: [] as string[], onDrop: async () => {} }));
 vi.mock('../../src/postgres/replication.js', () => ({
   primaryFacts: async () => ({ walLevel: 'replica', maxWalSenders: 10, inRecovery: false, versionNum: 170000 }),
   ensureReplicaLink: async (link: { slot: string }) => void sql.calls.push(`link ${link.slot}`),
-  dropReplicaLink: async (_p: Instance, slot: string) => void sql.calls.push(`drop ${slot}`),
+  dropReplicaLink: async (_p: Instance, slot: string) => {
+    sql.calls.push(`drop ${slot}`);
+    await sql.onDrop();
+  },
 }));
 
 const primary: Instance = {
@@ -47,6 +50,7 @@ let createReplica: NonNullable<EngineReplicaCapabilities['createReplica']>;
 beforeEach(async () => {
   world = await fakeWorld();
   sql.calls = [];
+  sql.onDrop = async () => {};
   const engine = world.engines.native;
   await world.ctx.registry.save(primary);
   engine.servers.set('main', { running: true, port: 5440, log: [], data: true });
@@ -143,5 +147,17 @@ describe('manage start --replica-of run again (orchestrators run the same comman
       message: 'instance main already exists and is not a replica: it cannot become a replica of ro',
     });
     expect(sql.calls).toEqual(['link rp_replica_ro']);
+  });
+});
+
+describe('uninstall of a replica', () => {
+  it('drops its slot on P while R is still recorded (a kill in between leaves a record to retry)', async () => {
+    await start(world.ctx, opts());
+    let recordedAtDrop: boolean | undefined;
+    sql.onDrop = async () => void (recordedAtDrop = (await world.ctx.registry.find('ro')) !== undefined);
+    const res = await uninstall(world.ctx, { instance: 'ro', force: true, keepData: false, dryRun: false });
+    expect(res.data.instances[0]?.message).toMatch(/dropped its replication slot and role rp_replica_ro/);
+    expect(recordedAtDrop).toBe(true);
+    expect(await world.ctx.registry.find('ro')).toBeUndefined();
   });
 });

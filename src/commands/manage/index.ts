@@ -258,9 +258,10 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
       message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)`,
     };
   }
+  // A replica's slot would make its primary keep WAL forever: dropped while R is still
+  // recorded, so a CLI killed in between leaves a record whose uninstall retries the drop.
+  const slot = await dropLinkOnPrimary(ctx, instance);
   await ctx.registry.remove(name);
   await ctx.ledger.release(instance.port, { home: ctx.home.dir, name });
-  // A replica's slot would make its primary keep WAL forever.
-  const slot = await dropLinkOnPrimary(ctx, instance);
   return { name, result: 'removed', message: `instance ${name} removed with its data${slot ? `; ${slot}` : ''}` };
 }
