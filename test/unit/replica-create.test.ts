@@ -124,6 +124,17 @@ describe('manage start of an existing replica', () => {
     expect(res.data.instances[0]).toMatchObject({ name: 'ro', result: 'already running' });
   });
 
+  it('whose data is gone refuses instead of making an empty writable cluster', async () => {
+    await world.ctx.registry.save(ownerReplica());
+    const e = await start(world.ctx, opts({ replicaOf: undefined })).catch((x: unknown) => x);
+    expect(e).toMatchObject({ message: 'instance ro is a replica of main but its data is gone' });
+    expect((e as { hint: string }).hint).toMatch(/uninstall --instance ro --force && .* --replica-of main/);
+    expect(world.engines.native.calls.filter((c) => c.startsWith('create'))).toEqual([]);
+    // Kept data (docker: a volume without its container) gets a new server as for any instance.
+    world.engines.native.inspect = async () => ({ state: 'absent', dataExists: true });
+    expect((await start(world.ctx, opts({ replicaOf: undefined }))).data.instances[0]?.result).toBe('created');
+  });
+
   it('refuses --extensions, naming the primary to change instead', async () => {
     await world.ctx.registry.save(ownerReplica());
     world.engines.native.servers.set('ro', { running: true, port: 5450, log: [], data: true });

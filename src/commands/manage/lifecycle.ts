@@ -16,6 +16,7 @@ import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
 import { ensureServerTls } from './tls.js';
+import { guardLostReplica } from '../replica/guard.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -206,6 +207,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
       await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
     } else {
+      guardLostReplica(existing, state.dataExists);
       await engine.prepare(instance, ctx.talk.progress);
       instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
       action = 'created';
