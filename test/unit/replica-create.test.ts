@@ -8,10 +8,13 @@ import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 
 // The primary's SQL side is faked: these tests are about what `manage start --replica-of`
 // records, makes and takes back, not about PostgreSQL (the integration suites cover that).
-const sql = vi.hoisted(() => ({ calls: [] as string[], onDrop: async () => {} }));
+const sql = vi.hoisted(() => ({ calls: [] as string[], onDrop: async () => {}, onLink: async () => {} }));
 vi.mock('../../src/postgres/replication.js', () => ({
   primaryFacts: async () => ({ walLevel: 'replica', maxWalSenders: 10, inRecovery: false, versionNum: 170000 }),
-  ensureReplicaLink: async (link: { slot: string }) => void sql.calls.push(`link ${link.slot}`),
+  ensureReplicaLink: async (link: { slot: string }) => {
+    sql.calls.push(`link ${link.slot}`);
+    await sql.onLink();
+  },
   dropReplicaLink: async (_p: Instance, slot: string) => {
     sql.calls.push(`drop ${slot}`);
     await sql.onDrop();
@@ -51,6 +54,7 @@ beforeEach(async () => {
   world = await fakeWorld();
   sql.calls = [];
   sql.onDrop = async () => {};
+  sql.onLink = async () => {};
   const engine = world.engines.native;
   await world.ctx.registry.save(primary);
   engine.servers.set('main', { running: true, port: 5440, log: [], data: true });
@@ -170,5 +174,21 @@ describe('uninstall of a replica', () => {
     expect(res.data.instances[0]?.message).toMatch(/dropped its replication slot and role rp_replica_ro/);
     expect(recordedAtDrop).toBe(true);
     expect(await world.ctx.registry.find('ro')).toBeUndefined();
+  });
+});
+
+describe("the primary's files", () => {
+  it('are rewritten under its lock from its record as it is then (a concurrent change survives)', async () => {
+    // Another command changes P after this one read it, before P's files are rewritten.
+    sql.onLink = async () => world.ctx.registry.save({ ...primary, desiredState: 'stopped' });
+    const seen: Array<{ desired: unknown; locked: boolean }> = [];
+    Object.assign(world.engines.native, {
+      allowReplication: async (p: Instance) => {
+        const locked = await world.ctx.registry.lockedInstance('main', async () => false, 100).catch(() => true);
+        seen.push({ desired: p.desiredState, locked });
+      },
+    });
+    await start(world.ctx, opts());
+    expect(seen).toEqual([{ desired: 'stopped', locked: true }]);
   });
 });

@@ -52,7 +52,11 @@ export async function startReplica(ctx: Context, opts: ReplicaStartOptions): Pro
   let made = false; // the engine made R's data directory or volume: a failure takes it back
   try {
     await ensureReplicaLink(link);
-    await engine.allowReplication?.(primary);
+    // P's files are rewritten from its record: under P's lock, from the record as it is now,
+    // so a concurrent change of P (manage tls enable --require) is never reverted.
+    await ctx.registry.lockedInstance(primary.name, async () =>
+      engine.allowReplication?.(await ctx.registry.get(primary.name)),
+    );
     const bracket = backupBracket(primary, name, facts.versionNum);
     await engine.createReplica(replica, link, bracket, ctx.talk.progress, () => (made = true));
     // Engines record what they chose (native data directory, server user).
