@@ -15,16 +15,25 @@ export interface PrimaryFacts {
   maxWalSenders: number;
   versionNum: number;
   inRecovery: boolean;
+  /** Tablespaces beyond pg_default and pg_global. */
+  userTablespaces: number;
 }
 
 export async function primaryFacts(primary: Instance): Promise<PrimaryFacts> {
   return admin(primary, async (c) => {
-    const r = await c.query<{ wal_level: string; senders: number; num: number; recovery: boolean }>(
+    const r = await c.query<{ wal_level: string; senders: number; num: number; recovery: boolean; spc: number }>(
       `SELECT current_setting('wal_level') AS wal_level, current_setting('max_wal_senders')::int AS senders,
-              current_setting('server_version_num')::int AS num, pg_is_in_recovery() AS recovery`,
+              current_setting('server_version_num')::int AS num, pg_is_in_recovery() AS recovery,
+              (SELECT count(*) FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global'))::int AS spc`,
     );
     const row = r.rows[0]!;
-    return { walLevel: row.wal_level, maxWalSenders: row.senders, versionNum: row.num, inRecovery: row.recovery };
+    return {
+      walLevel: row.wal_level,
+      maxWalSenders: row.senders,
+      versionNum: row.num,
+      inRecovery: row.recovery,
+      userTablespaces: row.spc,
+    };
   });
 }
 

@@ -146,6 +146,13 @@ describe('what --replica-of may ask for', () => {
 });
 
 describe('a primary fit for streaming', () => {
+  it('refuses a primary with tablespaces of its own (a copy would share or lose them)', () => {
+    const base = { walLevel: 'replica', maxWalSenders: 10, inRecovery: false };
+    expect(primaryFactsProblem('main', { ...base, userTablespaces: 0 })).toBeUndefined();
+    const problem = primaryFactsProblem('main', { ...base, userTablespaces: 2 });
+    expect(problem?.message).toMatch(/main has 2 tablespace\(s\) of its own/);
+    expect(problem?.hint).toMatch(/SET TABLESPACE pg_default/);
+  });
   it('needs wal_level replica, WAL senders, and not to be in recovery', () => {
     expect(primaryFactsProblem('main', { walLevel: 'replica', maxWalSenders: 10, inRecovery: false })).toBeUndefined();
     expect(primaryFactsProblem('main', { walLevel: 'minimal', maxWalSenders: 0, inRecovery: false })?.hint).toMatch(

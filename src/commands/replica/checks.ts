@@ -62,8 +62,17 @@ export function replicaRequestProblem(
 /** The primary must answer and keep WAL fit for streaming. */
 export function primaryFactsProblem(
   name: string,
-  facts: { walLevel: string; maxWalSenders: number; inRecovery: boolean },
+  facts: { walLevel: string; maxWalSenders: number; inRecovery: boolean; userTablespaces?: number },
 ): CliError | undefined {
+  // A copy of pg_tblspc would point R at P's own tablespace directories (native), or lose them (docker).
+  if (facts.userTablespaces)
+    return new CliError(
+      'failed',
+      `instance ${name} has ${facts.userTablespaces} tablespace(s) of its own: replicas copy only instances without tablespaces`,
+      {
+        hint: `move its tables to pg_default (ALTER TABLE ... SET TABLESPACE pg_default), drop the tablespaces, and retry`,
+      },
+    );
   if (facts.inRecovery)
     return new CliError('failed', `instance ${name} is in recovery (a standby): it cannot be a primary`, {
       hint: 'replicate from the primary it follows',
