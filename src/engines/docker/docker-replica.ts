@@ -35,7 +35,7 @@ export function dockerReplicas(
             hint: `start it: resource-postgres manage start --instance ${primary.name}`,
           },
         );
-      await joinNetwork(docker, primary.name, info.Id);
+      await joinNetwork(docker, objects.home, primary.name, info.Id);
       const container = docker.getContainer(info.Id);
       if (primary.tls) {
         await deliverTls(container, primary, objects.home); // its pg_hba (tls-files.ts) has the line
@@ -68,7 +68,7 @@ export function dockerReplicas(
       try {
         await deliverPassword(container, replica);
         await deliverTls(container, replica, objects.home);
-        await deliverStandby(docker, container, replica);
+        await deliverStandby(docker, objects.home, container, replica);
         await container.start();
       } catch (e) {
         await container.remove({ force: true, v: true }).catch(() => {});
