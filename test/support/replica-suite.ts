@@ -85,7 +85,12 @@ export function replicaSuite(o: ReplicaSuiteOptions): { cli: (args: string[]) =>
     await expect(sql(R, "INSERT INTO items (v) VALUES ('no')")).rejects.toThrow(/read-only transaction/);
     const creds = await cli(['credentials', '--instance', R, '--json']);
     expect(JSON.parse(creds.stdout).connections[0].read_only).toBe(true);
-    expect((await cli(['credentials', '--instance', R])).stdout).toMatch(/read-only: yes/);
+    expect(JSON.parse(creds.stdout).connections[0].read_only_note).toMatch(
+      new RegExp(`read-write on its primary ${P}`),
+    );
+    const credsText = (await cli(['credentials', '--instance', R])).stdout;
+    expect(credsText).toMatch(/read-only: yes/);
+    expect(credsText).toMatch(new RegExp(`note: .*read-write on its primary ${P}`));
     expect(
       JSON.parse((await cli(['credentials', '--instance', P, '--json'])).stdout).connections[0],
     ).not.toHaveProperty('read_only');

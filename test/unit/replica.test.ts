@@ -183,3 +183,17 @@ describe('docker standby settings', () => {
     expect(containerSpec({ ...primary, engine: 'docker' }, '/h').HostConfig).not.toHaveProperty('NetworkMode');
   });
 });
+
+describe('credentials text of a replica', () => {
+  it('says the same credentials are read-write on the primary', async () => {
+    const { readOnlyLine } = await import('../../src/output/replication.js');
+    const entry = {
+      id: 'copy',
+      read_only: true,
+      read_only_note: 'the same user and password are read-write on its primary main',
+    };
+    const line = readOnlyLine(entry as Parameters<typeof readOnlyLine>[0]);
+    expect(line).toMatch(/read-only: yes/);
+    expect(line).toMatch(/\nnote: the same user and password are read-write on its primary main$/);
+  });
+});
