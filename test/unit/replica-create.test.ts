@@ -192,3 +192,26 @@ describe("the primary's files", () => {
     expect(seen).toEqual([{ desired: 'stopped', locked: true }]);
   });
 });
+
+describe('manage start --replica-of --dry-run', () => {
+  it('refuses what the real run refuses, and plans the rest; makes nothing', async () => {
+    const plan = async (over: Partial<StartOptions>) =>
+      start(world.ctx, opts({ dryRun: true, ...over })).then(
+        (r) => r.data.instances[0]?.message,
+        (e: { message: string }) => `refused: ${e.message}`,
+      );
+    expect(await plan({})).toBe(
+      'would create instance ro as a streaming replica of main (native, PostgreSQL 17) and start it',
+    );
+    expect(await plan({ template: 'testing' })).toMatch(/^refused: --template testing differs/);
+    expect(await plan({ replicaOf: 'nosuch' })).toMatch(/^refused: no instance nosuch/);
+    expect(await plan({ instance: 'main', replicaOf: 'ro' })).toMatch(/^refused: instance main already exists/);
+    expect(await plan({ all: true })).toMatch(/^refused: --replica-of makes one new instance/);
+    await world.ctx.registry.save({ ...primary, name: 'solo', port: 5460 });
+    expect(await plan({ instance: 'solo' })).toMatch(/^refused: instance solo already exists and is not a replica/);
+    expect(await world.ctx.registry.find('ro')).toBeUndefined();
+    expect(world.engines.native.calls).toEqual([]);
+    await start(world.ctx, opts());
+    expect(await plan({})).toMatch(/^would start instance ro \(replica of main, native, port \d+\)/);
+  });
+});

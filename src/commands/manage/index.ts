@@ -65,6 +65,12 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
     return manageResult('start', ['port' in made ? fromOutcome(made) : { ...made, result: made.action }], opts.dryRun);
   }
   const names = await targets(ctx, opts);
+  if (opts.dryRun && opts.replicaOf) {
+    const { planReplica } = await import('../replica/plan.js');
+    const existing = opts.all ? undefined : await ctx.registry.find(opts.instance);
+    const message = await planReplica(ctx, { ...opts, replicaOf: opts.replicaOf }, existing);
+    return manageResult('start', [{ name: opts.instance, result: 'planned', message }], true);
+  }
   if (opts.dryRun) {
     const items = await Promise.all(
       names.map(async (name) => {
@@ -72,9 +78,7 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
         const ext = opts.extensions ? `, then create extensions ${opts.extensions.join(', ')}` : '';
         const message = existing
           ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running${ext}`
-          : opts.replicaOf
-            ? `would create instance ${name} as a streaming replica of ${opts.replicaOf} (its engine and major) and start it`
-            : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
+          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
         return { name, result: 'planned', message };
       }),
     );

@@ -87,3 +87,16 @@ export function primaryFactsProblem(
     );
   return undefined;
 }
+
+/** An existing instance may only be the replica of P asked for (then it is started as it is). */
+export function sameReplicaProblem(existing: Instance, replicaOf: string): CliError | undefined {
+  if (existing.replicaOf === replicaOf) return undefined;
+  const now = existing.replicaOf ? `a replica of ${existing.replicaOf}` : 'not a replica';
+  return new CliError(
+    'conflict',
+    `instance ${existing.name} already exists and is ${now}: it cannot become a replica of ${replicaOf}`,
+    {
+      hint: `choose another --instance for a new replica of ${replicaOf}, or start it as it is: resource-postgres manage start --instance ${existing.name}`,
+    },
+  );
+}

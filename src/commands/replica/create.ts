@@ -8,7 +8,8 @@ import { ensureReplicaLink, primaryFacts } from '../../postgres/replication.js';
 import { draftInstance, prepareAndRecord } from '../manage/create.js';
 import { ensureRunning, type StartOutcome, waitReady } from '../manage/lifecycle.js';
 import type { StartOptions } from '../options.js';
-import { primaryFactsProblem, replicaRequestProblem } from './checks.js';
+import { primaryFactsProblem, sameReplicaProblem } from './checks.js';
+import { requestedPrimary } from './plan.js';
 import { dropLinkOnPrimary } from './slot.js';
 
 export type ReplicaStartOptions = StartOptions & { replicaOf: string; timeoutSec: number };
@@ -25,16 +26,11 @@ export async function startReplica(ctx: Context, opts: ReplicaStartOptions): Pro
   const existing = await ctx.registry.find(name);
   // Orchestrators run the same command every time: a replica of P is just started.
   if (existing) {
-    checkSameReplica(existing, opts.replicaOf);
+    const problem = sameReplicaProblem(existing, opts.replicaOf);
+    if (problem) throw problem;
     return ensureRunning(ctx, name, opts);
   }
-  const primary = await ctx.registry.find(opts.replicaOf);
-  if (!primary)
-    throw new CliError('not-found', `no instance ${opts.replicaOf} in ${ctx.home.dir} to replicate`, {
-      hint: `create and start it first: resource-postgres manage start --instance ${opts.replicaOf}`,
-    });
-  const problem = replicaRequestProblem(primary, opts);
-  if (problem) throw problem;
+  const primary = await requestedPrimary(ctx, opts);
   const engine = await ctx.engine(primary.engine);
   if (!engine.createReplica)
     throw new CliError('usage', `streaming replicas are not available on the ${engine.name} engine`);
@@ -78,19 +74,6 @@ export async function startReplica(ctx: Context, opts: ReplicaStartOptions): Pro
     ready: true,
     message: `instance ${name} created on ${replica.engine}, port ${replica.port}, streaming from ${primary.name} (read-only), accepting queries`,
   };
-}
-
-/** An existing instance may only be the replica of P asked for (then it is started as it is). */
-function checkSameReplica(existing: Instance, replicaOf: string): void {
-  if (existing.replicaOf === replicaOf) return;
-  const now = existing.replicaOf ? `a replica of ${existing.replicaOf}` : 'not a replica';
-  throw new CliError(
-    'conflict',
-    `instance ${existing.name} already exists and is ${now}: it cannot become a replica of ${replicaOf}`,
-    {
-      hint: `choose another --instance for a new replica of ${replicaOf}, or start it as it is: resource-postgres manage start --instance ${existing.name}`,
-    },
-  );
 }
 
 /** P must run, answer, and keep WAL fit for streaming. */
