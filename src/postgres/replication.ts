@@ -78,9 +78,16 @@ export async function dropReplicaLink(primary: Instance, slot: string): Promise<
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    await c.query(`DROP ROLE IF EXISTS ${quoteIdent(slot)}`);
+    try {
+      await c.query(`DROP ROLE IF EXISTS ${quoteIdent(slot)}`);
+    } catch (e) {
+      throw new RoleDropError(describeError(e));
+    }
   });
 }
+
+/** The slot was dropped (P keeps no WAL for it) but its role was not. */
+export class RoleDropError extends Error {}
 
 export interface ReplicaState {
   inRecovery: boolean;

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { start, uninstall } from '../../src/commands/manage/index.js';
+import type * as Replication from '../../src/postgres/replication.js';
+import { RoleDropError } from '../../src/postgres/replication.js';
 import type { StartOptions } from '../../src/commands/options.js';
 import type { Instance } from '../../src/core/instance.js';
 import { Secret } from '../../src/core/secret.js';
@@ -9,7 +11,8 @@ import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 // The primary's SQL side is faked: these tests are about what `manage start --replica-of`
 // records, makes and takes back, not about PostgreSQL (the integration suites cover that).
 const sql = vi.hoisted(() => ({ calls: [] as string[], onDrop: async () => {}, onLink: async () => {} }));
-vi.mock('../../src/postgres/replication.js', () => ({
+vi.mock('../../src/postgres/replication.js', async (original) => ({
+  RoleDropError: (await original<typeof Replication>()).RoleDropError,
   primaryFacts: async () => ({ walLevel: 'replica', maxWalSenders: 10, inRecovery: false, versionNum: 170000 }),
   ensureReplicaLink: async (link: { slot: string }) => {
     sql.calls.push(`link ${link.slot}`);
@@ -174,6 +177,30 @@ describe('uninstall of a replica', () => {
     expect(res.data.instances[0]?.message).toMatch(/dropped its replication slot and role rp_replica_ro/);
     expect(recordedAtDrop).toBe(true);
     expect(await world.ctx.registry.find('ro')).toBeUndefined();
+  });
+
+  it('says exactly what is left on P when the drop fails, with SQL that can be run as it stands', async () => {
+    const gone = async (name: string) => {
+      await start(world.ctx, opts({ instance: name }));
+      const res = await uninstall(world.ctx, { instance: name, force: true, keepData: false, dryRun: false });
+      return res.data.instances[0]?.message ?? '';
+    };
+    sql.onDrop = async () => {
+      throw new RoleDropError('role "rp_replica_a" cannot be dropped because some objects depend on it');
+    };
+    const roleLeft = await gone('a');
+    expect(roleLeft).toMatch(
+      /dropped its replication slot rp_replica_a on main but not its role \(role .* depend on it\)/,
+    );
+    expect(roleLeft).toMatch(/run DROP ROLE IF EXISTS rp_replica_a;/);
+    sql.onDrop = async () => {
+      throw new Error('connection refused');
+    };
+    const both = await gone('b');
+    expect(both).toMatch(/could not drop its replication slot rp_replica_b on main \(connection refused\)/);
+    expect(both).toMatch(
+      /FROM pg_replication_slots WHERE slot_name = 'rp_replica_b'; DROP ROLE IF EXISTS rp_replica_b;/,
+    );
   });
 });
 
