@@ -19,6 +19,8 @@ export interface CredentialsData {
     metadata: { description: string; capabilities: string[]; version: string | null; engine: string; url: string };
     /** A streaming replica (--replica-of): reads only, until `manage promote`. Absent otherwise. */
     read_only?: true;
+    /** Why read_only does not make these credentials safe to hand to a reader. */
+    read_only_note?: string;
   }>;
   /** Flat views for the text and env renderers; not part of the JSON contract. */
   views: ConnectionView[];
@@ -53,7 +55,13 @@ export function connectionEntry(
       engine: instance.engine,
       url: connectionUrl(view),
     },
-    ...(instance.replicaOf ? { read_only: true as const } : {}),
+    // Read-only is the server's, not the credentials': they are P's roles, read-write on P.
+    ...(instance.replicaOf
+      ? {
+          read_only: true as const,
+          read_only_note: `read-only on this replica only: the same user and password are read-write on its primary ${instance.replicaOf}`,
+        }
+      : {}),
   };
 }
 

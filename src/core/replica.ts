@@ -11,6 +11,12 @@ import type { Secret } from './secret.js';
  */
 
 const PREFIX = 'rp_replica_';
+/** The first major whose libpq has require_auth. */
+export const REQUIRE_AUTH_MAJOR = 16;
+
+/** The major of a recorded version ("17", "17.2"), if known. Pure. */
+export const majorOf = (version: string | undefined): number | undefined =>
+  version && /^\d+/.test(version) ? Number(/^\d+/.exec(version)![0]) : undefined;
 
 /**
  * The slot (and role) name of replica `name`: PostgreSQL slot names allow only lower-case
@@ -52,6 +58,9 @@ export function replicationPassfileLine(link: Pick<ReplicaLink, 'user' | 'passwo
 /**
  * primary_conninfo without any password: libpq reads it from `passfile` (0600, owned by the
  * server's user). Values are ours (host, port, identifiers, a plain path), quoted anyway.
+ * require_auth=scram-sha-256 (libpq 16+): the WAL receiver reconnects forever, and while P is
+ * down anyone who binds P's port could otherwise ask for the password in clear text; SCRAM
+ * never sends it. Majors before 16 have no such option (native replicas refuse them, checks.ts).
  */
 export function primaryConninfo(opts: {
   host: string;
@@ -59,6 +68,8 @@ export function primaryConninfo(opts: {
   user: string;
   passfile: string;
   applicationName: string;
+  /** The replica server's major: it decides whether its libpq knows require_auth. */
+  major: number | undefined;
 }): string {
   const q = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return [
@@ -68,5 +79,6 @@ export function primaryConninfo(opts: {
     `passfile=${q(opts.passfile)}`,
     `application_name=${q(opts.applicationName)}`,
     'sslmode=prefer',
+    ...(opts.major !== undefined && opts.major >= REQUIRE_AUTH_MAJOR ? ['require_auth=scram-sha-256'] : []),
   ].join(' ');
 }

@@ -105,9 +105,17 @@ export interface EngineReplicaCapabilities {
   /**
    * Builds a new replica's data from the running primary (the engine may use `bracket` around
    * a copy of its own, or a base backup over the replication protocol), then starts it as a
-   * hot standby streaming through link.slot. The replica's data must not exist yet.
+   * hot standby streaming through link.slot. The replica's data must not exist yet: the engine
+   * refuses existing data before it makes anything, and calls `made` once it has made something
+   * of the replica's (data directory, volume) that a failed create must take back.
    */
-  createReplica?(replica: Instance, link: ReplicaLink, bracket: BackupBracket, progress: Progress): Promise<void>;
+  createReplica?(
+    replica: Instance,
+    link: ReplicaLink,
+    bracket: BackupBracket,
+    progress: Progress,
+    made: () => void,
+  ): Promise<void>;
   /** After a promotion: the standby settings and the replication password leave the server's files. */
   forgetPrimary?(replica: Instance): Promise<void>;
 }

@@ -24,6 +24,7 @@ export function replicationLines(instances: InstanceStatus[]): string[] {
 /** credentials text: a replica's connection is read-only until promoted. */
 export function readOnlyLine(entry: CredentialsData['connections'][number]): string {
   return entry.read_only
-    ? `\nread-only: yes (streaming replica; writes fail until: resource-postgres manage promote --instance ${entry.id})`
+    ? `\nread-only: yes (streaming replica; writes fail until: resource-postgres manage promote --instance ${entry.id})` +
+        (entry.read_only_note ? `\nnote: ${entry.read_only_note}` : '')
     : '';
 }

@@ -15,16 +15,25 @@ export interface PrimaryFacts {
   maxWalSenders: number;
   versionNum: number;
   inRecovery: boolean;
+  /** Tablespaces beyond pg_default and pg_global. */
+  userTablespaces: number;
 }
 
 export async function primaryFacts(primary: Instance): Promise<PrimaryFacts> {
   return admin(primary, async (c) => {
-    const r = await c.query<{ wal_level: string; senders: number; num: number; recovery: boolean }>(
+    const r = await c.query<{ wal_level: string; senders: number; num: number; recovery: boolean; spc: number }>(
       `SELECT current_setting('wal_level') AS wal_level, current_setting('max_wal_senders')::int AS senders,
-              current_setting('server_version_num')::int AS num, pg_is_in_recovery() AS recovery`,
+              current_setting('server_version_num')::int AS num, pg_is_in_recovery() AS recovery,
+              (SELECT count(*) FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global'))::int AS spc`,
     );
     const row = r.rows[0]!;
-    return { walLevel: row.wal_level, maxWalSenders: row.senders, versionNum: row.num, inRecovery: row.recovery };
+    return {
+      walLevel: row.wal_level,
+      maxWalSenders: row.senders,
+      versionNum: row.num,
+      inRecovery: row.recovery,
+      userTablespaces: row.spc,
+    };
   });
 }
 
@@ -69,9 +78,16 @@ export async function dropReplicaLink(primary: Instance, slot: string): Promise<
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    await c.query(`DROP ROLE IF EXISTS ${quoteIdent(slot)}`);
+    try {
+      await c.query(`DROP ROLE IF EXISTS ${quoteIdent(slot)}`);
+    } catch (e) {
+      throw new RoleDropError(describeError(e));
+    }
   });
 }
+
+/** The slot was dropped (P keeps no WAL for it) but its role was not. */
+export class RoleDropError extends Error {}
 
 export interface ReplicaState {
   inRecovery: boolean;
@@ -109,12 +125,15 @@ export async function replicaState(replica: Instance, timeoutMs = 3_000): Promis
   );
 }
 
-/** pg_promote, waiting for the promotion to finish; true once the server left recovery. */
+/** pg_promote, waiting for the promotion to finish; nothing to do once the server is out of recovery. */
 export async function promoteReplica(replica: Instance, waitSec: number): Promise<void> {
   try {
     await admin(
       replica,
       async (c) => {
+        // Already out of recovery: a promote cut short after pg_promote; the caller finishes the rest.
+        const rec = await c.query<{ rec: boolean }>('SELECT pg_is_in_recovery() AS rec');
+        if (!rec.rows[0]?.rec) return;
         const r = await c.query<{ done: boolean }>('SELECT pg_promote(true, $1) AS done', [waitSec]);
         if (!r.rows[0]?.done) throw new Error(`the promotion did not finish within ${waitSec} s`);
       },

@@ -72,15 +72,15 @@ describe('renderHba', () => {
       'local all all peer map=resource-postgres',
       'host all all 127.0.0.1/32 scram-sha-256',
       'host all all ::1/128 scram-sha-256',
-      'host replication all 127.0.0.1/32 scram-sha-256',
-      'host replication all ::1/128 scram-sha-256',
+      'host replication /^rp_replica_ 127.0.0.1/32 scram-sha-256',
+      'host replication /^rp_replica_ ::1/128 scram-sha-256',
     ]);
     expect(renderHba('127.0.0.1')).not.toMatch(/trust|md5|password\b/);
   });
   it('accepts scram from anywhere only when the instance binds beyond loopback', () => {
     expect(rules(renderHba('0.0.0.0')).slice(-2)).toEqual([
       'host all all all scram-sha-256',
-      'host replication all all scram-sha-256',
+      'host replication /^rp_replica_ all scram-sha-256',
     ]);
   });
 });

@@ -54,11 +54,18 @@ describe('primary_conninfo', () => {
       user: 'rp_replica_copy',
       passfile: "/h/it's/replication.pgpass",
       applicationName: 'copy',
+      major: 17,
     });
     expect(text).toBe(
-      "host='127.0.0.1' port=5440 user='rp_replica_copy' passfile='/h/it\\'s/replication.pgpass' application_name='copy' sslmode=prefer",
+      "host='127.0.0.1' port=5440 user='rp_replica_copy' passfile='/h/it\\'s/replication.pgpass' application_name='copy' sslmode=prefer require_auth=scram-sha-256",
     );
     expect(text).not.toMatch(/password=/);
+  });
+  it('insists on SCRAM only where libpq knows require_auth (16+)', () => {
+    const base = { host: 'h', port: 1, user: 'u', passfile: '/p', applicationName: 'a' };
+    expect(primaryConninfo({ ...base, major: 16 })).toMatch(/ require_auth=scram-sha-256$/);
+    expect(primaryConninfo({ ...base, major: 15 })).not.toMatch(/require_auth/);
+    expect(primaryConninfo({ ...base, major: undefined })).not.toMatch(/require_auth/);
   });
 });
 
@@ -124,6 +131,13 @@ describe('what --replica-of may ask for', () => {
     expect(problem?.hint).toMatch(hint);
     expect(problem?.kind).toBe('usage');
   });
+  it('refuses a native primary before PostgreSQL 16 (no require_auth), not a docker one', () => {
+    const old = { ...primary, version: '15' };
+    const problem = replicaRequestProblem(old, opts());
+    expect(problem?.message).toMatch(/native replicas need PostgreSQL 16 or newer/);
+    expect(problem?.hint).toMatch(/manage upgrade --instance main --pg-version 16/);
+    expect(replicaRequestProblem({ ...old, engine: 'docker' }, opts())).toBeUndefined();
+  });
   it('refuses a replica as the primary', () => {
     expect(replicaRequestProblem(replica, opts({ instance: 'third' }))?.message).toMatch(
       /itself a replica \(of main\)/,
@@ -132,6 +146,13 @@ describe('what --replica-of may ask for', () => {
 });
 
 describe('a primary fit for streaming', () => {
+  it('refuses a primary with tablespaces of its own (a copy would share or lose them)', () => {
+    const base = { walLevel: 'replica', maxWalSenders: 10, inRecovery: false };
+    expect(primaryFactsProblem('main', { ...base, userTablespaces: 0 })).toBeUndefined();
+    const problem = primaryFactsProblem('main', { ...base, userTablespaces: 2 });
+    expect(problem?.message).toMatch(/main has 2 tablespace\(s\) of its own/);
+    expect(problem?.hint).toMatch(/SET TABLESPACE pg_default/);
+  });
   it('needs wal_level replica, WAL senders, and not to be in recovery', () => {
     expect(primaryFactsProblem('main', { walLevel: 'replica', maxWalSenders: 10, inRecovery: false })).toBeUndefined();
     expect(primaryFactsProblem('main', { walLevel: 'minimal', maxWalSenders: 0, inRecovery: false })?.hint).toMatch(
@@ -160,5 +181,19 @@ describe('docker standby settings', () => {
     expect(all).not.toContain('repl-Pass_1');
     expect(all).not.toContain('pw-of-the-primary');
     expect(containerSpec({ ...primary, engine: 'docker' }, '/h').HostConfig).not.toHaveProperty('NetworkMode');
+  });
+});
+
+describe('credentials text of a replica', () => {
+  it('says the same credentials are read-write on the primary', async () => {
+    const { readOnlyLine } = await import('../../src/output/replication.js');
+    const entry = {
+      id: 'copy',
+      read_only: true,
+      read_only_note: 'the same user and password are read-write on its primary main',
+    };
+    const line = readOnlyLine(entry as Parameters<typeof readOnlyLine>[0]);
+    expect(line).toMatch(/read-only: yes/);
+    expect(line).toMatch(/\nnote: the same user and password are read-write on its primary main$/);
   });
 });

@@ -13,6 +13,14 @@ export function checkCreateFlags(instance: Instance, opts: CreateOptions): void 
       },
     );
   };
+  if (instance.replicaOf && opts.extensions)
+    throw new CliError(
+      'usage',
+      `instance ${instance.name} is a read-only replica of ${instance.replicaOf}: --extensions cannot create extensions on it`,
+      {
+        hint: `create them on its primary (resource-postgres manage start --instance ${instance.replicaOf} --extensions ${opts.extensions.join(',')}); the replica follows`,
+      },
+    );
   if (opts.port !== undefined && opts.port !== instance.port) clash('--port', opts.port, instance.port);
   if (opts.engine !== 'auto' && opts.engine !== instance.engine) clash('--engine', opts.engine, instance.engine);
   if (opts.template !== undefined && opts.template !== instance.template)

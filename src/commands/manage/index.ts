@@ -30,6 +30,12 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
     return manageResult('start', ['port' in made ? fromOutcome(made) : { ...made, result: made.action }], opts.dryRun);
   }
   const names = await targets(ctx, opts);
+  if (opts.dryRun && opts.replicaOf) {
+    const { planReplica } = await import('../replica/plan.js');
+    const existing = opts.all ? undefined : await ctx.registry.find(opts.instance);
+    const message = await planReplica(ctx, { ...opts, replicaOf: opts.replicaOf }, existing);
+    return manageResult('start', [{ name: opts.instance, result: 'planned', message }], true);
+  }
   if (opts.dryRun) {
     const items = await Promise.all(
       names.map(async (name) => {
@@ -37,9 +43,7 @@ export async function start(ctx: Context, opts: StartOptions): Promise<CommandRe
         const ext = opts.extensions ? `, then create extensions ${opts.extensions.join(', ')}` : '';
         const message = existing
           ? `would start instance ${name} (${existing.engine}, port ${existing.port}) if it is not running${ext}`
-          : opts.replicaOf
-            ? `would create instance ${name} as a streaming replica of ${opts.replicaOf} (its engine and major) and start it`
-            : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
+          : `would create instance ${name} (engine ${opts.engine}, ${majorPlan(opts)}template ${opts.template ?? DEFAULTS.template}${opts.port ? `, port ${opts.port}` : ''}) and start it${ext}`;
         return { name, result: 'planned', message };
       }),
     );
@@ -153,9 +157,10 @@ async function uninstallOne(ctx: Context, name: string, keepData: boolean) {
       message: `instance ${name} removed; data and credentials kept in ${ctx.registry.paths(name).root} (manage start --instance ${name} brings it back)`,
     };
   }
+  // A replica's slot would make its primary keep WAL forever: dropped while R is still
+  // recorded, so a CLI killed in between leaves a record whose uninstall retries the drop.
+  const slot = await dropLinkOnPrimary(ctx, instance);
   await ctx.registry.remove(name);
   await ctx.ledger.release(instance.port, { home: ctx.home.dir, name });
-  // A replica's slot would make its primary keep WAL forever.
-  const slot = await dropLinkOnPrimary(ctx, instance);
   return { name, result: 'removed', message: `instance ${name} removed with its data${slot ? `; ${slot}` : ''}` };
 }

@@ -18,6 +18,7 @@ import type { CreateOptions } from '../options.js';
 import { ensureServerTls } from './tls.js';
 import { sparesOn, startSpareBuilder, takeSpare } from './spares.js';
 import { sparesEnvOff } from '../../core/spares.js';
+import { guardLostReplica } from '../replica/guard.js';
 
 export type StartAction = 'created' | 'started' | 'already running' | 'repaired';
 
@@ -215,6 +216,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
       await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
       action = 'started';
     } else {
+      guardLostReplica(existing, state.dataExists);
       await engine.prepare(instance, ctx.talk.progress);
       instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
       action = 'created';
@@ -224,7 +226,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
   }
   // App role owner: the application's role is made, or put right, once the server answers;
   // a new instance is not handed out before its role exists, so create waits even with --no-wait.
-  const provision = instance.admin !== undefined && (opts.wait || action === 'created');
+  // Never on a replica: it is a read-only copy, the role is made on its primary and streamed.
+  const provision = instance.admin !== undefined && !instance.replicaOf && (opts.wait || action === 'created');
   // Extensions are created in the running server, so --extensions waits even with --no-wait.
   const waited = opts.wait || provision || opts.extensions !== undefined;
   if (waited) await waitReady(ctx, engine, instance, opts.timeoutSec);

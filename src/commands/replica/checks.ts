@@ -1,5 +1,6 @@
 import { CliError, usageError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
+import { majorOf, REQUIRE_AUTH_MAJOR } from '../../core/replica.js';
 import type { StartOptions } from '../options.js';
 
 /**
@@ -27,6 +28,11 @@ export function replicaRequestProblem(
     return usageError(
       `--pg-version ${opts.pgVersion} differs from the major of instance ${p} (${major}): streaming replication needs the same major`,
       `leave out --pg-version, or pass --pg-version ${major}`,
+    );
+  if (primary.engine === 'native' && (majorOf(primary.version) ?? 0) < REQUIRE_AUTH_MAJOR)
+    return usageError(
+      `instance ${p} runs PostgreSQL ${primary.version ?? '(unknown major)'}: native replicas need PostgreSQL ${REQUIRE_AUTH_MAJOR} or newer, whose replicas insist on SCRAM (require_auth); before it, whoever took ${p}'s port while it is down could read the replication password`,
+      `upgrade it first: resource-postgres manage upgrade --instance ${p} --pg-version ${REQUIRE_AUTH_MAJOR}; or use a docker instance, whose replicas reach their primary over a private network`,
     );
   if (opts.template && opts.template !== primary.template)
     return usageError(
@@ -56,8 +62,17 @@ export function replicaRequestProblem(
 /** The primary must answer and keep WAL fit for streaming. */
 export function primaryFactsProblem(
   name: string,
-  facts: { walLevel: string; maxWalSenders: number; inRecovery: boolean },
+  facts: { walLevel: string; maxWalSenders: number; inRecovery: boolean; userTablespaces?: number },
 ): CliError | undefined {
+  // A copy of pg_tblspc would point R at P's own tablespace directories (native), or lose them (docker).
+  if (facts.userTablespaces)
+    return new CliError(
+      'failed',
+      `instance ${name} has ${facts.userTablespaces} tablespace(s) of its own: replicas copy only instances without tablespaces`,
+      {
+        hint: `move its tables to pg_default (ALTER TABLE ... SET TABLESPACE pg_default), drop the tablespaces, and retry`,
+      },
+    );
   if (facts.inRecovery)
     return new CliError('failed', `instance ${name} is in recovery (a standby): it cannot be a primary`, {
       hint: 'replicate from the primary it follows',
@@ -71,4 +86,17 @@ export function primaryFactsProblem(
       },
     );
   return undefined;
+}
+
+/** An existing instance may only be the replica of P asked for (then it is started as it is). */
+export function sameReplicaProblem(existing: Instance, replicaOf: string): CliError | undefined {
+  if (existing.replicaOf === replicaOf) return undefined;
+  const now = existing.replicaOf ? `a replica of ${existing.replicaOf}` : 'not a replica';
+  return new CliError(
+    'conflict',
+    `instance ${existing.name} already exists and is ${now}: it cannot become a replica of ${replicaOf}`,
+    {
+      hint: `choose another --instance for a new replica of ${replicaOf}, or start it as it is: resource-postgres manage start --instance ${existing.name}`,
+    },
+  );
 }

@@ -78,3 +78,16 @@ export async function guardDataReplace(ctx: Context, instance: Instance, what: s
       },
     );
 }
+
+/**
+ * A recorded replica whose data is gone (volume or data directory deleted by hand) must not
+ * come back as an empty, writable cluster of the same name: its data comes only from its primary.
+ * Kept data (a docker volume after uninstall --keep-data) gets a new server as for any instance.
+ */
+export function guardLostReplica(instance: Instance, dataExists: boolean | undefined): void {
+  if (!instance.replicaOf || dataExists) return;
+  const name = instance.name;
+  throw new CliError('failed', `instance ${name} is a replica of ${instance.replicaOf} but its data is gone`, {
+    hint: `make it again from its primary: resource-postgres manage uninstall --instance ${name} --force && resource-postgres manage start --instance ${name} --replica-of ${instance.replicaOf}`,
+  });
+}

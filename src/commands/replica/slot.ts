@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { describeError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { replicaSlotName } from '../../core/replica.js';
-import { dropReplicaLink } from '../../postgres/replication.js';
+import { dropReplicaLink, RoleDropError } from '../../postgres/replication.js';
 
 /**
  * Drops a replica's slot and role on its primary, which otherwise keeps WAL for it forever.
@@ -20,9 +20,12 @@ export async function dropLinkOnPrimary(
     await dropReplicaLink(primary, slot);
     return `dropped its replication slot and role ${slot} on ${primary.name}`;
   } catch (e) {
+    if (e instanceof RoleDropError)
+      return `dropped its replication slot ${slot} on ${primary.name} but not its role (${e.message}): run DROP ROLE IF EXISTS ${slot}; as its superuser`;
+    // Re-runnable as it stands: a slot dropped meanwhile makes no error.
     return (
       `could not drop its replication slot ${slot} on ${primary.name} (${describeError(e)}); ` +
-      `${primary.name} keeps WAL for it until dropped: run SELECT pg_drop_replication_slot('${slot}'); DROP ROLE ${slot}; ` +
+      `${primary.name} keeps WAL for it until dropped: run SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slot}'; DROP ROLE IF EXISTS ${slot}; ` +
       `as its superuser once it answers`
     );
   }

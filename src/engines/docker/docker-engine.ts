@@ -106,12 +106,12 @@ export class DockerEngine implements Engine {
       hostCpus: await this.#objects.hostCpus(),
       dataPath: dataMountTarget(image.Config),
     });
-    if (instance.replicaOf) await ensureNetwork(this.#docker, instance.replicaOf); // a replica's container joins it (standby.ts)
+    if (instance.replicaOf) await ensureNetwork(this.#docker, this.#objects.home, instance.replicaOf); // a replica's container joins it (standby.ts)
     const container = await this.#objects.createContainer(spec);
     try {
       await deliverPassword(container, instance);
       await deliverTls(container, instance, this.#objects.home);
-      await deliverStandby(this.#docker, container, instance);
+      await deliverStandby(this.#docker, this.#objects.home, container, instance);
       await container.start();
     } catch (e) {
       // Never leave a half-made container behind: the next create would find and retry it.
@@ -139,7 +139,7 @@ export class DockerEngine implements Engine {
         // whose first boot cannot read it: copy it (again) before starts until one has happened.
         if (neverStarted(info)) await deliverPassword(container, instance);
         await deliverTls(container, instance, this.#objects.home);
-        await deliverStandby(this.#docker, container, instance);
+        await deliverStandby(this.#docker, this.#objects.home, container, instance);
         await container.start();
       }
     } catch (e) {
@@ -187,7 +187,7 @@ export class DockerEngine implements Engine {
     }
     if (!opts.keepData) await this.#objects.removeVolume(dataVolumeOf(instance));
     // Replication networks it was on (standby.ts), once unused; a promoted replica stays on its old primary's.
-    await dropIdleNetworks(this.#docker, instance.name, found?.NetworkSettings?.Networks);
+    await dropIdleNetworks(this.#docker, this.#objects.home, instance.name, found?.NetworkSettings?.Networks);
   }
 
   async *logs(instance: Instance, opts: LogOptions): AsyncIterable<string> {

@@ -35,7 +35,7 @@ export function dockerReplicas(
             hint: `start it: resource-postgres manage start --instance ${primary.name}`,
           },
         );
-      await joinNetwork(docker, primary.name, info.Id);
+      await joinNetwork(docker, objects.home, primary.name, info.Id);
       const container = docker.getContainer(info.Id);
       if (primary.tls) {
         await deliverTls(container, primary, objects.home); // its pg_hba (tls-files.ts) has the line
@@ -50,13 +50,14 @@ export function dockerReplicas(
       await container.kill({ signal: 'SIGHUP' });
     },
 
-    async createReplica(replica: Instance, link: ReplicaLink, _bracket, progress: Progress) {
+    async createReplica(replica: Instance, link: ReplicaLink, _bracket, progress: Progress, made) {
       await engine.prepare(replica, progress);
       await objects.assertNameFree(replica.name);
       if (await objects.volumeExists(dataVolumeOf(replica)))
         throw new CliError('conflict', `instance ${replica.name} already has a data volume ${dataVolumeOf(replica)}`, {
           hint: `a replica starts from an empty volume: docker volume rm ${dataVolumeOf(replica)} (it deletes that data)`,
         });
+      made(); // the volume (and later the container) are this create's own
       await objects.ensureVolume(replica);
       const image = await docker.getImage(replica.image ?? DEFAULTS.image).inspect();
       const dataPath = dataMountTarget(image.Config);
@@ -67,7 +68,7 @@ export function dockerReplicas(
       try {
         await deliverPassword(container, replica);
         await deliverTls(container, replica, objects.home);
-        await deliverStandby(docker, container, replica);
+        await deliverStandby(docker, objects.home, container, replica);
         await container.start();
       } catch (e) {
         await container.remove({ force: true, v: true }).catch(() => {});

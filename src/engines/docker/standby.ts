@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode';
 import { LABELS } from '../../core/defaults.js';
+import { CliError } from '../../core/errors.js';
 import { containerName, type Instance } from '../../core/instance.js';
-import { primaryConninfo, replicaSlotName, replicationPassfileLine } from '../../core/replica.js';
+import { majorOf, primaryConninfo, replicaSlotName, replicationPassfileLine } from '../../core/replica.js';
 import { singleFileTar } from './password-file.js';
 import { postgresIds } from './tls-files.js';
 
@@ -20,7 +21,7 @@ export const REPLICATION_PASSFILE = '/.resource-postgres-replication-pgpass';
 const CONTAINER_PORT = 5432;
 
 /** The replica's standby settings (none for any other instance). Pure. */
-export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf'>): Record<string, string> {
+export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf' | 'version'>): Record<string, string> {
   if (!instance.replicaOf) return {};
   const slot = replicaSlotName(instance.name);
   return {
@@ -30,6 +31,7 @@ export function standbySettings(instance: Pick<Instance, 'name' | 'replicaOf'>):
       user: slot,
       passfile: REPLICATION_PASSFILE,
       applicationName: instance.name,
+      major: majorOf(instance.version),
     }),
     primary_slot_name: slot,
     hot_standby: 'on',
@@ -41,25 +43,53 @@ export function standbyNetwork(instance: Pick<Instance, 'replicaOf'>): { Network
   return instance.replicaOf ? { NetworkMode: replicationNetwork(instance.replicaOf) } : {};
 }
 
-/** Makes primary's replication network exist (labelled ours). */
-export async function ensureNetwork(docker: Dockerode, primary: string): Promise<Dockerode.Network> {
+type NetworkInfo = { Labels?: Record<string, string> | null; Containers?: Record<string, unknown> };
+
+/** Made by this program for this home (labels), not merely named like one of ours. Pure. */
+export function isOwnNetwork(info: NetworkInfo | undefined, home: string): boolean {
+  return info?.Labels?.[LABELS.managed] === 'true' && info.Labels?.[LABELS.home] === home;
+}
+
+const inspectNetwork = (net: Dockerode.Network) =>
+  net.inspect().catch(() => undefined) as Promise<NetworkInfo | undefined>;
+
+/**
+ * Makes primary's replication network exist, labelled with the home. A network of that name
+ * someone else made is refused: containers on it could reach P's server and take its traffic.
+ */
+export async function ensureNetwork(docker: Dockerode, home: string, primary: string): Promise<Dockerode.Network> {
   const name = replicationNetwork(primary);
   const net = docker.getNetwork(name);
-  const found = await net.inspect().catch(() => undefined);
-  if (found) return net;
-  try {
-    await docker.createNetwork({ Name: name, Driver: 'bridge', Labels: { [LABELS.managed]: 'true' } });
-  } catch (e) {
-    // 409: made meanwhile by another CLI.
-    if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+  let found = await inspectNetwork(net);
+  if (!found) {
+    try {
+      await docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Labels: { [LABELS.managed]: 'true', [LABELS.home]: home },
+      });
+    } catch (e) {
+      // 409: made meanwhile by another CLI (its labels are checked below).
+      if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+    }
+    found = await inspectNetwork(net);
   }
+  if (!isOwnNetwork(found, home))
+    throw new CliError('conflict', `docker network ${name} exists but was not made by resource-postgres for ${home}`, {
+      hint: `replicas of instance ${primary} use that name; if nothing needs it, remove it: docker network rm ${name}`,
+    });
   return net;
 }
 
 /** Attaches a container to primary's replication network; already attached is fine. */
-export async function joinNetwork(docker: Dockerode, primary: string, containerId: string): Promise<void> {
-  const net = await ensureNetwork(docker, primary);
-  const info = (await net.inspect()) as { Containers?: Record<string, unknown> };
+export async function joinNetwork(
+  docker: Dockerode,
+  home: string,
+  primary: string,
+  containerId: string,
+): Promise<void> {
+  const net = await ensureNetwork(docker, home, primary);
+  const info = (await net.inspect()) as NetworkInfo;
   if (info.Containers && Object.keys(info.Containers).some((id) => id === containerId)) return;
   try {
     await net.connect({ Container: containerId });
@@ -75,6 +105,7 @@ export async function joinNetwork(docker: Dockerode, primary: string, containerI
  */
 export async function dropIdleNetworks(
   docker: Dockerode,
+  home: string,
   name: string,
   attached: Record<string, unknown> | undefined,
 ): Promise<void> {
@@ -85,8 +116,10 @@ export async function dropIdleNetworks(
   ]);
   for (const n of names) {
     const net = docker.getNetwork(n);
-    const info = (await net.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
-    if (info && Object.keys(info.Containers ?? {}).length === 0) await net.remove().catch(() => {});
+    const info = await inspectNetwork(net);
+    // Only networks this home made: a look-alike name is never removed.
+    if (isOwnNetwork(info, home) && Object.keys(info?.Containers ?? {}).length === 0)
+      await net.remove().catch(() => {});
   }
 }
 
@@ -98,17 +131,12 @@ export async function dropIdleNetworks(
  */
 export async function deliverStandby(
   docker: Dockerode,
+  home: string,
   container: Dockerode.Container,
   instance: Instance,
 ): Promise<void> {
-  const own = docker.getNetwork(replicationNetwork(instance.name));
-  if (
-    await own.inspect().then(
-      () => true,
-      () => false,
-    )
-  )
-    await joinNetwork(docker, instance.name, container.id);
+  if (isOwnNetwork(await inspectNetwork(docker.getNetwork(replicationNetwork(instance.name))), home))
+    await joinNetwork(docker, home, instance.name, container.id);
   if (!instance.replicaOf || !instance.replicationPassword) return;
   const { uid, gid } = await postgresIds(container);
   const line = replicationPassfileLine({
@@ -120,5 +148,5 @@ export async function deliverStandby(
     .getContainer(containerName(instance.replicaOf))
     .inspect()
     .catch(() => undefined);
-  if (primary) await joinNetwork(docker, instance.replicaOf, primary.Id).catch(() => {});
+  if (primary) await joinNetwork(docker, home, instance.replicaOf, primary.Id).catch(() => {});
 }

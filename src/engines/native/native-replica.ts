@@ -44,7 +44,7 @@ export function nativeReplicas(
       await engine.applyTls(primary);
     },
 
-    async createReplica(replica: Instance, link: ReplicaLink, bracket: BackupBracket, progress: Progress) {
+    async createReplica(replica: Instance, link: ReplicaLink, bracket: BackupBracket, progress: Progress, made) {
       const bins = await locate(replica);
       const user = await serverUserOf(home, replica);
       const layout = await planLayout(home, replica, user);
@@ -54,6 +54,7 @@ export function nativeReplicas(
         throw new CliError('conflict', `instance ${replica.name} already has data in ${layout.data}`, {
           hint: `a replica starts from an empty data directory: resource-postgres manage uninstall --instance ${replica.name} --force`,
         });
+      made(); // from here on the data directory is this create's own
       const from = (await findLayout(home, link.primary)).data;
       progress(`copying the data of instance ${link.primary.name} into ${layout.data}`);
       await bracket.start();

@@ -113,6 +113,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
  * the user chose to bind beyond loopback also accepts scram-sha-256 from any address,
  * otherwise that bind would be pointless.
  */
+/** pg_hba's user column for the replication roles of core/replica.ts. */
+const REPLICA_ROLES = '/^rp_replica_';
+
 export function renderHba(host: string, requireTls = false): string {
   // TLS required: TCP only through hostssl, so a plain (sslmode=disable) connection is refused.
   const tcp = requireTls ? 'hostssl' : 'host   ';
@@ -122,14 +125,16 @@ export function renderHba(host: string, requireTls = false): string {
     `local   all       all                  peer map=${IDENT_MAP}`,
     `${tcp} all       all   127.0.0.1/32   scram-sha-256`,
     `${tcp} all       all   ::1/128        scram-sha-256`,
-    // Streaming replicas (replica-files.ts) connect over loopback; only REPLICATION roles get in.
-    `${tcp} replication all 127.0.0.1/32   scram-sha-256`,
-    `${tcp} replication all ::1/128        scram-sha-256`,
+    // Streaming replicas (replica-files.ts) connect over loopback as their own rp_replica_*
+    // roles; no other role (not even the superuser) may stream a copy of the cluster. The
+    // regular expression needs 16+ (as native replicas do); before, it names no role at all.
+    `${tcp} replication ${REPLICA_ROLES} 127.0.0.1/32   scram-sha-256`,
+    `${tcp} replication ${REPLICA_ROLES} ::1/128        scram-sha-256`,
   ];
   if (!LOOPBACK.has(host))
     lines.push(
       `${tcp} all       all   all            scram-sha-256`,
-      `${tcp} replication all all          scram-sha-256`,
+      `${tcp} replication ${REPLICA_ROLES} all          scram-sha-256`,
     );
   return lines.join('\n') + '\n';
 }

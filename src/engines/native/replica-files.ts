@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chown, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../../core/errors.js';
-import { primaryConninfo, type ReplicaLink, replicationPassfileLine } from '../../core/replica.js';
+import { majorOf, primaryConninfo, type ReplicaLink, replicationPassfileLine } from '../../core/replica.js';
 import { connectHost } from '../../core/connection.js';
 import { archiveDataDir } from './data-archive.js';
 import { confValue } from './render.js';
@@ -77,6 +77,7 @@ export async function writeStandbyFiles(
     user: link.user,
     passfile,
     applicationName,
+    major: majorOf(link.primary.version),
   });
   const text = [
     `# Written by resource-postgres: this instance streams from instance ${link.primary.name}.`,
