@@ -3,6 +3,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { destroyHome, runCli, tempHome, TEST_IMAGE } from './cli.js';
 
+/** An owner-mode app's trap for superuser sessions in its database (search_path hijack). */
+const EVIL_COUNT_SQL = `CREATE SCHEMA evil;
+CREATE FUNCTION evil.tick(s int8) RETURNS int8 LANGUAGE plpgsql AS $$
+BEGIN
+  IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'evil.count ran as superuser %', current_user;
+  END IF;
+  RETURN s + 1;
+END $$;
+CREATE AGGREGATE evil.count(*) (sfunc = evil.tick, stype = int8, initcond = '0');
+ALTER DATABASE vrooli SET search_path = evil, pg_catalog, public`;
+
 /**
  * Instance-level snapshots and `manage start --from` end to end on one engine: one source
  * instance (the default template, so online physical copies work; app role owner) shared by
@@ -89,6 +101,9 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
   }, 240_000);
 
   it('--from SRC: same rows, its own system identifier, password and port; writes stay apart', async () => {
+    // The app role owns its database: it plants a count(*) that fails when a superuser calls it
+    // (standing in for COPY ... TO PROGRAM). The program's superuser sessions must not resolve it.
+    await sql(src, EVIL_COUNT_SQL);
     // --template applies to the new instance: testing (wal_level minimal) refuses instance-level snapshots, saying why.
     const made = await cli(['manage', 'start', '--instance', 'copy1', '--from', src, '--template', 'testing']);
     expect(made.stderr).not.toMatch(/error/);
@@ -106,6 +121,7 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     await sql(src, "INSERT INTO items VALUES (2001, 'source only')");
     expect(await sql(src, 'SELECT count(*)::int AS n FROM items WHERE id = 1001')).toEqual([{ n: 0 }]);
     expect(await sql('copy1', 'SELECT count(*)::int AS n FROM items WHERE id = 2001')).toEqual([{ n: 0 }]);
+    await sql(src, 'ALTER DATABASE vrooli RESET search_path; DROP SCHEMA evil CASCADE');
   }, 240_000);
 
   it('--from SRC@SNAPSHOT: the rows a database-level or an instance-level snapshot holds', async () => {

@@ -65,7 +65,7 @@ export async function countRows(client: Queryable): Promise<TableCount[]> {
   const out: TableCount[] = [];
   for (const t of tables) {
     const r = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+      `SELECT pg_catalog.count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
     );
     out.push({ table: `${t.schema}.${t.name}`, rows: Number(r.rows[0]!.n) });
   }
