@@ -15,6 +15,14 @@ END $$;
 CREATE AGGREGATE evil.count(*) (sfunc = evil.tick, stype = int8, initcond = '0');
 ALTER DATABASE vrooli SET search_path = evil, pg_catalog, public`;
 
+/** What a pooler and a replica leave in a primary: their roles, the lookup function. */
+const PROGRAM_ROLES_SQL = `CREATE ROLE resource_pooler LOGIN PASSWORD 'pooler-secret';
+CREATE ROLE rp_replica_gone REPLICATION LOGIN PASSWORD 'replica-secret';
+CREATE SCHEMA resource_pooler;
+CREATE FUNCTION resource_pooler.lookup() RETURNS int LANGUAGE sql AS 'SELECT 1';
+GRANT USAGE ON SCHEMA resource_pooler TO resource_pooler;
+GRANT EXECUTE ON FUNCTION resource_pooler.lookup() TO resource_pooler`;
+
 /**
  * Instance-level snapshots and `manage start --from` end to end on one engine: one source
  * instance (the default template, so online physical copies work; app role owner) shared by
@@ -104,6 +112,8 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     // The app role owns its database: it plants a count(*) that fails when a superuser calls it
     // (standing in for COPY ... TO PROGRAM). The program's superuser sessions must not resolve it.
     await sql(src, EVIL_COUNT_SQL);
+    // Roles the program makes for SRC's pooler and replicas (with SRC's secrets) stay SRC's.
+    await sql(src, PROGRAM_ROLES_SQL, { admin: true });
     // --template applies to the new instance: testing (wal_level minimal) refuses instance-level snapshots, saying why.
     const made = await cli(['manage', 'start', '--instance', 'copy1', '--from', src, '--template', 'testing']);
     expect(made.stderr).not.toMatch(/error/);
@@ -121,7 +131,18 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     await sql(src, "INSERT INTO items VALUES (2001, 'source only')");
     expect(await sql(src, 'SELECT count(*)::int AS n FROM items WHERE id = 1001')).toEqual([{ n: 0 }]);
     expect(await sql('copy1', 'SELECT count(*)::int AS n FROM items WHERE id = 2001')).toEqual([{ n: 0 }]);
+    expect(
+      await sql('copy1', "SELECT rolname FROM pg_roles WHERE rolname IN ('resource_pooler', 'rp_replica_gone')", {
+        admin: true,
+      }),
+    ).toEqual([]);
+    expect(await sql('copy1', "SELECT to_regnamespace('resource_pooler') AS s", { admin: true })).toEqual([
+      { s: null },
+    ]);
     await sql(src, 'ALTER DATABASE vrooli RESET search_path; DROP SCHEMA evil CASCADE');
+    await sql(src, 'DROP SCHEMA resource_pooler CASCADE; DROP ROLE resource_pooler; DROP ROLE rp_replica_gone', {
+      admin: true,
+    });
   }, 240_000);
 
   it('--from SRC@SNAPSHOT: the rows a database-level or an instance-level snapshot holds', async () => {

@@ -47,7 +47,9 @@ export async function copyInstanceData(
 ): Promise<CopiedDatabase[]> {
   const facts = await serverFacts(source);
   const majors = { source: facts.major, target: (await serverFacts(target)).major };
-  const tool = await copyGlobals(ctx, engine, engine, source, target, majors, signal, 'manage start --from');
+  const tool = await copyGlobals(ctx, engine, engine, source, target, majors, signal, 'manage start --from', {
+    otherInstance: true,
+  });
   const unknown = tool.major > majors.target ? settingsUnknownTo(majors.target) : [];
   const temp = snapshot ? `${STAGING_PREFIX}${randomBytes(5).toString('hex')}` : undefined;
   try {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
+import { POOLER_AUTH_SCHEMA } from '../../core/pooler.js';
 import type { ClientResult, Engine } from '../../engines/engine.js';
 import { type DatabaseFacts, withExportedSnapshot } from '../../postgres/backup/catalog.js';
 import { createStaging, dropIfExists, STAGING_PREFIX, swapIn } from '../../postgres/backup/restore-target.js';
@@ -57,7 +58,14 @@ export async function copyOneDatabase(
       const dumped = await engine.runClient!(
         source,
         'pg_dump',
-        ['--format=custom', '--compress=0', '--no-password', `--snapshot=${snapshot}`],
+        // The pooler's lookup function belongs to the source's pooler role, which is not copied.
+        [
+          '--format=custom',
+          '--compress=0',
+          '--no-password',
+          `--snapshot=${snapshot}`,
+          `--exclude-schema=${POOLER_AUTH_SCHEMA}`,
+        ],
         { stdout: archive, env: { PGDATABASE: from }, signal: both },
       ).finally(() => archive.end());
       const restored = await restoring;
