@@ -49,12 +49,21 @@ export async function copyOneDatabase(
       });
       const stop = new AbortController();
       const both = AbortSignal.any([signal, stop.signal]);
-      const restoring = restoreInto(engine, target, staging, restoreIn, unknown, both).then((r) => {
-        // A restore that failed reads no more: pg_dump must not wait on a full pipe.
-        if (r.exitCode !== 0) stop.abort();
-        archive.resume();
-        return r;
-      });
+      // A restore that failed or could not run reads no more: pg_dump must not wait on a full pipe.
+      const restoring = restoreInto(engine, target, staging, restoreIn, unknown, both).then(
+        (r) => {
+          if (r.exitCode !== 0) stop.abort();
+          archive.resume();
+          return r;
+        },
+        (e: unknown) => {
+          stop.abort();
+          archive.unpipe(restoreIn);
+          archive.resume();
+          throw e;
+        },
+      );
+      restoring.catch(() => {}); // awaited below, after the dump: not an unhandled rejection meanwhile
       const dumped = await engine.runClient!(
         source,
         'pg_dump',
