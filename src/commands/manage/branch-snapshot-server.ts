@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../context.js';
+import { CliError } from '../../core/errors.js';
 import { appRoleOf, type Instance } from '../../core/instance.js';
+import { TEMP_PREFIX } from './branch-guard.js';
 import type { StartOptions } from '../options.js';
 import { discardInstance, withPortRetry } from '../backup/clone-target.js';
 import { restoreInstanceData } from '../snapshot/instance-restore.js';
@@ -36,20 +38,26 @@ export async function withSnapshotServer<T>(
   source: Instance,
   snap: InstanceSnapshot,
   timeoutSec: number,
+  signal: AbortSignal,
   fn: (server: Instance) => Promise<T>,
 ): Promise<T> {
-  const name = `rp-tmp-${randomBytes(4).toString('hex')}`;
+  const name = `${TEMP_PREFIX}${randomBytes(4).toString('hex')}`;
   ctx.talk.info(`starting a temporary instance ${name} on a copy of snapshot ${snap.meta.name} to copy from`);
+  let ours = false; // an instance of that name made by anyone else is never removed here
   try {
     return await ctx.registry.lockedInstance(name, async () => {
+      if (await ctx.registry.exists(name)) throw new CliError('conflict', `temporary instance ${name} exists already`);
+      ours = true;
       await withPortRetry(ctx, name, () =>
         ensureRunning(ctx, name, { ...createOptionsLike(source, {}), wait: true, timeoutSec, force: false }),
       );
+      signal.throwIfAborted();
       await restoreInstanceData(ctx, await ctx.registry.get(name), snap);
+      signal.throwIfAborted();
       return fn(await ctx.registry.get(name));
     });
   } finally {
-    const left = await ctx.registry.find(name).catch(() => undefined);
+    const left = ours ? await ctx.registry.find(name).catch(() => undefined) : undefined;
     if (left) {
       await discardInstance(ctx, left);
       await ctx.ledger.release(left.port, { home: ctx.home.dir, name }).catch(() => {});

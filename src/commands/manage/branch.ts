@@ -11,6 +11,8 @@ import { requireSnapshot } from '../snapshot/target.js';
 import { type BranchSnapshot, copyInstanceData } from './branch-copy.js';
 import { createOptionsLike, withSnapshotServer } from './branch-snapshot-server.js';
 import { ensureRunning, type StartOutcome } from './lifecycle.js';
+import { clearBranchMark, markBranch } from './branch-guard.js';
+import { sweepTempInstances } from './branch-sweep.js';
 import { recordedMajor } from './upgrade-check.js';
 
 /**
@@ -25,7 +27,10 @@ export async function startFrom(
   ctx: Context,
   opts: StartOptions & { from: NonNullable<StartOptions['from']> },
   timeoutSec: number,
+  abort?: AbortSignal,
 ): Promise<StartOutcome | { name: string; action: 'planned'; message: string }> {
+  // Ctrl-C stops the copy at its next step; the catch below then removes NEW.
+  const signal = abort ?? new AbortController().signal;
   const name = opts.instance;
   const from = opts.from;
   const label = from.snapshot ? `${from.instance}@${from.snapshot}` : from.instance;
@@ -75,16 +80,20 @@ export async function startFrom(
     let outcome: StartOutcome | undefined;
     try {
       outcome = opts.port === undefined ? await withPortRetry(ctx, name, create) : await create();
+      // Until the copy is checked, NEW is marked: a kill past the cleanup below leaves it unstartable, not half full.
+      await markBranch(ctx, name, label);
+      signal.throwIfAborted();
       const target = await ctx.registry.get(name);
-      const signal = new AbortController().signal;
+      if (whole) await sweepTempInstances(ctx);
       const copied = await ctx.registry.lockedInstance(source.name, () =>
         whole
-          ? withSnapshotServer(ctx, source, whole, timeoutSec, (server) =>
+          ? withSnapshotServer(ctx, source, whole, timeoutSec, signal, (server) =>
               copyInstanceData(ctx, engine, server, target, undefined, signal),
             )
           : copyInstanceData(ctx, engine, source, target, snapshot, signal),
       );
       failPoint('branch:copied');
+      await clearBranchMark(ctx, name);
       const tables = copied.reduce((n, d) => n + d.tables.length, 0);
       return {
         ...outcome,

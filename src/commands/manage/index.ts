@@ -4,6 +4,7 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import { startFrom } from './branch.js';
+import { isTempInstance, refuseReservedName } from './branch-guard.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 export { upgrade } from './upgrade.js';
@@ -27,6 +28,8 @@ export interface ManageData {
   message: string;
 }
 
+type ManageResult = CommandResult<ManageData>;
+
 function manageResult(
   action: string,
   items: ManageData['instances'],
@@ -38,7 +41,8 @@ function manageResult(
 }
 
 async function targets(ctx: Context, sel: InstanceSelector): Promise<string[]> {
-  return sel.all ? ctx.registry.names() : [sel.instance];
+  // --all passes the temporary instances of a running --from by: they are that command's.
+  return sel.all ? (await ctx.registry.names()).filter((n) => !isTempInstance(n)) : [sel.instance];
 }
 
 const defaultTimeout = () => resourceMeta().startup_timeout ?? DEFAULTS.startTimeoutSec;
@@ -59,9 +63,10 @@ const majorPlan = (opts: StartOptions) =>
       ? ''
       : `PostgreSQL ${DEFAULTS.majorVersion}, `;
 
-export async function start(ctx: Context, opts: StartOptions): Promise<CommandResult<ManageData>> {
+export async function start(ctx: Context, opts: StartOptions, signal?: AbortSignal): Promise<ManageResult> {
+  if (!opts.all) await refuseReservedName(ctx, opts.instance);
   if (opts.from) {
-    const made = await startFrom(ctx, { ...opts, from: opts.from }, opts.timeoutSec ?? defaultTimeout());
+    const made = await startFrom(ctx, { ...opts, from: opts.from }, opts.timeoutSec ?? defaultTimeout(), signal);
     return manageResult('start', ['port' in made ? fromOutcome(made) : { ...made, result: made.action }], opts.dryRun);
   }
   const names = await targets(ctx, opts);
