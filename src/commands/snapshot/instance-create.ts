@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { physicalBlocker } from '../../core/physical-backup.js';
-import { serverFacts } from '../../postgres/backup/catalog.js';
+import { extraTablespaces, serverFacts } from '../../postgres/backup/catalog.js';
 import { copyPhysical } from '../backup/physical-copy.js';
 import { waitReady } from '../manage/lifecycle.js';
 import { type CommandResult, result } from '../result.js';
@@ -28,6 +28,15 @@ export async function createInstanceSnapshot(
   signal?: AbortSignal,
 ): Promise<CommandResult<SnapshotChangeData>> {
   if (await findInstanceSnapshot(ctx, instance.name, name)) throw taken(name, instance.name);
+  // A replica's data holds standby.signal and its primary's settings: it could not be started on its own.
+  if (instance.replicaOf)
+    throw new CliError(
+      'refused',
+      `instance ${instance.name} is a streaming replica of ${instance.replicaOf}: an instance-level snapshot of it could not be restored or copied`,
+      {
+        hint: `take it of the primary: resource-postgres snapshot create ${name} --level instance --instance ${instance.replicaOf}`,
+      },
+    );
   const engine = await ctx.engine(instance.engine);
   const base = {
     action: 'create' as const,
@@ -60,6 +69,14 @@ export async function createInstanceSnapshot(
       throw new CliError('refused', `instance ${instance.name} cannot take an instance-level snapshot: ${blocker}`, {
         hint: `take database-level snapshots of it instead (leave out --level instance), or copy it: resource-postgres manage start --instance NEW --from ${instance.name}`,
       });
+    // The copy holds pg_tblspc's links, not the files they point to: a restore would lose those tables.
+    const spaces = await extraTablespaces(instance);
+    if (spaces.length)
+      throw new CliError(
+        'refused',
+        `instance ${instance.name} cannot take an instance-level snapshot: it has tablespaces outside its data directory (${spaces.join(', ')})`,
+        { hint: 'take database-level snapshots of it instead (leave out --level instance)' },
+      );
     const store = await beginInstanceSnapshot(ctx, instance.name, name);
     try {
       const copy = await copyPhysical(ctx, engine, instance, facts, [], store.dir, `snapshot ${name}`, signal);
