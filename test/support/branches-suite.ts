@@ -199,8 +199,20 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     expect(list.snapshots.map((s: { name: string; level: string }) => `${s.name}:${s.level}`)).toEqual([
       'dbsnap:database',
     ]);
+    // Tablespaces live outside what the copy holds: refused, not half copied.
+    const dir = (await sql(src, 'SHOW data_directory', { admin: true }))[0]!.data_directory as string;
+    await sql(src, `COPY (SELECT 1) TO PROGRAM 'mkdir ${dir}/rp_ts_test'`, { admin: true });
+    await sql(src, `CREATE TABLESPACE extra_space LOCATION '${dir}/rp_ts_test'`, { admin: true });
+    const spaced = await cli(['snapshot', 'create', 'spaced', '--level', 'instance', '--instance', src]);
+    expect(spaced.stderr).toMatch(/tablespaces outside its data directory \(extra_space\)/);
+    expect(spaced.code).not.toBe(0);
+    await sql(src, 'DROP TABLESPACE extra_space', { admin: true });
     // A stopped instance is started for the copy and left stopped again.
     expect((await cli(['manage', 'stop', '--instance', src])).code).toBe(0);
+    // A database-level snapshot's name is taken at the instance level too, even asked while stopped.
+    const clash = await cli(['snapshot', 'create', 'dbsnap', '--level', 'instance', '--instance', src]);
+    expect(clash.stderr).toMatch(/snapshot dbsnap already exists/);
+    expect(clash.code).not.toBe(0);
     const second = await cli(['snapshot', 'create', 'second', '--level', 'instance', '--instance', src]);
     expect(second.stderr).toMatch(/is stopped: starting it for the snapshot/);
     expect(second.code).toBe(0);

@@ -11,6 +11,7 @@ import { copyPhysical } from '../backup/physical-copy.js';
 import { waitReady } from '../manage/lifecycle.js';
 import { type CommandResult, result } from '../result.js';
 import { beginInstanceSnapshot, findInstanceSnapshot } from './instance-store.js';
+import { hasDatabaseSnapshot } from './target.js';
 import type { SnapshotChangeData } from './options.js';
 
 /**
@@ -63,6 +64,8 @@ export async function createInstanceSnapshot(
   }
   try {
     if (stopped) await waitReady(ctx, engine, instance, DEFAULTS.startTimeoutSec);
+    // Asked again now the server runs: a stopped instance could not answer before.
+    if (await hasDatabaseSnapshot(ctx, instance, name, signal)) throw taken(name, instance.name);
     const facts = await serverFacts(instance);
     const blocker = physicalBlocker({ wal_level: facts.walLevel, server_major: facts.major });
     if (blocker)
