@@ -66,7 +66,10 @@ export async function restoreInstanceData(
       ctx.talk.progress,
     );
   } catch (e) {
-    await clearRestoreJournal(home, instance.name); // replaceData put the previous data back
+    // replaceData puts the previous data back; while it is still set aside (that undo failed)
+    // the journal stays, so the next command undoes again instead of losing it.
+    if (await engine.findReplacement?.(instance).catch(() => undefined)) throw e;
+    await clearRestoreJournal(home, instance.name);
     if (wasRunning) await engine.start(instance).catch(() => {});
     throw e;
   }
