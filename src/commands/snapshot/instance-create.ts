@@ -9,6 +9,8 @@ import { physicalBlocker } from '../../core/physical-backup.js';
 import { extraTablespaces, serverFacts } from '../../postgres/backup/catalog.js';
 import { copyPhysical } from '../backup/physical-copy.js';
 import { waitReady } from '../manage/lifecycle.js';
+import { finishInterrupted } from '../manage/interrupted.js';
+import { portClaimedElsewhere } from '../manage/port-claim.js';
 import { type CommandResult, result } from '../result.js';
 import { beginInstanceSnapshot, findInstanceSnapshot } from './instance-store.js';
 import { hasDatabaseSnapshot } from './target.js';
@@ -59,6 +61,10 @@ export async function createInstanceSnapshot(
     });
   const started = Date.now();
   if (stopped) {
+    // As manage start would: what a killed restore, upgrade or --from left first, and the port's claim.
+    instance = await finishInterrupted(ctx, instance, engine);
+    if (!(await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name })))
+      await portClaimedElsewhere(ctx, instance, false);
     ctx.talk.info(`instance ${instance.name} is stopped: starting it for the snapshot, and stopping it again after`);
     await engine.start(instance, { timeoutSec: DEFAULTS.startTimeoutSec });
   }
