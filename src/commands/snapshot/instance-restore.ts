@@ -10,6 +10,7 @@ import type { DataReplacement } from '../../engines/engine.js';
 import { countSessions } from '../../postgres/backup/restore-target.js';
 import { setRolePasswords } from '../../postgres/role-passwords.js';
 import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
+import { pausePooler, resumePooler } from '../pooler/hooks.js';
 import { waitReady } from '../manage/lifecycle.js';
 import { type InstanceSnapshot, snapshotCredentials } from './instance-store.js';
 
@@ -97,6 +98,11 @@ export async function restoreInstanceData(
   await writeRestoreJournal(home, instance.name, { ...journal, phase: 'committing' });
   await replacement.keep();
   await clearRestoreJournal(home, instance.name);
+  // The pooler's role came back with its password of then: a running pooler restarts with a new one.
+  if (wasRunning && instance.pooler) {
+    await pausePooler(ctx, instance).catch(() => {});
+    await resumePooler(ctx, instance);
+  }
   // It ran only to be checked and given its passwords: a stopped instance is left stopped.
   if (!wasRunning) await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
   return { terminated };
