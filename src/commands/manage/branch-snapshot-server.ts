@@ -8,6 +8,7 @@ import { discardInstance, withPortRetry } from '../backup/clone-target.js';
 import { restoreInstanceData } from '../snapshot/instance-restore.js';
 import type { InstanceSnapshot } from '../snapshot/instance-store.js';
 import { ensureRunning } from './lifecycle.js';
+import { recordedMajor } from './upgrade-check.js';
 
 /** What an instance made like SRC is created as: SRC's engine, server, template and mode; the user's port, bind and TLS. */
 export function createOptionsLike(source: Instance, opts: Partial<StartOptions>) {
@@ -24,6 +25,18 @@ export function createOptionsLike(source: Instance, opts: Partial<StartOptions>)
     tls: opts.tls,
     tlsRequire: opts.tlsRequire,
   };
+}
+
+/**
+ * The temporary server runs the server the snapshot was taken with (its image, or its major's
+ * runtime), which SRC may have left since (manage upgrade): its data files need exactly that.
+ */
+export function optionsAsTaken(source: Instance, snap: InstanceSnapshot) {
+  const like = createOptionsLike(source, {});
+  const m = snap.meta;
+  if (m.engine === 'docker') return { ...like, image: m.image ?? like.image };
+  if (recordedMajor(source) === m.server_major) return like;
+  return { ...like, pgBin: undefined, pgVersion: String(m.server_major) };
 }
 
 /**
@@ -49,7 +62,7 @@ export async function withSnapshotServer<T>(
       if (await ctx.registry.exists(name)) throw new CliError('conflict', `temporary instance ${name} exists already`);
       ours = true;
       await withPortRetry(ctx, name, () =>
-        ensureRunning(ctx, name, { ...createOptionsLike(source, {}), wait: true, timeoutSec, force: false }),
+        ensureRunning(ctx, name, { ...optionsAsTaken(source, snap), wait: true, timeoutSec, force: false }),
       );
       signal.throwIfAborted();
       await restoreInstanceData(ctx, await ctx.registry.get(name), snap);
