@@ -86,6 +86,10 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     const list = JSON.parse((await cli(['snapshot', 'list', '--instance', src, '--json'])).stdout);
     expect(list.snapshots).toEqual([expect.objectContaining({ name: 'whole', level: 'instance', database: '' })]);
 
+    // Database-level snapshots live in the data: taken after "whole", the restore takes them away, and says so.
+    expect((await cli(['snapshot', 'create', 'later', '--instance', src])).code).toBe(0);
+    const dry = await cli(['snapshot', 'restore', 'whole', '--instance', src, '--dry-run']);
+    expect(dry.stdout).toMatch(/database-level snapshots live in the data .*\(now: later\)/);
     // A restore that fails once the snapshot's server answered puts the previous data back, running.
     const changed = await rows(src);
     const failed = await cli(['snapshot', 'restore', 'whole', '--instance', src], 'snapshot:instance-restored');
@@ -96,6 +100,7 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     const restored = await cli(['snapshot', 'restore', 'whole', '--instance', src]);
     expect(restored.stderr).toMatch(/stopping instance \S+ \(every session ends\), replacing its data/);
     expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(/database-level snapshots went back with the data: lost later/);
     expect(await rows(src)).toEqual(before);
     expect(await sql(src, "SELECT to_regclass('public.extra') AS t")).toEqual([{ t: null }]);
     expect(
