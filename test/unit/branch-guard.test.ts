@@ -55,6 +55,16 @@ describe('manage start --from cut short', () => {
   });
 });
 
+describe('--from input that would be ignored', () => {
+  it('--extensions is refused, naming what NEW gets and how to add more; nothing is made', async () => {
+    await start(w.ctx, startOpts({ instance: 'src' }));
+    await expect(
+      start(w.ctx, startOpts({ instance: 'copy', from: { instance: 'src' }, extensions: ['vector'] })),
+    ).rejects.toThrow(/--extensions does not apply with --from/);
+    expect(await w.ctx.registry.exists('copy')).toBe(false);
+  });
+});
+
 describe('temporary instances (rp-tmp-*)', () => {
   it('the prefix is refused for a new instance, which is not created', async () => {
     await expect(start(w.ctx, startOpts({ instance: 'rp-tmp-1234' }))).rejects.toThrow(/reserved/);

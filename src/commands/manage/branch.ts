@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { failPoint } from '../../core/fault-point.js';
 import { appRoleOf, type Instance } from '../../core/instance.js';
@@ -74,6 +75,10 @@ export async function startFrom(
     // Made by someone else since the check above: not ours to fill, nor to remove.
     if (await ctx.registry.exists(name))
       throw new CliError('conflict', `instance ${name} was created by another command meanwhile`);
+    if (opts.bind && opts.bind !== DEFAULTS.host)
+      ctx.talk.warn(
+        `publishing on ${opts.bind}: the server will accept connections from other machines that can reach this address`,
+      );
     ctx.talk.info(`creating instance ${name} and copying ${what} into it`);
     const create = () =>
       ensureRunning(ctx, name, { ...createOptionsLike(source, opts), wait: true, timeoutSec, force: false });
@@ -131,6 +136,12 @@ function checkSameServer(source: Instance, opts: StartOptions): void {
     throw refuse(`--pg-bin ${opts.pgBin}`, `binaries ${source.pgBin ?? '(its runtime)'}`);
   if (opts.appRole && opts.appRole !== appRoleOf(source))
     throw refuse(`--app-role ${opts.appRole}`, `app role ${appRoleOf(source)}`);
+  // NEW gets SRC's extensions with its databases: a list given here would be silently ignored.
+  if (opts.extensions)
+    throw usageError(
+      `--extensions does not apply with --from: NEW gets the extensions instance ${source.name} has (${source.extensions?.join(', ') || 'none recorded'})`,
+      `leave out --extensions; add more to NEW after the copy: resource-postgres manage start --instance ${opts.instance} --extensions ${opts.extensions.join(',')}`,
+    );
 }
 
 /** The database-level snapshot --from SRC@NAME names (instance-level ones are found before). */
