@@ -158,6 +158,9 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     expect(made.stderr).not.toMatch(/error/);
     expect(made.code).toBe(0);
     expect(await rows('copy2')).toEqual(taken);
+    // Read through a temporary copy in SRC closed to the app; NEW's database is owned as SRC's is.
+    const ownerOf = "SELECT pg_get_userbyid(datdba) AS o FROM pg_database WHERE datname = 'vrooli'";
+    expect(await sql('copy2', ownerOf, { admin: true })).toEqual(await sql(src, ownerOf, { admin: true }));
     expect(await rows(src)).toHaveLength(100);
 
     // An instance-level snapshot: copied from a temporary server on its data, removed after.

@@ -12,7 +12,7 @@ import {
 } from '../../postgres/backup/catalog.js';
 import { dropIfExists, STAGING_PREFIX } from '../../postgres/backup/restore-target.js';
 import { isInternalDatabase, type SnapshotMark } from '../../postgres/snapshot-names.js';
-import { copyDatabase as templateCopy, roleExists } from '../../postgres/snapshots.js';
+import { closeToOthers, copyDatabase as templateCopy, roleExists } from '../../postgres/snapshots.js';
 import { withAdmin } from '../content/session.js';
 import { provisionAppRole } from './app-role.js';
 import { compareTableCounts, describeMismatches } from './upgrade-check.js';
@@ -55,14 +55,17 @@ export async function copyInstanceData(
   try {
     let dbs: Array<DatabaseFacts & { from?: string }>;
     if (snapshot && temp) {
-      await withAdmin(ctx, source, signal, async (s) => {
-        const owner = (await roleExists(s.client, snapshot.mark.owner)) ? snapshot.mark.owner : undefined;
-        await templateCopy(s.client, { target: temp, source: snapshot.database, owner });
+      // The program's superuser owns the temporary copy and only it may connect: the app cannot
+      // change it while pg_dump reads it. NEW's database is owned as the snapshot's was.
+      const owner = await withAdmin(ctx, source, signal, async (s) => {
+        await templateCopy(s.client, { target: temp, source: snapshot.database });
+        await closeToOthers(s.client, temp);
+        return (await roleExists(s.client, snapshot.mark.owner)) ? snapshot.mark.owner : undefined;
       });
       const made = (await backupDatabases(source)).find((d) => d.name === temp);
       if (!made)
         throw new CliError('failed', `the copy of snapshot ${snapshot.name} vanished from instance ${source.name}`);
-      dbs = [{ ...made, name: snapshot.mark.database, from: temp }];
+      dbs = [{ ...made, owner: owner ?? made.owner, name: snapshot.mark.database, from: temp }];
     } else {
       dbs = (await backupDatabases(source)).filter((d) => !isInternalDatabase(d.name));
     }
