@@ -7,6 +7,7 @@ import {
   snapshotCredentials,
   snapshotsRoot,
 } from '../../src/commands/snapshot/instance-store.js';
+import { start, uninstall } from '../../src/commands/manage/index.js';
 import { type FakeWorld, fakeWorld } from '../support/fake-context.js';
 
 let w: FakeWorld;
@@ -29,5 +30,26 @@ describe('the instance-level snapshot store', () => {
     await writeFile(join(dir, 'credentials.json'), '{not json');
     const snap = { dir, meta: { name: 'whole', instance: 'main' } } as unknown as InstanceSnapshot;
     await expect(snapshotCredentials(snap)).rejects.toThrow(/the credentials of snapshot whole .* are damaged/);
+  });
+
+  it('uninstall names the instance-level snapshots that go with the data, in its dry run', async () => {
+    await start(w.ctx, {
+      instance: 'main',
+      all: false,
+      engine: 'auto',
+      wait: true,
+      timeoutSec: 5,
+      force: false,
+      dryRun: false,
+    });
+    const dir = join(snapshotsRoot(w.ctx, 'main'), 'whole');
+    await mkdir(dir, { recursive: true });
+    const physical = { base: 'base.tar', wal: 'wal.tar', backup_label: 'backup_label' };
+    const meta = { tool: 'resource-postgres', level: 'instance', name: 'whole', engine: 'docker', physical };
+    await writeFile(join(dir, 'snapshot.json'), JSON.stringify(meta));
+    const res = await uninstall(w.ctx, { instance: 'main', force: true, keepData: false, dryRun: true });
+    expect(res.data.instances[0]!.message).toMatch(
+      /would remove instance main and DELETE their data \(with their instance-level snapshots: main: whole\)/,
+    );
   });
 });

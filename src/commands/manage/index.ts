@@ -5,6 +5,7 @@ import type { Instance } from '../../core/instance.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import { startFrom } from './branch.js';
 import { isTempInstance, refuseReservedName } from './branch-guard.js';
+import { snapshotsNote } from './uninstall-note.js';
 import { ensureRunning, setDesired, type StartOutcome } from './lifecycle.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 export { upgrade } from './upgrade.js';
@@ -218,7 +219,7 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
       opts.dryRun,
     );
   }
-  const dataNote = opts.keepData ? 'keeping their data' : 'and DELETE their data';
+  const dataNote = `${opts.keepData ? 'keeping their data' : 'and DELETE their data'}${await snapshotsNote(ctx, present)}`;
   if (opts.dryRun) {
     return manageResult(
       'uninstall',
