@@ -154,10 +154,14 @@ export function branchesSuite(engine: 'native' | 'docker', src: string): void {
     const taken = await rows(src);
     expect((await cli(['snapshot', 'create', 'dbsnap', '--instance', src])).code).toBe(0);
     await sql(src, 'DELETE FROM items WHERE id > 100');
+    // The temporary copy a killed --from left in SRC is dropped by the next one.
+    await sql(src, 'CREATE DATABASE rp_branch_leftover', { admin: true });
     const made = await cli(['manage', 'start', '--instance', 'copy2', '--from', `${src}@dbsnap`]);
     expect(made.stderr).not.toMatch(/error/);
     expect(made.code).toBe(0);
     expect(await rows('copy2')).toEqual(taken);
+    const temps = "SELECT datname FROM pg_database WHERE datname LIKE 'rp\\_branch\\_%'";
+    expect(await sql(src, temps, { admin: true })).toEqual([]);
     // Read through a temporary copy in SRC closed to the app; NEW's database is owned as SRC's is.
     const ownerOf = "SELECT pg_get_userbyid(datdba) AS o FROM pg_database WHERE datname = 'vrooli'";
     expect(await sql('copy2', ownerOf, { admin: true })).toEqual(await sql(src, ownerOf, { admin: true }));

@@ -10,8 +10,8 @@ import {
   type TableCount,
   tableCounts,
 } from '../../postgres/backup/catalog.js';
-import { dropIfExists, STAGING_PREFIX } from '../../postgres/backup/restore-target.js';
-import { isInternalDatabase, type SnapshotMark } from '../../postgres/snapshot-names.js';
+import { dropIfExists } from '../../postgres/backup/restore-target.js';
+import { BRANCH_PREFIX, isInternalDatabase, type SnapshotMark } from '../../postgres/snapshot-names.js';
 import { closeToOthers, copyDatabase as templateCopy, roleExists } from '../../postgres/snapshots.js';
 import { withAdmin } from '../content/session.js';
 import { provisionAppRole } from './app-role.js';
@@ -51,10 +51,13 @@ export async function copyInstanceData(
     otherInstance: true,
   });
   const unknown = tool.major > majors.target ? settingsUnknownTo(majors.target) : [];
-  const temp = snapshot ? `${STAGING_PREFIX}${randomBytes(5).toString('hex')}` : undefined;
+  const temp = snapshot ? `${BRANCH_PREFIX}${randomBytes(5).toString('hex')}` : undefined;
   try {
     let dbs: Array<DatabaseFacts & { from?: string }>;
     if (snapshot && temp) {
+      // SRC's lock is held: a copy of this prefix is one a killed --from left behind.
+      for (const left of (await backupDatabases(source)).filter((d) => d.name.startsWith(BRANCH_PREFIX)))
+        await dropIfExists(source, left.name);
       // The program's superuser owns the temporary copy and only it may connect: the app cannot
       // change it while pg_dump reads it. NEW's database is owned as the snapshot's was.
       const owner = await withAdmin(ctx, source, signal, async (s) => {
