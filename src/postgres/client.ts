@@ -16,8 +16,9 @@ export interface ConnectOptions {
   /** Connect as the role applications get, not as the program's superuser (content sessions). */
   asApp?: boolean;
   /**
-   * Keep the database's own search_path on a superuser connection: only for the user's SQL
-   * sessions and CREATE EXTENSION (which installs into the first schema of the path).
+   * Keep the database's own search_path on a superuser connection: only for CREATE EXTENSION
+   * (which installs into the first schema of the path). The user's SQL runs as the app role
+   * (asApp), which is never pinned.
    */
   userSearchPath?: boolean;
 }

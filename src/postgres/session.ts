@@ -49,7 +49,7 @@ interface Connected {
 
 async function connectTo(instance: Instance, database: string, opts: SessionOptions): Promise<Connected> {
   const pg = await loadPg();
-  const client = new pg.Client(clientConfig(instance, { database, asApp: opts.asApp, userSearchPath: true }));
+  const client = new pg.Client(clientConfig(instance, { database, asApp: opts.asApp }));
   // An error event after connect (server shutdown) must not crash the process; the query fails instead.
   client.on('error', () => {});
   const c: Connected = { client, database, params: new Map() };

@@ -24,7 +24,7 @@ describe('admin connections pin search_path', () => {
     expect(PINNED_SEARCH_PATH).toBe('-c search_path=pg_catalog,pg_temp');
   });
 
-  it('the app role and the user-facing SQL sessions keep the database path', () => {
+  it('the app role (running the user SQL) and CREATE EXTENSION keep the database path', () => {
     expect(clientConfig(instance, { asApp: true }).options).toBeUndefined();
     expect(clientConfig(instance, { userSearchPath: true }).options).toBeUndefined();
   });
