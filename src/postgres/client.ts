@@ -33,7 +33,19 @@ export interface ConnectOptions {
   host?: string;
   /** Connect as the role applications get, not as the program's superuser (content sessions). */
   asApp?: boolean;
+  /**
+   * Keep the database's own search_path on a superuser connection: only for CREATE EXTENSION
+   * (which installs into the first schema of the path). The user's SQL runs as the app role
+   * (asApp), which is never pinned.
+   */
+  userSearchPath?: boolean;
 }
+
+/**
+ * A startup option beats ALTER DATABASE/ROLE ... SET, so an app role that owns its database
+ * cannot plant a function or operator the program's superuser would resolve (privilege escalation).
+ */
+export const PINNED_SEARCH_PATH = '-c search_path=pg_catalog,pg_temp';
 
 /** node-postgres settings for an instance, over TCP to its published port. */
 export function clientConfig(instance: Instance, opts: ConnectOptions = {}): ClientConfig {
@@ -51,6 +63,7 @@ export function clientConfig(instance: Instance, opts: ConnectOptions = {}): Cli
     statement_timeout: opts.timeoutMs,
     application_name: 'resource-postgres',
     ssl: tlsConfig(instance),
+    ...(opts.asApp || opts.userSearchPath ? {} : { options: PINNED_SEARCH_PATH }),
   };
 }
 

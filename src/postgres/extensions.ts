@@ -47,7 +47,7 @@ export async function loadableLibraries(instance: Instance, libraries: readonly 
 export async function createExtensions(instance: Instance, names: readonly string[]): Promise<Map<string, string>> {
   const versions = new Map<string, string>();
   if (names.length === 0) return versions;
-  await withClient(instance, { timeoutMs: TIMEOUT_MS }, async (c) => {
+  await withClient(instance, { timeoutMs: TIMEOUT_MS, userSearchPath: true }, async (c) => {
     for (const name of names) {
       try {
         await c.query(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}`);

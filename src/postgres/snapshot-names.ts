@@ -8,6 +8,8 @@ import { usageError } from '../core/errors.js';
 export const SNAPSHOT_PREFIX = 'rp_snap_';
 /** Copies being restored live under this prefix until they are renamed over the database. */
 export const RESTORE_PREFIX = 'rp_restore_';
+/** manage start --from SRC@SNAPSHOT reads a snapshot through a copy of this prefix in SRC, under SRC's lock. */
+export const BRANCH_PREFIX = 'rp_branch_';
 
 const SNAPSHOT_NAME_RE = /^[a-z0-9][a-z0-9_]{0,54}$/;
 
@@ -34,7 +36,7 @@ export function snapshotNameOf(database: string): string | undefined {
 
 /** Databases the program keeps for itself: never snapshotted or branched from. */
 export function isInternalDatabase(database: string): boolean {
-  return database.startsWith(SNAPSHOT_PREFIX) || database.startsWith(RESTORE_PREFIX);
+  return [SNAPSHOT_PREFIX, RESTORE_PREFIX, BRANCH_PREFIX].some((p) => database.startsWith(p));
 }
 
 /**

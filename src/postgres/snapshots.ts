@@ -95,6 +95,11 @@ export async function dropSnapshotDatabase(client: Client, database: string): Pr
   await client.query(`DROP DATABASE ${quoteIdent(database)}`);
 }
 
+/** Only superusers (and the owner) may connect: a non-superuser app cannot change the database meanwhile. */
+export async function closeToOthers(client: Client, database: string): Promise<void> {
+  await client.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${quoteIdent(database)} FROM PUBLIC`);
+}
+
 export async function roleExists(client: Client, role: string): Promise<boolean> {
   return ((await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount ?? 0) > 0;
 }

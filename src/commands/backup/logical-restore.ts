@@ -8,7 +8,12 @@ import type { ManifestDatabase } from './manifest.js';
 import type { StoredBackup } from './store.js';
 import { faultPoint } from '../../core/fault-point.js';
 import { CliError } from '../../core/errors.js';
-import { keepOwnPassword, keepRoleAsIs, unexpectedGlobalsErrors } from '../../postgres/backup/globals-sql.js';
+import {
+  keepOwnPassword,
+  keepRoleAsIs,
+  leaveOutProgramRoles,
+  unexpectedGlobalsErrors,
+} from '../../postgres/backup/globals-sql.js';
 import { asAdmin, type Instance } from '../../core/instance.js';
 import { provisionAppRole } from '../manage/app-role.js';
 import { parseToolVersion } from '../../core/pg-version.js';
@@ -47,8 +52,11 @@ export async function replayGlobals(
   target: Instance,
   globals: string,
   signal: AbortSignal,
+  opts: { otherInstance?: boolean } = {},
 ): Promise<void> {
   let sql = keepOwnPassword(globals, asAdmin(target).user);
+  // Into another instance (--from): not the roles the program made for the source's replicas and pooler.
+  if (opts.otherInstance) sql = leaveOutProgramRoles(sql);
   // App role owner: the application's role is not redefined by the backup at all (its password,
   // attributes and memberships stay the target's); ensureAppRole checks it again at the end.
   if (target.admin) sql = keepRoleAsIs(sql, target.user);

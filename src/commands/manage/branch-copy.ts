@@ -10,9 +10,9 @@ import {
   type TableCount,
   tableCounts,
 } from '../../postgres/backup/catalog.js';
-import { dropIfExists, STAGING_PREFIX } from '../../postgres/backup/restore-target.js';
-import { isInternalDatabase, type SnapshotMark } from '../../postgres/snapshot-names.js';
-import { copyDatabase as templateCopy, roleExists } from '../../postgres/snapshots.js';
+import { dropIfExists } from '../../postgres/backup/restore-target.js';
+import { BRANCH_PREFIX, isInternalDatabase, type SnapshotMark } from '../../postgres/snapshot-names.js';
+import { closeToOthers, copyDatabase as templateCopy, roleExists } from '../../postgres/snapshots.js';
 import { withAdmin } from '../content/session.js';
 import { provisionAppRole } from './app-role.js';
 import { compareTableCounts, describeMismatches } from './upgrade-check.js';
@@ -47,20 +47,28 @@ export async function copyInstanceData(
 ): Promise<CopiedDatabase[]> {
   const facts = await serverFacts(source);
   const majors = { source: facts.major, target: (await serverFacts(target)).major };
-  const tool = await copyGlobals(ctx, engine, engine, source, target, majors, signal, 'manage start --from');
+  const tool = await copyGlobals(ctx, engine, engine, source, target, majors, signal, 'manage start --from', {
+    otherInstance: true,
+  });
   const unknown = tool.major > majors.target ? settingsUnknownTo(majors.target) : [];
-  const temp = snapshot ? `${STAGING_PREFIX}${randomBytes(5).toString('hex')}` : undefined;
+  const temp = snapshot ? `${BRANCH_PREFIX}${randomBytes(5).toString('hex')}` : undefined;
   try {
     let dbs: Array<DatabaseFacts & { from?: string }>;
     if (snapshot && temp) {
-      await withAdmin(ctx, source, signal, async (s) => {
-        const owner = (await roleExists(s.client, snapshot.mark.owner)) ? snapshot.mark.owner : undefined;
-        await templateCopy(s.client, { target: temp, source: snapshot.database, owner });
+      // SRC's lock is held: a copy of this prefix is one a killed --from left behind.
+      for (const left of (await backupDatabases(source)).filter((d) => d.name.startsWith(BRANCH_PREFIX)))
+        await dropIfExists(source, left.name);
+      // The program's superuser owns the temporary copy and only it may connect: the app cannot
+      // change it while pg_dump reads it. NEW's database is owned as the snapshot's was.
+      const owner = await withAdmin(ctx, source, signal, async (s) => {
+        await templateCopy(s.client, { target: temp, source: snapshot.database });
+        await closeToOthers(s.client, temp);
+        return (await roleExists(s.client, snapshot.mark.owner)) ? snapshot.mark.owner : undefined;
       });
       const made = (await backupDatabases(source)).find((d) => d.name === temp);
       if (!made)
         throw new CliError('failed', `the copy of snapshot ${snapshot.name} vanished from instance ${source.name}`);
-      dbs = [{ ...made, name: snapshot.mark.database, from: temp }];
+      dbs = [{ ...made, owner: owner ?? made.owner, name: snapshot.mark.database, from: temp }];
     } else {
       dbs = (await backupDatabases(source)).filter((d) => !isInternalDatabase(d.name));
     }

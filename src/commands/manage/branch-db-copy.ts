@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
+import { POOLER_AUTH_SCHEMA } from '../../core/pooler.js';
 import type { ClientResult, Engine } from '../../engines/engine.js';
 import { type DatabaseFacts, withExportedSnapshot } from '../../postgres/backup/catalog.js';
 import { createStaging, dropIfExists, STAGING_PREFIX, swapIn } from '../../postgres/backup/restore-target.js';
@@ -48,16 +49,32 @@ export async function copyOneDatabase(
       });
       const stop = new AbortController();
       const both = AbortSignal.any([signal, stop.signal]);
-      const restoring = restoreInto(engine, target, staging, restoreIn, unknown, both).then((r) => {
-        // A restore that failed reads no more: pg_dump must not wait on a full pipe.
-        if (r.exitCode !== 0) stop.abort();
-        archive.resume();
-        return r;
-      });
+      // A restore that failed or could not run reads no more: pg_dump must not wait on a full pipe.
+      const restoring = restoreInto(engine, target, staging, restoreIn, unknown, both).then(
+        (r) => {
+          if (r.exitCode !== 0) stop.abort();
+          archive.resume();
+          return r;
+        },
+        (e: unknown) => {
+          stop.abort();
+          archive.unpipe(restoreIn);
+          archive.resume();
+          throw e;
+        },
+      );
+      restoring.catch(() => {}); // awaited below, after the dump: not an unhandled rejection meanwhile
       const dumped = await engine.runClient!(
         source,
         'pg_dump',
-        ['--format=custom', '--compress=0', '--no-password', `--snapshot=${snapshot}`],
+        // The pooler's lookup function belongs to the source's pooler role, which is not copied.
+        [
+          '--format=custom',
+          '--compress=0',
+          '--no-password',
+          `--snapshot=${snapshot}`,
+          `--exclude-schema=${POOLER_AUTH_SCHEMA}`,
+        ],
         { stdout: archive, env: { PGDATABASE: from }, signal: both },
       ).finally(() => archive.end());
       const restored = await restoring;

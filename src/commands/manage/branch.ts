@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { DEFAULTS } from '../../core/defaults.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { failPoint } from '../../core/fault-point.js';
 import { appRoleOf, type Instance } from '../../core/instance.js';
@@ -11,6 +12,8 @@ import { requireSnapshot } from '../snapshot/target.js';
 import { type BranchSnapshot, copyInstanceData } from './branch-copy.js';
 import { createOptionsLike, withSnapshotServer } from './branch-snapshot-server.js';
 import { ensureRunning, type StartOutcome } from './lifecycle.js';
+import { clearBranchMark, markBranch } from './branch-guard.js';
+import { sweepTempInstances } from './branch-sweep.js';
 import { recordedMajor } from './upgrade-check.js';
 
 /**
@@ -25,7 +28,10 @@ export async function startFrom(
   ctx: Context,
   opts: StartOptions & { from: NonNullable<StartOptions['from']> },
   timeoutSec: number,
+  abort?: AbortSignal,
 ): Promise<StartOutcome | { name: string; action: 'planned'; message: string }> {
+  // Ctrl-C stops the copy at its next step; the catch below then removes NEW.
+  const signal = abort ?? new AbortController().signal;
   const name = opts.instance;
   const from = opts.from;
   const label = from.snapshot ? `${from.instance}@${from.snapshot}` : from.instance;
@@ -69,22 +75,30 @@ export async function startFrom(
     // Made by someone else since the check above: not ours to fill, nor to remove.
     if (await ctx.registry.exists(name))
       throw new CliError('conflict', `instance ${name} was created by another command meanwhile`);
+    if (opts.bind && opts.bind !== DEFAULTS.host)
+      ctx.talk.warn(
+        `publishing on ${opts.bind}: the server will accept connections from other machines that can reach this address`,
+      );
     ctx.talk.info(`creating instance ${name} and copying ${what} into it`);
     const create = () =>
       ensureRunning(ctx, name, { ...createOptionsLike(source, opts), wait: true, timeoutSec, force: false });
     let outcome: StartOutcome | undefined;
     try {
       outcome = opts.port === undefined ? await withPortRetry(ctx, name, create) : await create();
+      // Until the copy is checked, NEW is marked: a kill past the cleanup below leaves it unstartable, not half full.
+      await markBranch(ctx, name, label);
+      signal.throwIfAborted();
       const target = await ctx.registry.get(name);
-      const signal = new AbortController().signal;
+      if (whole) await sweepTempInstances(ctx);
       const copied = await ctx.registry.lockedInstance(source.name, () =>
         whole
-          ? withSnapshotServer(ctx, source, whole, timeoutSec, (server) =>
+          ? withSnapshotServer(ctx, source, whole, timeoutSec, signal, (server) =>
               copyInstanceData(ctx, engine, server, target, undefined, signal),
             )
           : copyInstanceData(ctx, engine, source, target, snapshot, signal),
       );
       failPoint('branch:copied');
+      await clearBranchMark(ctx, name);
       const tables = copied.reduce((n, d) => n + d.tables.length, 0);
       return {
         ...outcome,
@@ -122,6 +136,12 @@ function checkSameServer(source: Instance, opts: StartOptions): void {
     throw refuse(`--pg-bin ${opts.pgBin}`, `binaries ${source.pgBin ?? '(its runtime)'}`);
   if (opts.appRole && opts.appRole !== appRoleOf(source))
     throw refuse(`--app-role ${opts.appRole}`, `app role ${appRoleOf(source)}`);
+  // NEW gets SRC's extensions with its databases: a list given here would be silently ignored.
+  if (opts.extensions)
+    throw usageError(
+      `--extensions does not apply with --from: NEW gets the extensions instance ${source.name} has (${source.extensions?.join(', ') || 'none recorded'})`,
+      `leave out --extensions; add more to NEW after the copy: resource-postgres manage start --instance ${opts.instance} --extensions ${opts.extensions.join(',')}`,
+    );
 }
 
 /** The database-level snapshot --from SRC@NAME names (instance-level ones are found before). */

@@ -8,6 +8,8 @@ import { ensureRunning, setDesired } from './lifecycle.js';
 import { defaultTimeout, fromOutcome, type ManageData, manageResult, targets } from './manage-result.js';
 export { restart, stop } from './stop.js';
 export type { ManageData } from './manage-result.js';
+import { refuseReservedName } from './branch-guard.js';
+import { snapshotsNote } from './uninstall-note.js';
 import { finishInterruptedUpgrade } from './upgrade-rollback.js';
 export { upgrade } from './upgrade.js';
 import { removePooler } from '../pooler/hooks.js';
@@ -15,6 +17,8 @@ import type { InstallOptions, StartOptions, UninstallOptions } from '../options.
 import type { CommandResult } from '../result.js';
 import { guardPrimaries } from '../replica/guard.js';
 import { dropLinkOnPrimary } from '../replica/slot.js';
+
+type ManageResult = CommandResult<ManageData>;
 
 /** The major a new instance would get: asked for, else the default, unless binaries or an image decide. */
 const majorPlan = (opts: StartOptions) =>
@@ -24,9 +28,10 @@ const majorPlan = (opts: StartOptions) =>
       ? ''
       : `PostgreSQL ${DEFAULTS.majorVersion}, `;
 
-export async function start(ctx: Context, opts: StartOptions): Promise<CommandResult<ManageData>> {
+export async function start(ctx: Context, opts: StartOptions, signal?: AbortSignal): Promise<ManageResult> {
+  if (!opts.all) await refuseReservedName(ctx, opts.instance);
   if (opts.from) {
-    const made = await startFrom(ctx, { ...opts, from: opts.from }, opts.timeoutSec ?? defaultTimeout());
+    const made = await startFrom(ctx, { ...opts, from: opts.from }, opts.timeoutSec ?? defaultTimeout(), signal);
     return manageResult('start', ['port' in made ? fromOutcome(made) : { ...made, result: made.action }], opts.dryRun);
   }
   const names = await targets(ctx, opts);
@@ -107,7 +112,7 @@ export async function uninstall(ctx: Context, opts: UninstallOptions): Promise<C
       opts.dryRun,
     );
   }
-  const dataNote = opts.keepData ? 'keeping their data' : 'and DELETE their data';
+  const dataNote = `${opts.keepData ? 'keeping their data' : 'and DELETE their data'}${await snapshotsNote(ctx, present)}`;
   if (opts.dryRun) {
     return manageResult(
       'uninstall',

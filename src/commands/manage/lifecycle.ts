@@ -10,8 +10,7 @@ import { unhealthyReason } from './repair.js';
 import { provisionAppRole } from './app-role.js';
 import { recordServerMajor } from './record-version.js';
 import { resumePooler } from '../pooler/hooks.js';
-import { finishInterruptedRestore } from './interrupted-restore.js';
-import { finishInterruptedUpgrade } from './upgrade-rollback.js';
+import { finishInterrupted } from './interrupted.js';
 import { checkOffered, ensureExtensions } from './extensions.js';
 import { chooseEngine, draftInstance, moveToNewPort, prepareAndRecord } from './create.js';
 import type { CreateOptions } from '../options.js';
@@ -188,10 +187,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     // Instances recorded before the machine-wide ledger (or after a reboot emptied it) claim again.
     const claimed = await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name });
     engine = await ctx.engine(instance.engine);
-    // A restore killed half-way is finished or undone before anything else looks at the data.
-    instance = await finishInterruptedRestore(ctx, instance, engine);
-    // So is a major upgrade: the old major comes back as it was (upgrade-rollback.ts).
-    instance = await finishInterruptedUpgrade(ctx, instance, engine);
+    // What a killed restore, upgrade or --from left is dealt with before anything looks at the data.
+    instance = await finishInterrupted(ctx, instance, engine);
     const existing = instance; // narrowed, for the closures below
     const recordedUser = instance.extra.server_user;
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.

@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { resourceMeta } from '../../core/resource-meta.js';
 import type { InstanceSelector } from '../options.js';
 import { type CommandResult, result } from '../result.js';
+import { isTempInstance } from './branch-guard.js';
 import type { StartOutcome } from './lifecycle.js';
 
 /** The result every manage verb returns, and the pieces its verbs share. */
@@ -31,7 +32,8 @@ export function manageResult(
 }
 
 export async function targets(ctx: Context, sel: InstanceSelector): Promise<string[]> {
-  return sel.all ? ctx.registry.names() : [sel.instance];
+  // --all passes the temporary instances of a running --from by: they are that command's.
+  return sel.all ? (await ctx.registry.names()).filter((n) => !isTempInstance(n)) : [sel.instance];
 }
 
 export const defaultTimeout = () => resourceMeta().startup_timeout ?? DEFAULTS.startTimeoutSec;

@@ -138,13 +138,14 @@ export async function copyGlobals(
   majors: { source: number; target: number },
   signal: AbortSignal,
   purpose: string,
+  opts: { otherInstance?: boolean } = {},
 ): Promise<{ label: string; major: number }> {
   const tool = await requireTools(dumper, instance, Math.max(majors.source, majors.target), purpose);
   await requireTools(engine, target, majors.target, purpose);
   ctx.talk.progress(`copying roles (pg_dumpall --globals-only, ${tool.label})`);
   const globals = await dumper.runClient!(instance, 'pg_dumpall', ['--globals-only', '--no-password'], { signal });
   if (globals.exitCode !== 0) throw failed('pg_dumpall', globals, 'dumping roles');
-  await replayGlobals(ctx, engine, target, globals.stdout ?? '', signal);
+  await replayGlobals(ctx, engine, target, globals.stdout ?? '', signal, opts);
   return tool;
 }
 

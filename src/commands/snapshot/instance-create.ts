@@ -6,11 +6,14 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { physicalBlocker } from '../../core/physical-backup.js';
-import { serverFacts } from '../../postgres/backup/catalog.js';
+import { extraTablespaces, serverFacts } from '../../postgres/backup/catalog.js';
 import { copyPhysical } from '../backup/physical-copy.js';
 import { waitReady } from '../manage/lifecycle.js';
+import { finishInterrupted } from '../manage/interrupted.js';
+import { portClaimedElsewhere } from '../manage/port-claim.js';
 import { type CommandResult, result } from '../result.js';
 import { beginInstanceSnapshot, findInstanceSnapshot } from './instance-store.js';
+import { hasDatabaseSnapshot } from './target.js';
 import type { SnapshotChangeData } from './options.js';
 
 /**
@@ -28,6 +31,15 @@ export async function createInstanceSnapshot(
   signal?: AbortSignal,
 ): Promise<CommandResult<SnapshotChangeData>> {
   if (await findInstanceSnapshot(ctx, instance.name, name)) throw taken(name, instance.name);
+  // A replica's data holds standby.signal and its primary's settings: it could not be started on its own.
+  if (instance.replicaOf)
+    throw new CliError(
+      'refused',
+      `instance ${instance.name} is a streaming replica of ${instance.replicaOf}: an instance-level snapshot of it could not be restored or copied`,
+      {
+        hint: `take it of the primary: resource-postgres snapshot create ${name} --level instance --instance ${instance.replicaOf}`,
+      },
+    );
   const engine = await ctx.engine(instance.engine);
   const base = {
     action: 'create' as const,
@@ -49,17 +61,31 @@ export async function createInstanceSnapshot(
     });
   const started = Date.now();
   if (stopped) {
+    // As manage start would: what a killed restore, upgrade or --from left first, and the port's claim.
+    instance = await finishInterrupted(ctx, instance, engine);
+    if (!(await ctx.ledger.claim(instance.port, { home: ctx.home.dir, name: instance.name })))
+      await portClaimedElsewhere(ctx, instance, false);
     ctx.talk.info(`instance ${instance.name} is stopped: starting it for the snapshot, and stopping it again after`);
     await engine.start(instance, { timeoutSec: DEFAULTS.startTimeoutSec });
   }
   try {
     if (stopped) await waitReady(ctx, engine, instance, DEFAULTS.startTimeoutSec);
+    // Asked again now the server runs: a stopped instance could not answer before.
+    if (await hasDatabaseSnapshot(ctx, instance, name, signal)) throw taken(name, instance.name);
     const facts = await serverFacts(instance);
     const blocker = physicalBlocker({ wal_level: facts.walLevel, server_major: facts.major });
     if (blocker)
       throw new CliError('refused', `instance ${instance.name} cannot take an instance-level snapshot: ${blocker}`, {
         hint: `take database-level snapshots of it instead (leave out --level instance), or copy it: resource-postgres manage start --instance NEW --from ${instance.name}`,
       });
+    // The copy holds pg_tblspc's links, not the files they point to: a restore would lose those tables.
+    const spaces = await extraTablespaces(instance);
+    if (spaces.length)
+      throw new CliError(
+        'refused',
+        `instance ${instance.name} cannot take an instance-level snapshot: it has tablespaces outside its data directory (${spaces.join(', ')})`,
+        { hint: 'take database-level snapshots of it instead (leave out --level instance)' },
+      );
     const store = await beginInstanceSnapshot(ctx, instance.name, name);
     try {
       const copy = await copyPhysical(ctx, engine, instance, facts, [], store.dir, `snapshot ${name}`, signal);

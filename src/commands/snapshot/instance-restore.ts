@@ -10,6 +10,7 @@ import type { DataReplacement } from '../../engines/engine.js';
 import { countSessions } from '../../postgres/backup/restore-target.js';
 import { setRolePasswords } from '../../postgres/role-passwords.js';
 import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
+import { pausePooler, resumePooler } from '../pooler/hooks.js';
 import { waitReady } from '../manage/lifecycle.js';
 import { type InstanceSnapshot, snapshotCredentials } from './instance-store.js';
 
@@ -66,7 +67,10 @@ export async function restoreInstanceData(
       ctx.talk.progress,
     );
   } catch (e) {
-    await clearRestoreJournal(home, instance.name); // replaceData put the previous data back
+    // replaceData puts the previous data back; while it is still set aside (that undo failed)
+    // the journal stays, so the next command undoes again instead of losing it.
+    if (await engine.findReplacement?.(instance).catch(() => undefined)) throw e;
+    await clearRestoreJournal(home, instance.name);
     if (wasRunning) await engine.start(instance).catch(() => {});
     throw e;
   }
@@ -94,6 +98,11 @@ export async function restoreInstanceData(
   await writeRestoreJournal(home, instance.name, { ...journal, phase: 'committing' });
   await replacement.keep();
   await clearRestoreJournal(home, instance.name);
+  // The pooler's role came back with its password of then: a running pooler restarts with a new one.
+  if (wasRunning && instance.pooler) {
+    await pausePooler(ctx, instance).catch(() => {});
+    await resumePooler(ctx, instance);
+  }
   // It ran only to be checked and given its passwords: a stopped instance is left stopped.
   if (!wasRunning) await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
   return { terminated };

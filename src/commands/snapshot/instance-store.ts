@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
+import { CliError } from '../../core/errors.js';
 import { asDataCredentials, type DataCredentials } from '../../core/data-credentials.js';
 import type { EngineName } from '../../core/instance.js';
 import { checkPrivateDir } from '../../system/private-dir.js';
@@ -82,14 +83,35 @@ export async function listInstanceSnapshots(ctx: Context, instance: string): Pro
 
 /** The credentials the snapshot's roles had when it was taken (0600), to reach the restored server. */
 export async function snapshotCredentials(snap: InstanceSnapshot): Promise<DataCredentials | undefined> {
-  const text = await readFile(join(snap.dir, CREDENTIALS), 'utf8').catch(() => undefined);
-  return text ? asDataCredentials(JSON.parse(text)) : undefined;
+  const file = join(snap.dir, CREDENTIALS);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError('config', `the credentials of snapshot ${snap.meta.name} (${file}) are damaged`, {
+      hint: `the snapshot cannot be restored; remove it: resource-postgres snapshot remove ${snap.meta.name} --instance ${snap.meta.instance}`,
+    });
+  }
+  return asDataCredentials(parsed);
 }
 
 /** A fresh partial directory (the instance's lock held): finish() writes the record and renames it into place. */
 export async function beginInstanceSnapshot(ctx: Context, instance: string, name: string) {
   const root = snapshotsRoot(ctx, instance);
   await mkdir(root, { recursive: true, mode: 0o700 });
+  // Anything of that name (not a readable snapshot, or findInstanceSnapshot would have seen it)
+  // is noticed now, not after the whole copy.
+  if (
+    await lstat(join(root, name)).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new CliError('conflict', `${join(root, name)} exists but is not a readable snapshot`, {
+      hint: `choose another name, or look at that directory and remove it`,
+    });
   await checkPrivateDir(root, `instance ${instance}'s snapshot`);
   // Callers hold the instance's lock: a partial directory now is what a killed create or remove left.
   for (const left of await readdir(root))

@@ -10,7 +10,7 @@ import {
   listInstanceSnapshots,
   removeInstanceSnapshot,
 } from './instance-store.js';
-import { requireSnapshot, withSnapshotSession } from './target.js';
+import { lockedInstanceSnapshot, requireSnapshot, withSnapshotSession } from './target.js';
 
 /** `snapshot list` and `snapshot remove NAME`. */
 export async function listSnapshotsCommand(
@@ -57,7 +57,10 @@ export async function removeSnapshot(
   const name = validateSnapshotName(opts.name);
   const instance = await ctx.registry.get(opts.instance);
   const whole = await findInstanceSnapshot(ctx, instance.name, name);
-  if (whole) return ctx.registry.lockedInstance(instance.name, () => removeWhole(instance.name, whole, opts.dryRun));
+  if (whole)
+    return ctx.registry.lockedInstance(instance.name, async () =>
+      removeWhole(instance.name, await lockedInstanceSnapshot(ctx, instance, name, signal), opts.dryRun),
+    );
   return withSnapshotSession(ctx, instance, signal, async (s) => {
     const snap = await requireSnapshot(s.client, instance, name);
     const base = {

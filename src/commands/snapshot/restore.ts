@@ -7,7 +7,7 @@ import { type CommandResult, result } from '../result.js';
 import { plural, type SnapshotChangeData, type SnapshotOptionsOf } from './options.js';
 import { restoreInstanceSnapshot } from './instance-restore-command.js';
 import { findInstanceSnapshot } from './instance-store.js';
-import { requireSnapshot, withSnapshotSession } from './target.js';
+import { lockedInstanceSnapshot, requireSnapshot, withSnapshotSession } from './target.js';
 
 /**
  * `snapshot restore NAME`: the database it was taken of becomes the snapshot again. The copy
@@ -25,7 +25,10 @@ export async function restoreSnapshot(
   const instance = await ctx.registry.get(opts.instance);
   const started = Date.now();
   const whole = await findInstanceSnapshot(ctx, instance.name, name);
-  if (whole) return ctx.registry.lockedInstance(instance.name, () => restoreInstanceSnapshot(ctx, opts, whole));
+  if (whole)
+    return ctx.registry.lockedInstance(instance.name, async () =>
+      restoreInstanceSnapshot(ctx, opts, await lockedInstanceSnapshot(ctx, instance, name, signal)),
+    );
   return withSnapshotSession(ctx, instance, signal, async (s) => {
     const snap = await requireSnapshot(s.client, instance, name);
     const database = snap.mark.database;

@@ -11,6 +11,7 @@ import {
 import { databaseFacts } from '../../postgres/snapshots.js';
 import type { Session } from '../../postgres/session.js';
 import { withAdmin } from '../content/session.js';
+import { findInstanceSnapshot, type InstanceSnapshot } from './instance-store.js';
 
 /** The connection a session holds (pg stays behind postgres/). */
 type Client = Session['client'];
@@ -80,4 +81,32 @@ export async function hasDatabaseSnapshot(
     signal,
     async (s) => (await databaseFacts(s.client, snapshotDatabase(name))) !== undefined,
   );
+}
+
+/**
+ * The instance-level snapshot NAME, looked up again inside the instance's lock (it may have
+ * been removed meanwhile). A database-level snapshot of the same name (possible before names
+ * were checked across levels with the instance stopped) makes the name ambiguous: refused,
+ * rather than acting on the one the user may not mean.
+ */
+export async function lockedInstanceSnapshot(
+  ctx: Context,
+  instance: Instance,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<InstanceSnapshot> {
+  const snap = await findInstanceSnapshot(ctx, instance.name, name);
+  if (!snap)
+    throw new CliError('not-found', `no snapshot ${name} in instance ${instance.name} (removed meanwhile)`, {
+      hint: `see the snapshots: resource-postgres snapshot list --instance ${instance.name}`,
+    });
+  if (await hasDatabaseSnapshot(ctx, instance, name, signal))
+    throw new CliError(
+      'conflict',
+      `snapshot ${name} of instance ${instance.name} exists at both levels (instance and database): refusing to guess which one`,
+      {
+        hint: `the database-level one is database ${snapshotDatabase(name)}; drop it as the instance's superuser (credentials --admin) to act on the instance-level one`,
+      },
+    );
+  return snap;
 }

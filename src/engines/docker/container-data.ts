@@ -135,12 +135,16 @@ export async function replaceVolumeData(
 
 type Run = (script: string, input?: string) => Promise<void>;
 
-/** undo() acts only when the previous contents are there: without them it would empty the volume. */
+/**
+ * undo() acts only when the previous contents are there: without them it would empty the
+ * volume. It fails (rmdir of a non-empty directory) when anything could not be moved back,
+ * so callers keep the restore journal rather than believe the previous data is in place.
+ */
 function volumeReplacement(run: Run): DataReplacement {
   return {
     undo: () =>
       run(
-        `[ -d ${PREVIOUS} ] || exit 0; for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && rm -rf "$f"; done; mv ${PREVIOUS}/* ${PREVIOUS}/.[!.]* /restore/ 2>/dev/null; rmdir ${PREVIOUS}; true`,
+        `[ -d ${PREVIOUS} ] || exit 0; for f in * .[!.]* ..?*; do [ -e "$f" ] && [ "$f" != ${PREVIOUS} ] && rm -rf "$f"; done; mv ${PREVIOUS}/* ${PREVIOUS}/.[!.]* /restore/ 2>/dev/null; rmdir ${PREVIOUS}`,
       ),
     keep: () => run(`rm -rf ${PREVIOUS}`),
   };

@@ -26,6 +26,17 @@ export interface TableCount {
 
 const ADMIN = { database: 'postgres', timeoutMs: 15_000 };
 
+/** Tablespaces beside pg_default and pg_global: their files live outside the data directory. */
+export async function extraTablespaces(instance: Instance): Promise<string[]> {
+  return withClient(instance, ADMIN, async (c) =>
+    (
+      await c.query<{ spcname: string }>(
+        "SELECT spcname FROM pg_catalog.pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global') ORDER BY 1",
+      )
+    ).rows.map((r) => r.spcname),
+  );
+}
+
 export async function serverFacts(instance: Instance): Promise<ServerFacts> {
   return withClient(instance, ADMIN, async (c) => {
     const r = await c.query<{ v: string; n: string; w: string }>(
@@ -65,7 +76,7 @@ export async function countRows(client: Queryable): Promise<TableCount[]> {
   const out: TableCount[] = [];
   for (const t of tables) {
     const r = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+      `SELECT pg_catalog.count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
     );
     out.push({ table: `${t.schema}.${t.name}`, rows: Number(r.rows[0]!.n) });
   }

@@ -1,3 +1,5 @@
+import { POOLER_AUTH_USER } from '../../core/pooler.js';
+import { isReplicaSlotName } from '../../core/replica.js';
 import { quoteIdent } from '../identifiers.js';
 
 /**
@@ -34,6 +36,29 @@ export function keepRoleAsIs(sql: string, role: string): string {
   return sql
     .split('\n')
     .filter((line) => !alters.some((p) => line.startsWith(p)) && !grantTo.test(line))
+    .join('\n');
+}
+
+/** Roles the program makes for one instance's own use, holding that instance's secrets. */
+export function isProgramRole(role: string): boolean {
+  return role === POOLER_AUTH_USER || isReplicaSlotName(role);
+}
+
+const ROLE_STATEMENT = /^(?:CREATE ROLE|ALTER ROLE|GRANT|REVOKE|COMMENT ON ROLE|SECURITY LABEL .* ON ROLE) /;
+
+/**
+ * Globals replayed into another instance (manage start --from): the roles the program made
+ * for the source (its replicas' REPLICATION LOGIN roles, the pooler's lookup role) carry the
+ * source's passwords and mean nothing in the copy. Every statement naming one is left out;
+ * those names are plain identifiers, never quoted by pg_dumpall.
+ */
+export function leaveOutProgramRoles(sql: string): string {
+  const made = [...sql.matchAll(/^CREATE ROLE ([a-z_][a-z0-9_]*);$/gm)].map((m) => m[1]!).filter(isProgramRole);
+  if (made.length === 0) return sql;
+  const named = new RegExp(`(?:^|[\\s,(])(?:${made.join('|')})(?:[\\s,;)]|$)`);
+  return sql
+    .split('\n')
+    .filter((line) => !(ROLE_STATEMENT.test(line) && named.test(line.replace(ROLE_STATEMENT, ' '))))
     .join('\n');
 }
 
