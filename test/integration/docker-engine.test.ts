@@ -103,7 +103,9 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
     expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([
       ['volume', volumeName(main.name), '/var/lib/postgresql/data'],
     ]);
-    await withClient(main, {}, (c) => c.query("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')"));
+    await withClient(main, { asApp: true }, (c) =>
+      c.query("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')"),
+    );
   }, 90_000);
 
   it('reports the port as held and shows the server log', async () => {
@@ -141,7 +143,7 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
     });
     await engine.start(main);
     await engine.create(main, progress); // existing container: create means start
-    const rows = await withClient(main, {}, (c) => c.query<{ v: string }>('SELECT v FROM kept'));
+    const rows = await withClient(main, { asApp: true }, (c) => c.query<{ v: string }>('SELECT v FROM kept'));
     expect(rows.rows).toEqual([{ v: 'survives' }]);
   }, 90_000);
 
@@ -192,7 +194,7 @@ describe.runIf(!unavailable || process.env.CI)('DockerEngine against the real da
     expect(lines).toEqual([]);
     await engine.create(main, progress);
     await waitReady(main);
-    const rows = await withClient(main, {}, (c) => c.query<{ v: string }>('SELECT v FROM kept'));
+    const rows = await withClient(main, { asApp: true }, (c) => c.query<{ v: string }>('SELECT v FROM kept'));
     expect(rows.rows).toEqual([{ v: 'survives' }]);
   }, 90_000);
 

@@ -71,8 +71,9 @@ export async function ready(instance: Instance): Promise<void> {
   );
 }
 
+/** As the application's role: the program's superuser connections pin search_path to pg_catalog, so they see no user tables. */
 export const sql = <T = Record<string, unknown>>(instance: Instance, text: string) =>
-  withClient(instance, {}, async (c) => (await c.query(text)).rows as T[]);
+  withClient(instance, { asApp: true }, async (c) => (await c.query(text)).rows as T[]);
 
 export async function postmasterPid(engine: NativeEngine, instance: Instance): Promise<number> {
   const s = await engine.inspect(instance);
