@@ -4,7 +4,7 @@ import type { ManifestFile } from './manifest.js';
 import { CliError } from '../../core/errors.js';
 import { openSink } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
-import type { ClientProgram, ClientRunner, Engine } from '../../engines/engine.js';
+import type { ClientProgram, ClientResult, ClientRunner, Engine } from '../../engines/engine.js';
 import { Transform } from 'node:stream';
 import { withByteProgress } from './progress.js';
 
@@ -132,4 +132,38 @@ export function dropNewerSettings(unknown: readonly string[]): Transform {
       done(null, partial && keep(partial) ? Buffer.from(partial, 'latin1') : undefined);
     },
   });
+}
+
+/**
+ * A custom-format archive from `input` into `database`: pg_restore straight in, or, when the
+ * client programs know settings the server lacks (`unknown`), pg_restore to a script that
+ * psql runs without them (as backup restores do).
+ */
+export async function restoreArchive(
+  engine: Engine,
+  target: Instance,
+  database: string,
+  input: NodeJS.ReadableStream,
+  unknown: string[],
+  signal?: AbortSignal,
+): Promise<ClientResult> {
+  if (unknown.length === 0)
+    return engine.runClient!(target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${database}`], {
+      stdin: input,
+      env: { PGDATABASE: database },
+      signal,
+    });
+  const script = dropNewerSettings(unknown);
+  const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password'], {
+    stdin: script,
+    env: { PGDATABASE: database },
+    signal,
+  });
+  const toScript = engine.runClient!(target, 'pg_restore', ['--file=-'], {
+    stdin: input,
+    stdout: script,
+    signal,
+  }).finally(() => script.end());
+  const [a, b] = await Promise.all([toScript, psql]);
+  return a.exitCode !== 0 ? a : b;
 }

@@ -5,7 +5,7 @@ import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import { backupDatabases, serverFacts } from '../../postgres/backup/catalog.js';
 import { createStaging, dropIfExists, STAGING_PREFIX } from '../../postgres/backup/restore-target.js';
-import { dropNewerSettings, requireTools, settingsUnknownTo } from '../backup/clients.js';
+import { requireTools, restoreArchive, settingsUnknownTo } from '../backup/clients.js';
 import { withClient } from '../../postgres/client.js';
 import { renameDatabaseSql } from '../../postgres/snapshots.js';
 
@@ -53,28 +53,9 @@ export async function branchByDump(
       env: { PGDATABASE: from },
       signal,
     }).finally(() => archive.end());
-    let restore: Promise<{ exitCode: number; stderr: string }>;
-    if (tool.major <= server.major) {
-      restore = engine.runClient!(instance, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${staging}`], {
-        stdin: restoreIn,
-        env: { PGDATABASE: staging },
-        signal,
-      });
-    } else {
-      // Newer programs than the server: through a script without the settings it lacks (as backup restores do).
-      const script = dropNewerSettings(settingsUnknownTo(server.major));
-      const psql = engine.runClient!(instance, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password'], {
-        stdin: script,
-        env: { PGDATABASE: staging },
-        signal,
-      });
-      const toScript = engine.runClient!(instance, 'pg_restore', ['--file=-'], {
-        stdin: restoreIn,
-        stdout: script,
-        signal,
-      }).finally(() => script.end());
-      restore = Promise.all([toScript, psql]).then(([a, b]) => (a.exitCode !== 0 ? a : b));
-    }
+    // Newer programs than the server restore through a script without the settings it lacks.
+    const unknown = tool.major <= server.major ? [] : settingsUnknownTo(server.major);
+    const restore = restoreArchive(engine, instance, staging, restoreIn, unknown, signal);
     // A restore that stopped early reads no more: drain the archive so pg_dump is not left blocked.
     void restore.then(
       (r) => r.exitCode !== 0 && archive.resume(),

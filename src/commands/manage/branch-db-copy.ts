@@ -6,7 +6,7 @@ import { POOLER_AUTH_SCHEMA } from '../../core/pooler.js';
 import type { ClientResult, Engine } from '../../engines/engine.js';
 import { type DatabaseFacts, withExportedSnapshot } from '../../postgres/backup/catalog.js';
 import { createStaging, dropIfExists, STAGING_PREFIX, swapIn } from '../../postgres/backup/restore-target.js';
-import { dropNewerSettings } from '../backup/clients.js';
+import { restoreArchive } from '../backup/clients.js';
 import type { CopiedDatabase } from './upgrade-copy.js';
 
 function failed(program: string, res: ClientResult, what: string): CliError | undefined {
@@ -50,7 +50,7 @@ export async function copyOneDatabase(
       const stop = new AbortController();
       const both = AbortSignal.any([signal, stop.signal]);
       // A restore that failed or could not run reads no more: pg_dump must not wait on a full pipe.
-      const restoring = restoreInto(engine, target, staging, restoreIn, unknown, both).then(
+      const restoring = restoreArchive(engine, target, staging, restoreIn, unknown, both).then(
         (r) => {
           if (r.exitCode !== 0) stop.abort();
           archive.resume();
@@ -90,33 +90,4 @@ export async function copyOneDatabase(
     await dropIfExists(target, staging).catch(() => {});
     throw e;
   }
-}
-
-async function restoreInto(
-  engine: Engine,
-  target: Instance,
-  database: string,
-  input: PassThrough,
-  unknown: string[],
-  signal: AbortSignal,
-): Promise<ClientResult> {
-  if (unknown.length === 0)
-    return engine.runClient!(target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${database}`], {
-      stdin: input,
-      env: { PGDATABASE: database },
-      signal,
-    });
-  const script = dropNewerSettings(unknown);
-  const psql = engine.runClient!(target, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password'], {
-    stdin: script,
-    env: { PGDATABASE: database },
-    signal,
-  });
-  const toScript = engine.runClient!(target, 'pg_restore', ['--file=-'], {
-    stdin: input,
-    stdout: script,
-    signal,
-  }).finally(() => script.end());
-  const [a, b] = await Promise.all([toScript, psql]);
-  return a.exitCode !== 0 ? a : b;
 }
