@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { locateBinaries } from '../../src/engines/native/binaries.js';
 import type * as BundledModule from '../../src/engines/native/bundled.js';
+import { rootOnly } from '../support/isolation.js';
 
 // Where the bundled package is found: the real lookup unless a test names a directory.
 const bundled = vi.hoisted(() => ({ dir: undefined as string | undefined }));
@@ -14,7 +15,7 @@ vi.mock('../../src/engines/native/bundled.js', async (importOriginal) => {
 
 let root: string;
 const env = { PATH: process.env.PATH };
-const asRoot = process.geteuid?.() === 0;
+const asRoot = rootOnly('bundled binaries trust check');
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'rp-bundled-trust-'));
