@@ -33,10 +33,14 @@ export async function dropLinkOnPrimary(
 
 /** Replicas recorded in this home for each primary (from instance.conf files only: no connections). */
 export async function replicasByPrimary(ctx: Context): Promise<Map<string, string[]>> {
+  const recorded = [];
+  for (const entry of await ctx.registry.list()) if (!('error' in entry)) recorded.push(entry);
+  return groupReplicas(recorded);
+}
+
+/** Each primary's replicas among `instances`, by name. */
+export function groupReplicas(instances: Array<{ name: string; replicaOf?: string }>): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const entry of await ctx.registry.list()) {
-    if ('error' in entry || !entry.replicaOf) continue;
-    out.set(entry.replicaOf, [...(out.get(entry.replicaOf) ?? []), entry.name]);
-  }
+  for (const i of instances) if (i.replicaOf) out.set(i.replicaOf, [...(out.get(i.replicaOf) ?? []), i.name]);
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { describeError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
-import { replicasByPrimary } from '../replica/slot.js';
+import { groupReplicas, replicasByPrimary } from '../replica/slot.js';
 
 /** status: each instance's role; a replica's primary and lag; a primary's replicas. */
 export interface ReplicationStatus {
@@ -23,10 +23,7 @@ export interface ReplicationStatus {
  * every one of the home already, so nothing more is read.
  */
 export async function replicaMap(ctx: Context, instances: Instance[], all: boolean): Promise<Map<string, string[]>> {
-  if (!all) return replicasByPrimary(ctx);
-  const out = new Map<string, string[]>();
-  for (const i of instances) if (i.replicaOf) out.set(i.replicaOf, [...(out.get(i.replicaOf) ?? []), i.name]);
-  return out;
+  return all ? groupReplicas(instances) : replicasByPrimary(ctx);
 }
 
 /**
