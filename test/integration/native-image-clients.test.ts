@@ -25,9 +25,16 @@ function clientContainers(port: number): string[] {
   const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${CLIENT_LABEL}`], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean);
-  return ids
-    .map((id) => execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))
-    .filter((record) => record.includes(`"PGPORT=${port}"`));
+  return ids.map(inspect).filter((record) => record.includes(`"PGPORT=${port}"`));
+}
+
+/** One container's record, or '' when it went away between the listing and here (one-off containers are --rm). */
+function inspect(id: string): string {
+  try {
+    return execFileSync('docker', ['inspect', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
 }
 
 describe.skipIf(!docker.ok)('native engine, client programs from a local docker image', () => {
