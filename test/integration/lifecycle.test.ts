@@ -105,6 +105,28 @@ describe.each(engines)('lifecycle on the %s engine', (engine) => {
     expect(await psql(after, 'SELECT v FROM kept')).toEqual({ code: 0, out: 'survives' });
   }, 120_000);
 
+  it("the next start makes the instance's database when a create cut short left none (stopped and running)", async () => {
+    expect((await cli('manage', 'start', '--instance', 'cut')).code).toBe(0);
+    const env = parseEnv((await cli('credentials', '--instance', 'cut', '--format', 'env', '--show-secrets')).stdout);
+    const maintenance = { ...env, DATABASE_URL: env.DATABASE_URL!.replace(/\/[^/?]+(\?|$)/, '/postgres$1') };
+    const drop = `DROP DATABASE ${env.POSTGRES_DB}`;
+    try {
+      expect(await psql(maintenance, drop)).toMatchObject({ code: 0 });
+      expect((await cli('manage', 'stop', '--instance', 'cut')).code).toBe(0);
+      const started = await cli('manage', 'start', '--instance', 'cut');
+      expect(started.code, started.stderr).toBe(0);
+      expect(await psql(env, 'SELECT current_database()')).toEqual({ code: 0, out: env.POSTGRES_DB });
+
+      expect(await psql(maintenance, drop)).toMatchObject({ code: 0 });
+      const running = await cli('manage', 'start', '--instance', 'cut');
+      expect(running.code, running.stderr).toBe(0);
+      expect(running.stdout).toMatch(/already running/);
+      expect(await psql(env, 'SELECT current_database()')).toEqual({ code: 0, out: env.POSTGRES_DB });
+    } finally {
+      await cli('manage', 'uninstall', '--instance', 'cut', '--force');
+    }
+  }, 180_000);
+
   it('logs shows the server log, bounded by --tail', async () => {
     const logs = await cli('logs', '--tail', '5');
     expect(logs.code).toBe(0);

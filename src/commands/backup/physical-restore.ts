@@ -7,7 +7,7 @@ import type { Instance } from '../../core/instance.js';
 import { credentialsOf, withCredentials } from '../../core/data-credentials.js';
 import type { DataReplacement, Engine } from '../../engines/engine.js';
 import { countSessions } from '../../postgres/backup/restore-target.js';
-import { waitReady } from '../manage/lifecycle.js';
+import { waitReady } from '../manage/ready.js';
 import { saveCredentials } from '../manage/interrupted-restore.js';
 import { clearRestoreJournal, writeRestoreJournal } from '../../core/restore-journal.js';
 import { faultPoint } from '../../core/fault-point.js';

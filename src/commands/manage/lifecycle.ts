@@ -1,8 +1,8 @@
 import type { Context } from '../../context.js';
 import { DEFAULTS } from '../../core/defaults.js';
+import { waitReady } from './ready.js';
 import { CliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
-import { waitFor } from '../../core/wait.js';
 import { type Engine, PortTakenError } from '../../engines/engine.js';
 import { checkCreateFlags } from './create-flags.js';
 import { portClaimedElsewhere } from './port-claim.js';
@@ -33,39 +33,6 @@ export interface StartOutcome {
 }
 
 const PORT_RETRIES = 5;
-
-/** Server log lines for error evidence; never fails. */
-export async function logTail(engine: Engine, instance: Instance, lines = 20): Promise<string | undefined> {
-  try {
-    const out: string[] = [];
-    for await (const line of engine.logs(instance, { tail: lines })) out.push(line);
-    return out.length
-      ? `last ${out.length} lines of the server log:\n${out.map((l) => `  ${l}`).join('\n')}`
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Polls the authenticated probe until it passes; on timeout names the last failure and shows the log. */
-export async function waitReady(ctx: Context, engine: Engine, instance: Instance, timeoutSec: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const r = await ctx.probe(instance, Math.min(DEFAULTS.probeTimeoutMs, timeoutSec * 1000));
-      return r.ok ? undefined : r.message;
-    },
-    {
-      timeoutMs: timeoutSec * 1000,
-      // A failed attempt is cheap (connection refused); backing off to 250 ms left start
-      // up to 250 ms behind a server that was already ready.
-      intervalMs: 10,
-      maxIntervalMs: 20,
-      what: `instance ${instance.name} to answer an authenticated query on port ${instance.port}`,
-      evidence: () => logTail(engine, instance),
-      hint: `see the full log with: resource-postgres logs --instance ${instance.name}; raise --timeout if the machine is slow`,
-    },
-  );
-}
 
 /** Creates the engine's server for a recorded instance, choosing another port if the engine finds it taken. */
 async function createServer(
@@ -196,8 +163,8 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     if (!claimed) await portClaimedElsewhere(ctx, instance, state.state === 'running');
     await setDesired(ctx, instance, 'running');
     if (state.state === 'running') {
-      // A no-op for a running server, except that it finishes a create cut short (a CLI killed
-      // after the server came up but before the native engine created the instance's database).
+      // A no-op for a running server; the readiness wait below makes the instance's database if
+      // a create cut short (the CLI killed after the server first came up) left it without one.
       await engine.start(instance, { timeoutSec: opts.timeoutSec });
       action = 'already running';
       // --force repairs, never restarts a healthy server: callers pass it on every run.

@@ -11,7 +11,7 @@ import {
   tableCounts,
 } from '../../postgres/backup/catalog.js';
 import { compareTableCounts, describeMismatches } from './upgrade-check.js';
-import { waitReady } from './lifecycle.js';
+import { waitReady } from './ready.js';
 import { type CopiedDatabase, copyAll } from './upgrade-copy.js';
 
 /** Both hooks at one step: a kill there (faultPoint) and an ordinary failure (failPoint). */

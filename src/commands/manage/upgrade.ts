@@ -15,7 +15,7 @@ import { result } from '../result.js';
 import { provisionAppRole } from './app-role.js';
 import { claimFreePort, gatherClaims } from './create.js';
 import { finishInterruptedRestore } from './interrupted-restore.js';
-import { waitReady } from './lifecycle.js';
+import { waitReady } from './ready.js';
 import { buildTarget, upgradeFault } from './upgrade-build.js';
 import { checkUpgradeRequest, recordedMajor } from './upgrade-check.js';
 import { guardUpgrade } from '../replica/guard.js';

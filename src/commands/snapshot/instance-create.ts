@@ -8,7 +8,7 @@ import type { Instance } from '../../core/instance.js';
 import { physicalBlocker } from '../../core/physical-backup.js';
 import { extraTablespaces, serverFacts } from '../../postgres/backup/catalog.js';
 import { copyPhysical } from '../backup/physical-copy.js';
-import { waitReady } from '../manage/lifecycle.js';
+import { waitReady } from '../manage/ready.js';
 import { finishInterrupted } from '../manage/interrupted.js';
 import { portClaimedElsewhere } from '../manage/port-claim.js';
 import { type CommandResult, result } from '../result.js';

@@ -11,7 +11,7 @@ import { countSessions } from '../../postgres/backup/restore-target.js';
 import { setRolePasswords } from '../../postgres/role-passwords.js';
 import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
 import { pausePooler, resumePooler } from '../pooler/hooks.js';
-import { waitReady } from '../manage/lifecycle.js';
+import { waitReady } from '../manage/ready.js';
 import { type InstanceSnapshot, snapshotCredentials } from './instance-store.js';
 
 /**

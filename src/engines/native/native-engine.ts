@@ -133,10 +133,8 @@ export class NativeEngine implements Engine {
   async start(instance: Instance, opts: { timeoutSec?: number } = {}): Promise<void> {
     const layout = await findLayout(this.home, instance);
     // A create cut short (CLI killed after initdb or after the first start) leaves a cluster
-    // without the instance's database: make it here too. Best effort: if this fails, the
-    // readiness probe that follows names the real problem.
-    const finishCreate = () => this.#ensureDatabase(instance).catch(() => {});
-    if ((await readPidFile(layout.data)).liveness === 'alive') return finishCreate();
+    // without the instance's database: the readiness wait makes it when its probe finds none.
+    if ((await readPidFile(layout.data)).liveness === 'alive') return;
     const major = await dataMajor(layout.data);
     if (!major) {
       throw new CliError('failed', `instance ${instance.name} has no initialised data directory at ${layout.data}`, {
@@ -158,7 +156,6 @@ export class NativeEngine implements Engine {
     checkMajor(layout.data, major, bins);
     const user = await settled;
     await startServer({ instance, layout, bins, user, timeoutSec: opts.timeoutSec ?? this.#startTimeoutSec });
-    await finishCreate();
   }
 
   async stop(instance: Instance, opts: StopOptions): Promise<void> {
