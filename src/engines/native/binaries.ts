@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
 import { chooseBinDir, type BinSource, PG_BIN_HINT } from './bin-source.js';

@@ -1,6 +1,6 @@
 import { access, constants, readdir, realpath } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { ENV } from '../../core/defaults.js';
 import type { Instance } from '../../core/instance.js';
 import { parseToolVersion, toolSuits } from '../../core/pg-version.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
 import { isBaseBackupPath, walFilesBetween } from '../../core/physical-backup.js';
 import type { DataArchiveRequest } from '../engine.js';

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
 import { localUser } from './os-users.js';
 import type { ServerUser } from './run-as.js';

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
 import { parsePasswdLine, type ServerUser } from './run-as.js';
 import { serverUserCandidates, serverUserMarker } from './server-user-name.js';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { trace } from '../../core/trace.js';
 
 /**

@@ -1,6 +1,6 @@
 import { lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
 import { rootTrustPolicy, untrustedBinDirReasons } from './trusted-bin-dir.js';
 import type { Progress } from '../engine.js';

@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from './exec.js';
 import { ENV } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import type { Progress } from '../engine.js';
