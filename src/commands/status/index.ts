@@ -107,6 +107,12 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     ? [(await ctx.registry.find(opts.instance)) ?? null].filter((x) => x !== null)
     : await ctx.registry.list();
 
+  // The probes need pg: it loads while the engines are asked (a docker inspect is a round trip).
+  if (!opts.fast && entries.length > 0)
+    void import('../../postgres/client.js').then(
+      (m) => m.loadPg(),
+      () => {},
+    );
   // Whose server state nobody could learn (damaged instance.conf, engine unreachable): unhealthy,
   // but never counted as running, since nothing says it is.
   const unknown = new Set<string>();
