@@ -59,6 +59,17 @@ export class PortLedger {
     }
   }
 
+  /** The claim of port is owner's, read without the lock from a ledger only we can write. */
+  async #ownedAlready(port: number, owner: PortOwner): Promise<boolean> {
+    try {
+      await checkPrivateDir(this.dir, 'the port ledger');
+    } catch {
+      return false; // the locked path reports it
+    }
+    const current = await this.#read(port);
+    return current !== undefined && sameOwner(current, owner);
+  }
+
   /** Does the owner's instance.conf record this port, or is its create still running? */
   async #live(port: number, claim: Claim): Promise<boolean> {
     try {
@@ -94,6 +105,9 @@ export class PortLedger {
 
   /** Claims the port for owner; false when another live instance (or create in flight) holds it. */
   async claim(port: number, owner: PortOwner): Promise<boolean> {
+    // Every start of an existing instance asks; a claim already its own (which nobody else takes
+    // while its instance.conf records the port) needs no lock, and the lock is a process start.
+    if (await this.#ownedAlready(port, owner)) return true;
     const won = await this.#locked(async () => {
       const current = await this.#read(port);
       if (current && sameOwner(current, owner)) return true;

@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { acquireLock } from '../../src/core/lock.js';
 import { PortLedger } from '../../src/system/port-ledger.js';
 
 let root: string;
@@ -50,6 +52,22 @@ describe('the machine-wide port ledger', () => {
     expect(await ledger.claim(5443, { home: homeB(), name: 'main' })).toBe(false);
     await ledger.release(5443, { home: homeA(), name: 'main' });
     expect(await ledger.claim(5443, { home: homeB(), name: 'main' })).toBe(true);
+  });
+
+  it("an owner's own claim is confirmed without the lock; anyone else's claim waits for it", async () => {
+    await record(homeA(), 'main', 5445);
+    expect(await ledger.claim(5445, { home: homeA(), name: 'main' })).toBe(true);
+    const release = await acquireLock(join(root, 'ledger', '.lock'));
+    try {
+      expect(await ledger.claim(5445, { home: homeA(), name: 'main' })).toBe(true);
+      const other = ledger.claim(5446, { home: homeB(), name: 'main' });
+      const waited = await Promise.race([other.then(() => 'claimed'), sleep(300).then(() => 'waiting')]);
+      expect(waited).toBe('waiting');
+      await release();
+      expect(await other).toBe(true);
+    } finally {
+      await release().catch(() => {}); // already released when the test got that far
+    }
   });
 
   it('concurrent claims of one port: exactly one wins', async () => {

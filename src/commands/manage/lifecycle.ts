@@ -161,7 +161,9 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
     const state = await engine.inspect(instance);
     if (!claimed) await portClaimedElsewhere(ctx, instance, state.state === 'running');
-    await setDesired(ctx, instance, 'running');
+    // Recorded while the engine works: its lock is a flock(1) process that need not wait for the server.
+    const desired = setDesired(ctx, instance, 'running');
+    desired.catch(() => {}); // awaited below, after the engine's work (whose error comes first)
     if (state.state === 'running') {
       // A no-op for a running server; the readiness wait below makes the instance's database if
       // a create cut short (the CLI killed after the server first came up) left it without one.
@@ -185,6 +187,7 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
       instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
       action = 'created';
     }
+    await desired;
     // The native engine names the OS user an instance of an older version now runs as.
     if (instance.extra.server_user !== recordedUser) await recordExtra(ctx, instance, 'server_user');
   }
