@@ -20,12 +20,16 @@ async function stopOne(
   // Ask the engine first: when it cannot answer (no daemon), nothing is recorded either.
   const before = await engine.inspect(instance);
   // A restart stays meant to run: a status read mid-restart must not see "stopped on purpose".
-  if (!opts.restarting) await setDesired(ctx, instance, 'stopped');
+  // Recorded while the engine works: its lock is a flock(1) process that need not wait for the server.
+  const desired = opts.restarting ? Promise.resolve() : setDesired(ctx, instance, 'stopped');
+  desired.catch(() => {}); // awaited below, after the engine's work (whose error comes first)
   await pausePooler(ctx, instance);
   if (before.state !== 'running') {
+    await desired;
     return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
   }
   await engine.stop(instance, opts);
+  await desired;
   return { name: instance.name, result: 'stopped', message: `instance ${instance.name} stopped (data kept)` };
 }
 
