@@ -48,6 +48,8 @@ describe.skipIf(!found.ok)('native engine, logical backups with client programs 
     await sql(
       "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, E'line\\t' || g FROM generate_series(1, 300) g; CREATE ROLE auditor; CREATE SEQUENCE ticket START 41",
     );
+    // Named like the login role the program makes on a primary for each of its streaming replicas.
+    await sql("CREATE ROLE rp_replica_ghost LOGIN REPLICATION PASSWORD 'only-for-this-instance'");
     await sql('CREATE DATABASE side');
     await sql("SELECT nextval('ticket')");
   }, 240_000);
@@ -78,6 +80,10 @@ describe.skipIf(!found.ok)('native engine, logical backups with client programs 
     const cloned = await cli(['backup', 'restore', 'logical1', '--to-instance', `${name}c`]);
     expect(cloned.code, cloned.stderr).toBe(0);
     expect(await sql('SELECT count(*)::int AS n FROM notes', `${name}c`)).toEqual([{ n: 300 }]);
+    // The users' roles come along; the program's role for the source's replica does not.
+    const roles = "SELECT rolname FROM pg_roles WHERE rolname IN ('auditor', 'rp_replica_ghost') ORDER BY 1";
+    expect(await sql(roles, `${name}c`)).toEqual([{ rolname: 'auditor' }]);
+    expect(await sql(roles)).toEqual([{ rolname: 'auditor' }, { rolname: 'rp_replica_ghost' }]);
   }, 300_000);
 
   it('verify --restore-test restores the backup into a throwaway instance and compares row counts', async () => {

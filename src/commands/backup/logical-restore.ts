@@ -42,7 +42,12 @@ async function restoreGlobals(
   backup: StoredBackup,
   signal: AbortSignal,
 ): Promise<void> {
-  await replayGlobals(ctx, engine, target, await readFile(join(backup.dir, backup.manifest.globals!), 'utf8'), signal);
+  const globals = await readFile(join(backup.dir, backup.manifest.globals!), 'utf8');
+  // Into another instance (--to-instance, a restore test): the roles the program made for the
+  // source's replicas and pooler hold the source's passwords; the copy gets none of them.
+  await replayGlobals(ctx, engine, target, globals, signal, {
+    otherInstance: target.name !== backup.manifest.instance,
+  });
 }
 
 /** pg_dumpall --globals-only output replayed into `target` (also manage upgrade's roles). */
@@ -55,7 +60,7 @@ export async function replayGlobals(
   opts: { otherInstance?: boolean } = {},
 ): Promise<void> {
   let sql = keepOwnPassword(globals, asAdmin(target).user);
-  // Into another instance (--from): not the roles the program made for the source's replicas and pooler.
+  // Into another instance: not the roles the program made for the source's replicas and pooler.
   if (opts.otherInstance) sql = leaveOutProgramRoles(sql);
   // App role owner: the application's role is not redefined by the backup at all (its password,
   // attributes and memberships stay the target's); ensureAppRole checks it again at the end.
