@@ -122,7 +122,8 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
   );
   const valid = entries.filter((e): e is Instance => !('error' in e));
   const replicas = await replicaMap(ctx, valid, !opts.instance);
-  const instances = await mapLimit(entries, 8, async (entry): Promise<InstanceStatus> => {
+  // A probe is a SCRAM login and a server backend each; a --fast check only a TCP connect.
+  const instances = await mapLimit(entries, opts.fast ? 32 : 8, async (entry): Promise<InstanceStatus> => {
     if ('error' in entry) {
       unknown.add(entry.name);
       return {
