@@ -106,7 +106,7 @@ describe.each(engines)('lifecycle on the %s engine', (engine) => {
   }, 120_000);
 
   it("the next start makes the instance's database when a create cut short left none (stopped and running)", async () => {
-    expect((await cli('manage', 'start', '--instance', 'cut')).code).toBe(0);
+    expect((await cli('manage', 'start', '--instance', 'cut', ...engineArgs)).code).toBe(0);
     const env = parseEnv((await cli('credentials', '--instance', 'cut', '--format', 'env', '--show-secrets')).stdout);
     const maintenance = { ...env, DATABASE_URL: env.DATABASE_URL!.replace(/\/[^/?]+(\?|$)/, '/postgres$1') };
     const drop = `DROP DATABASE ${env.POSTGRES_DB}`;
@@ -115,6 +115,7 @@ describe.each(engines)('lifecycle on the %s engine', (engine) => {
       expect((await cli('manage', 'stop', '--instance', 'cut')).code).toBe(0);
       const started = await cli('manage', 'start', '--instance', 'cut');
       expect(started.code, started.stderr).toBe(0);
+      expect(started.stderr).toContain(`had no database ${env.POSTGRES_DB}; made it (empty)`);
       expect(await psql(env, 'SELECT current_database()')).toEqual({ code: 0, out: env.POSTGRES_DB });
 
       expect(await psql(maintenance, drop)).toMatchObject({ code: 0 });

@@ -31,9 +31,10 @@ function clientContainers(port: number): string[] {
 /** One container's record, or '' when it went away between the listing and here (one-off containers are --rm). */
 function inspect(id: string): string {
   try {
-    return execFileSync('docker', ['inspect', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return '';
+    return execFileSync('docker', ['inspect', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (/No such object/.test(String((e as { stderr?: string }).stderr))) return '';
+    throw e;
   }
 }
 

@@ -164,28 +164,35 @@ export async function ensureRunning(ctx: Context, name: string, opts: EnsureOpti
     // Recorded while the engine works: its lock is a flock(1) process that need not wait for the server.
     const desired = setDesired(ctx, instance, 'running');
     desired.catch(() => {}); // awaited below, after the engine's work (whose error comes first)
-    if (state.state === 'running') {
-      // A no-op for a running server; the readiness wait below makes the instance's database if
-      // a create cut short (the CLI killed after the server first came up) left it without one.
-      await engine.start(instance, { timeoutSec: opts.timeoutSec });
-      action = 'already running';
-      // --force repairs, never restarts a healthy server: callers pass it on every run.
-      const failing = opts.force ? await unhealthyReason(ctx, instance, opts.timeoutSec) : undefined;
-      if (failing) {
-        ctx.talk.info(`instance ${name} runs but fails its health probe (${failing}); restarting it (--force)`);
-        await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
+    try {
+      if (state.state === 'running') {
+        // A no-op for a running server; a waited start's readiness probe makes the instance's database
+        // if a create cut short (the CLI killed after the server first came up) left it without one.
+        await engine.start(instance, { timeoutSec: opts.timeoutSec });
+        action = 'already running';
+        // --force repairs, never restarts a healthy server: callers pass it on every run.
+        const failing = opts.force ? await unhealthyReason(ctx, instance, opts.timeoutSec) : undefined;
+        if (failing) {
+          ctx.talk.info(`instance ${name} runs but fails its health probe (${failing}); restarting it (--force)`);
+          await engine.stop(instance, { timeoutSec: DEFAULTS.stopTimeoutSec });
+          await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
+          action = 'repaired';
+        }
+      } else if (state.state === 'stopped') {
+        await ensureServerTls(ctx, existing);
         await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
-        action = 'repaired';
+        action = 'started';
+      } else {
+        guardLostReplica(existing, state.dataExists);
+        // The create saves the whole record: setDesired's re-read and save must not come after and undo it.
+        await desired;
+        await engine.prepare(instance, ctx.talk.progress);
+        instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
+        action = 'created';
       }
-    } else if (state.state === 'stopped') {
-      await ensureServerTls(ctx, existing);
-      await explainPortTaken(ctx, existing, true, () => engine.start(existing, { timeoutSec: opts.timeoutSec }));
-      action = 'started';
-    } else {
-      guardLostReplica(existing, state.dataExists);
-      await engine.prepare(instance, ctx.talk.progress);
-      instance = await explainPortTaken(ctx, existing, false, () => createServer(ctx, engine, existing, true));
-      action = 'created';
+    } finally {
+      // The engine's error comes first; the record is written before the instance's lock is let go.
+      await desired.catch(() => {});
     }
     await desired;
     // The native engine names the OS user an instance of an older version now runs as.

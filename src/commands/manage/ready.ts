@@ -48,6 +48,7 @@ export async function waitReady(ctx: Context, engine: Engine, instance: Instance
       if (r.code === '3D000' && !madeDatabase && !instance.replicaOf && instance.database !== 'postgres') {
         madeDatabase = true;
         await finishCreate(instance);
+        ctx.talk.info(`instance ${instance.name} had no database ${instance.database}; made it (empty)`);
       }
       return r.message;
     },

@@ -23,13 +23,17 @@ async function stopOne(
   // Recorded while the engine works: its lock is a flock(1) process that need not wait for the server.
   const desired = opts.restarting ? Promise.resolve() : setDesired(ctx, instance, 'stopped');
   desired.catch(() => {}); // awaited below, after the engine's work (whose error comes first)
-  await pausePooler(ctx, instance);
+  try {
+    await pausePooler(ctx, instance);
+    if (before.state === 'running') await engine.stop(instance, opts);
+  } finally {
+    // Written before the instance's lock is let go, whatever happened.
+    await desired.catch(() => {});
+  }
+  await desired;
   if (before.state !== 'running') {
-    await desired;
     return { name: instance.name, result: 'already stopped', message: `instance ${instance.name} was already stopped` };
   }
-  await engine.stop(instance, opts);
-  await desired;
   return { name: instance.name, result: 'stopped', message: `instance ${instance.name} stopped (data kept)` };
 }
 
