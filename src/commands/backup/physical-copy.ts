@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import type { Manifest, ManifestDatabase, ManifestFile } from './manifest.js';
 import { CliError } from '../../core/errors.js';
-import { openSink, writeSmallFile } from '../../system/file-sink.js';
+import { writeSmallFile } from '../../system/file-sink.js';
+import { followFile } from '../../system/file-follow.js';
 import type { Instance } from '../../core/instance.js';
 import { physicalBlocker } from '../../core/physical-backup.js';
 import type { DataArchiveRequest, Engine } from '../../engines/engine.js';
@@ -10,6 +11,7 @@ import { type DatabaseFacts, type ServerFacts, tableCounts } from '../../postgre
 import { enterBackupMode } from '../../postgres/backup/mode.js';
 import type { BackupPart } from './logical-dump.js';
 import { withByteProgress } from './progress.js';
+import { trace } from '../../core/trace.js';
 
 async function archive(
   ctx: Context,
@@ -19,18 +21,19 @@ async function archive(
   path: string,
   rel: string,
 ): Promise<ManifestFile> {
-  const sink = openSink(path);
+  // The engine's tar writes the file itself; it is hashed as it grows (file-follow.ts).
+  const file = await followFile(path);
   const failed = await withByteProgress(
     ctx,
     request.kind === 'base' ? 'copying the data directory' : 'copying WAL',
-    sink.bytes,
-    () => engine.archiveData!(instance, request, sink.stream),
+    file.bytes,
+    () => engine.archiveData!(instance, request, { fd: file.fd }),
   ).then(
     () => undefined,
     (e: unknown) => e ?? new Error('archive failed'),
   );
   // Closed either way, so no descriptor is left open on a partial file.
-  const info = await sink.close();
+  const info = await file.close();
   if (failed) throw failed;
   return { path: rel, ...info };
 }
@@ -61,17 +64,25 @@ export async function copyPhysical(
     throw new CliError('failed', `instance ${instance.name} cannot take a physical backup: ${blocker}`, {
       hint: 'use --method logical, or an instance with another template',
     });
-  const session = await enterBackupMode(instance, `resource-postgres ${label}`, facts.versionNum);
+  const session = await trace.span('backup: enter backup mode', () =>
+    enterBackupMode(instance, `resource-postgres ${label}`, facts.versionNum),
+  );
   try {
     if (!session.slot)
       ctx.talk.warn(
         'no temporary replication slot could be made (max_replication_slots = 0?): a long copy may lose WAL to recycling',
       );
+    // The row counts for the manifest overlap the copy (they are taken in backup mode either way).
+    const counting = trace.span('backup: table counts', async () => {
+      const out: ManifestDatabase[] = [];
+      for (const db of dbs) out.push({ ...db, tables: await tableCounts(instance, db.name) });
+      return out;
+    });
+    counting.catch(() => {}); // awaited below, after the copy
     const files = [await archive(ctx, engine, instance, { kind: 'base' }, join(dir, 'base.tar'), 'base.tar')];
     signal?.throwIfAborted();
-    const databases: ManifestDatabase[] = [];
-    for (const db of dbs) databases.push({ ...db, tables: await tableCounts(instance, db.name) });
-    const stop = await session.stop();
+    const databases = await counting;
+    const stop = await trace.span('backup: stop backup mode', () => session.stop());
     files.push(
       await archive(
         ctx,
