@@ -24,8 +24,10 @@ import {
   dropIfExists,
   dropLeftovers,
   STAGING_PREFIX,
-  swapIn,
+  swapInKeepingAside,
 } from '../../postgres/backup/restore-target.js';
+import { trace } from '../../core/trace.js';
+import { inParallel, PARALLEL_DATABASES } from './parallel.js';
 import { dropNewerSettings, requireTools, runFromFile, settingsUnknownTo } from './clients.js';
 
 export interface RestoredDatabase {
@@ -117,43 +119,77 @@ async function restoreViaScript(
     });
 }
 
-/**
- * Each database is restored into a staging database with pg_restore and swapped in only
- * when that succeeded; the sessions on the database it replaces are ended at the swap.
- */
-async function restoreDatabase(
-  ctx: Context,
+/** pg_restore (or the script route) of one database's archive into its staging database. */
+async function fillStaging(
   engine: Engine,
   target: Instance,
   backup: StoredBackup,
   db: ManifestDatabase,
+  staging: string,
   tools: Tools,
   signal: AbortSignal,
-): Promise<RestoredDatabase> {
-  const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
-  ctx.talk.progress(`restoring database ${db.name}`);
-  await createStaging(target, db, staging);
+): Promise<void> {
+  const file = join(backup.dir, db.file!);
+  if (tools.major > tools.serverMajor)
+    return restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
+  await runFromFile(engine, target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${staging}`], file, {
+    signal,
+    what: `restoring database ${db.name}`,
+  });
+}
+
+/**
+ * Every database is restored into a staging database first, a few at a time (parallel.ts);
+ * only when all succeeded are they swapped in, so a failed restore replaces nothing. The
+ * sessions on a database being replaced are ended at its swap. The replaced databases are
+ * dropped together at the end: one checkpoint for all (restore-target.ts swapAside).
+ */
+async function restoreDatabases(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  databases: ManifestDatabase[],
+  tools: Tools,
+  signal: AbortSignal,
+): Promise<RestoredDatabase[]> {
+  const staged = new Map<string, string>();
   try {
-    const file = join(backup.dir, db.file!);
-    if (tools.major > tools.serverMajor)
-      await restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
-    else
-      await runFromFile(
-        engine,
-        target,
-        'pg_restore',
-        ['--exit-on-error', '--no-password', `--dbname=${staging}`],
-        file,
-        { signal, what: `restoring database ${db.name}` },
+    await inParallel(databases, PARALLEL_DATABASES, async (db) => {
+      signal.throwIfAborted();
+      if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
+      const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
+      ctx.talk.progress(`restoring database ${db.name}`);
+      await trace.span('restore: create staging', () => createStaging(target, db, staging));
+      staged.set(db.name, staging);
+      await trace.span(`restore: pg_restore ${db.name}`, () =>
+        fillStaging(engine, target, backup, db, staging, tools, signal),
       );
+    });
+    faultPoint('restore:before-swap');
   } catch (e) {
-    await dropIfExists(target, staging).catch(() => {});
+    await Promise.all([...staged.values()].map((s) => dropIfExists(target, s).catch(() => {})));
     throw e;
   }
-  faultPoint('restore:before-swap');
-  const swap = await swapIn(target, staging, db.name);
-  if (swap.terminated > 0) ctx.talk.info(`database ${db.name}: ended ${swap.terminated} open session(s) to replace it`);
-  return { name: db.name, ...swap };
+  const done: RestoredDatabase[] = [];
+  const asides: string[] = [];
+  try {
+    for (const db of databases) {
+      const { aside, ...swap } = await trace.span('restore: swap', () =>
+        swapInKeepingAside(target, staged.get(db.name)!, db.name),
+      );
+      staged.delete(db.name);
+      if (aside) asides.push(aside);
+      if (swap.terminated > 0)
+        ctx.talk.info(`database ${db.name}: ended ${swap.terminated} open session(s) to replace it`);
+      done.push({ name: db.name, ...swap });
+    }
+  } finally {
+    // Stagings a failed swap left unswapped go too: the databases they would replace stay as they were.
+    const drop = [...asides, ...staged.values()];
+    await trace.span('restore: drop replaced', () => Promise.all(drop.map((d) => dropIfExists(target, d))));
+  }
+  return done;
 }
 
 export async function restoreLogical(
@@ -168,21 +204,16 @@ export async function restoreLogical(
   // pg_restore reads archives of its own version or older: as new as the server and the dump.
   const dumpMajor =
     parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
-  const tools = {
-    ...(await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore')),
-    serverMajor: facts.major,
-  };
-  const left = await dropLeftovers(target);
+  const [checked, left] = await Promise.all([
+    requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore'),
+    trace.span('restore: leftovers', () => dropLeftovers(target)),
+  ]);
+  const tools = { ...checked, serverMajor: facts.major };
   if (left.length) ctx.talk.info(`dropped ${left.length} database(s) an interrupted restore left: ${left.join(', ')}`);
   if (backup.manifest.globals) await restoreGlobals(ctx, engine, target, backup, signal);
-  const done: RestoredDatabase[] = [];
-  for (const db of databases) {
-    signal.throwIfAborted();
-    if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
-    done.push(await restoreDatabase(ctx, engine, target, backup, db, tools, signal));
-  }
+  const done = await restoreDatabases(ctx, engine, target, backup, databases, tools, signal);
   // The backup's roles and owners may come from a superuser-mode source (its role a superuser,
   // its database owned by someone else): the target's application role is put back as it must be.
-  await provisionAppRole(target);
+  await trace.span('restore: app role', () => provisionAppRole(target));
   return done;
 }

@@ -55,12 +55,37 @@ export async function swapIn(
   return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, (c) => swapInWith(c, staging, name));
 }
 
+/** swapAside on a connection of its own. */
+export async function swapInKeepingAside(
+  instance: Instance,
+  staging: string,
+  name: string,
+): Promise<{ terminated: number; replaced: boolean; aside?: string }> {
+  return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, (c) => swapAside(c, staging, name));
+}
+
 /** swapIn on a connection the caller holds (to a database other than `name`): one connection less. */
 export async function swapInWith(
   c: Client,
   staging: string,
   name: string,
 ): Promise<{ terminated: number; replaced: boolean }> {
+  const { aside, ...swap } = await swapAside(c, staging, name);
+  if (aside) await dropDatabase(c, aside);
+  return swap;
+}
+
+/**
+ * The swap without the drop: the database it replaced is left under `aside` for the caller to
+ * drop. DROP DATABASE forces an immediate checkpoint; several restored databases dropped at
+ * once from separate sessions share it instead of each waiting for its own. A kill before
+ * the drop leaves a rp_replaced_ database that the next restore drops (dropLeftovers).
+ */
+export async function swapAside(
+  c: Client,
+  staging: string,
+  name: string,
+): Promise<{ terminated: number; replaced: boolean; aside?: string }> {
   if (!(await databaseExists(c, name))) {
     await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
     return { terminated: 0, replaced: false };
@@ -82,8 +107,7 @@ export async function swapInWith(
     }
   }
   faultPoint('restore:swapped');
-  await dropDatabase(c, aside);
-  return { terminated, replaced: true };
+  return { terminated, replaced: true, aside };
 }
 
 async function endSessions(c: Client, name: string): Promise<number> {
