@@ -21,6 +21,7 @@ import type { Engine } from '../../engines/engine.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
 import {
   createStaging,
+  ownStaging,
   dropIfExists,
   dropLeftovers,
   STAGING_PREFIX,
@@ -142,7 +143,9 @@ async function fillStaging(
  * Every database is restored into a staging database first, a few at a time (parallel.ts);
  * only when all succeeded are they swapped in, so a failed restore replaces nothing. The
  * sessions on a database being replaced are ended at its swap. The replaced databases are
- * dropped together at the end: one checkpoint for all (restore-target.ts swapAside).
+ * dropped together at the end: one checkpoint for all (restore-target.ts swapAside). The
+ * staging databases are created while `roles` (the globals) are restored; each pg_restore
+ * waits for them.
  */
 async function restoreDatabases(
   ctx: Context,
@@ -151,6 +154,7 @@ async function restoreDatabases(
   backup: StoredBackup,
   databases: ManifestDatabase[],
   tools: Tools,
+  roles: Promise<void>,
   signal: AbortSignal,
 ): Promise<RestoredDatabase[]> {
   const staged = new Map<string, string>();
@@ -160,8 +164,11 @@ async function restoreDatabases(
       if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
       const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
       ctx.talk.progress(`restoring database ${db.name}`);
-      await trace.span('restore: create staging', () => createStaging(target, db, staging));
+      // Created while the roles are restored; pg_restore waits for them (owners, grants).
+      const owned = await trace.span('restore: create staging', () => createStaging(target, db, staging));
       staged.set(db.name, staging);
+      await roles;
+      if (!owned) await ownStaging(target, staging, db.owner);
       await trace.span(`restore: pg_restore ${db.name}`, () =>
         fillStaging(engine, target, backup, db, staging, tools, signal),
       );
@@ -204,14 +211,30 @@ export async function restoreLogical(
   // pg_restore reads archives of its own version or older: as new as the server and the dump.
   const dumpMajor =
     parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
-  const [checked, left] = await Promise.all([
-    requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore'),
-    trace.span('restore: leftovers', () => dropLeftovers(target)),
-  ]);
+  // The check overlaps dropping what a killed restore left (garbage either way); neither is left running.
+  const leftovers = trace.span('restore: leftovers', () => dropLeftovers(target));
+  leftovers.catch(() => {});
+  const checked = await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore').catch(
+    async (e: unknown) => {
+      await leftovers.catch(() => {});
+      throw e;
+    },
+  );
+  const left = await leftovers;
   const tools = { ...checked, serverMajor: facts.major };
   if (left.length) ctx.talk.info(`dropped ${left.length} database(s) an interrupted restore left: ${left.join(', ')}`);
-  if (backup.manifest.globals) await restoreGlobals(ctx, engine, target, backup, signal);
-  const done = await restoreDatabases(ctx, engine, target, backup, databases, tools, signal);
+  const roles = backup.manifest.globals
+    ? trace.span('restore: roles', () => restoreGlobals(ctx, engine, target, backup, signal))
+    : Promise.resolve();
+  roles.catch(() => {}); // awaited below, and by each database before its pg_restore
+  // A failure waits for the roles' psql too: its run must end (and its password file go) before we exit.
+  const done = await restoreDatabases(ctx, engine, target, backup, databases, tools, roles, signal).catch(
+    async (e: unknown) => {
+      await roles.catch(() => {});
+      throw e;
+    },
+  );
+  await roles;
   // The backup's roles and owners may come from a superuser-mode source (its role a superuser,
   // its database owned by someone else): the target's application role is put back as it must be.
   await trace.span('restore: app role', () => provisionAppRole(target));

@@ -13,11 +13,11 @@ import { quoteIdent, quoteLiteral } from '../identifiers.js';
  */
 const adminDb = (target: string) => (target === 'postgres' ? 'template1' : 'postgres');
 
-export async function createStaging(instance: Instance, facts: DatabaseFacts, staging: string): Promise<void> {
-  await withClient(instance, { database: adminDb(facts.name), timeoutMs: 60_000 }, async (c) => {
-    const owner = (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount
-      ? ` OWNER ${quoteIdent(facts.owner)}`
-      : '';
+/** Creates the staging database; false when its owner did not exist (yet), so the admin owns it. */
+export async function createStaging(instance: Instance, facts: DatabaseFacts, staging: string): Promise<boolean> {
+  return withClient(instance, { database: adminDb(facts.name), timeoutMs: 60_000 }, async (c) => {
+    const owned = Boolean((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount);
+    const owner = owned ? ` OWNER ${quoteIdent(facts.owner)}` : '';
     const base = `CREATE DATABASE ${quoteIdent(staging)}${owner} TEMPLATE template0 ENCODING ${quoteLiteral(facts.encoding)}`;
     try {
       await c.query(`${base} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}`);
@@ -25,6 +25,15 @@ export async function createStaging(instance: Instance, facts: DatabaseFacts, st
       // A clone on another machine or image may lack the source's locale: the server default then.
       await c.query(base);
     }
+    return owned;
+  });
+}
+
+/** A staging database created before its owner existed goes to the owner once it does (roles restored meanwhile). */
+export async function ownStaging(instance: Instance, staging: string, owner: string): Promise<void> {
+  await withClient(instance, { database: 'postgres', timeoutMs: 60_000 }, async (c) => {
+    if ((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner])).rowCount)
+      await c.query(`ALTER DATABASE ${quoteIdent(staging)} OWNER TO ${quoteIdent(owner)}`);
   });
 }
 
