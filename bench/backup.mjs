@@ -148,21 +148,40 @@ async function dockerRows(s) {
   process.env.PGPASSWORD = s.conn.password;
   const env = ['-e', 'PGPASSWORD', '-e', 'PGHOST=127.0.0.1', '-e', `PGUSER=${s.conn.user}`];
   const rawDir = join(work, 'raw-docker');
-  const rawDump = async () => {
+  const rawDump = async (compress = []) => {
     await rm(rawDir, { recursive: true, force: true });
     await mkdir(rawDir);
     await toFile('docker', ['exec', ...env, container, 'pg_dumpall', '--globals-only'], join(rawDir, 'globals.sql'));
     for (const db of s.dbs)
-      await toFile('docker', ['exec', ...env, container, 'pg_dump', '-Fc', '-d', db], join(rawDir, `${db}.dump`));
+      await toFile(
+        'docker',
+        ['exec', ...env, container, 'pg_dump', '-Fc', ...compress, '-d', db],
+        join(rawDir, `${db}.dump`),
+      );
   };
   const backup = await paired('docker: backup create (logical) vs docker exec pg_dumpall -g + pg_dump -Fc', rounds, {
     tool: (r) =>
       timed(async () => {
         await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `b${r}`]);
       }),
-    baseline: () => timed(rawDump),
+    baseline: () => timed(() => rawDump()),
     baselineName: 'docker exec pg_dump',
   });
+  // Like with like: the tool writes zstd level 1 where pg_dump has it (logical-dump.ts).
+  const sameCompression = await paired(
+    'docker: backup create (logical) vs the same raw dumps with --compress=zstd:1 (the same compression)',
+    rounds,
+    {
+      tool: (r) =>
+        timed(async () => {
+          await cli(s.home, ['backup', 'create', '--instance', s.name, '--name', `z${r}`]);
+        }),
+      baseline: () => timed(() => rawDump(['--compress=zstd:1'])),
+      baselineName: 'docker exec pg_dump zstd:1',
+    },
+  );
+  // The restore baseline below restores the default-compression dumps.
+  await rawDump();
   const restore = await paired('docker: backup restore --force vs docker exec -i pg_restore --clean', rounds, {
     tool: () =>
       timed(async () => {
@@ -203,7 +222,7 @@ async function dockerRows(s) {
       baselineName: 'docker exec tar -c',
     },
   );
-  return [mbps(s.mb, backup, 0.95), mbps(s.mb, restore, 0.9), mbps(s.mb, physical)];
+  return [mbps(s.mb, backup, 0.95), mbps(s.mb, sameCompression), mbps(s.mb, restore, 0.9), mbps(s.mb, physical)];
 }
 
 async function nativeRows(s) {
