@@ -17,8 +17,6 @@
 // Ratios are throughput, raw ms / tool ms (1.0x = as fast as raw, higher is better); the
 // targets are issue 17's. Neither side compresses beyond what the raw tools do: pg_dump -Fc's
 // default compression on both sides, tar uncompressed on both sides.
-import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +26,7 @@ import pg from 'pg';
 import { cleanupAll, onCleanup } from './lib/cleanup.mjs';
 import { exec, must } from './lib/exec.mjs';
 import { paired, table } from './lib/stats.mjs';
+import { fromFile, toFile } from './lib/file-io.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -51,36 +50,6 @@ const timed = async (fn) => {
   await fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
-
-/** Runs a program with its stdout written to the file `out`; rejects on a non-zero exit. */
-function toFile(file, argv, out) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.stdout.pipe(createWriteStream(out));
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: exit ${code}\n${err}`)),
-    );
-  });
-}
-
-/** Runs a program reading the file `input` on stdin; rejects on a non-zero exit. */
-function fromFile(file, argv, input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    createReadStream(input).pipe(child.stdin);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: exit ${code}\n${err}`)),
-    );
-  });
-}
 
 async function setup(engine) {
   const home = join(work, engine);
