@@ -20,6 +20,7 @@ import { parseToolVersion } from '../../core/pg-version.js';
 import type { Engine } from '../../engines/engine.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
 import {
+  checkpointWhenIndexing,
   createStaging,
   ownStaging,
   dropIfExists,
@@ -133,10 +134,22 @@ async function fillStaging(
   const file = join(backup.dir, db.file!);
   if (tools.major > tools.serverMajor)
     return restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
-  await runFromFile(engine, target, 'pg_restore', ['--exit-on-error', '--no-password', `--dbname=${staging}`], file, {
-    signal,
-    what: `restoring database ${db.name}`,
-  });
+  const restoring = runFromFile(
+    engine,
+    target,
+    'pg_restore',
+    ['--exit-on-error', '--no-password', `--dbname=${staging}`],
+    file,
+    { signal, what: `restoring database ${db.name}` },
+  );
+  const bytes = backup.manifest.files.find((f) => f.path === db.file)?.bytes ?? 0;
+  // Small archives: the checkpoint at the swap has little to write, the polling would cost more.
+  const flushing = bytes >= 4_000_000 ? checkpointWhenIndexing(target, staging, restoring) : undefined;
+  try {
+    await restoring;
+  } finally {
+    await flushing;
+  }
 }
 
 /**

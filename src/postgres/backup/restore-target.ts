@@ -149,3 +149,22 @@ export async function countSessions(instance: Instance): Promise<number> {
     return r.rows[0]?.n ?? 0;
   });
 }
+
+/**
+ * Once pg_restore has loaded the rows of `database` (its first index build shows in
+ * pg_stat_progress_create_index), an immediate checkpoint writes them out while the indexes
+ * are built, instead of inside the DROP DATABASE at the swap, which forces one. Polls every
+ * 50 ms until then or until `until` settles. Any failure (a role without the right to
+ * CHECKPOINT) only costs the overlap.
+ */
+export async function checkpointWhenIndexing(instance: Instance, database: string, until: Promise<unknown>) {
+  let over = false;
+  void until.finally(() => (over = true)).catch(() => {});
+  await withClient(instance, { database: 'postgres', timeoutMs: 60_000 }, async (c) => {
+    while (!over) {
+      const r = await c.query('SELECT 1 FROM pg_stat_progress_create_index WHERE datname = $1', [database]);
+      if (r.rowCount) return void (await c.query('CHECKPOINT'));
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }).catch(() => {});
+}
