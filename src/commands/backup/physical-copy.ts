@@ -20,7 +20,7 @@ async function archive(
   request: DataArchiveRequest,
   path: string,
   rel: string,
-): Promise<ManifestFile> {
+): Promise<{ hashed: Promise<ManifestFile> }> {
   // The engine's tar writes the file itself; it is hashed as it grows (file-follow.ts).
   const file = await followFile(path);
   const failed = await withByteProgress(
@@ -32,10 +32,16 @@ async function archive(
     () => undefined,
     (e: unknown) => e ?? new Error('archive failed'),
   );
-  // Closed either way, so no descriptor is left open on a partial file.
-  const info = await file.close();
-  if (failed) throw failed;
-  return { path: rel, ...info };
+  // Closed either way, so no descriptor is left open on a partial file. Once tar is done the
+  // hash may still be catching up: it finishes while backup mode ends and the WAL is copied.
+  const info = file.close();
+  if (failed) {
+    await info.catch(() => {});
+    throw failed;
+  }
+  const hashed = info.then((i) => ({ path: rel, ...i }));
+  hashed.catch(() => {}); // awaited by the caller
+  return { hashed };
 }
 
 /**
@@ -79,20 +85,13 @@ export async function copyPhysical(
       return out;
     });
     counting.catch(() => {}); // awaited below, after the copy
-    const files = [await archive(ctx, engine, instance, { kind: 'base' }, join(dir, 'base.tar'), 'base.tar')];
+    const base = await archive(ctx, engine, instance, { kind: 'base' }, join(dir, 'base.tar'), 'base.tar');
     signal?.throwIfAborted();
     const databases = await counting;
     const stop = await trace.span('backup: stop backup mode', () => session.stop());
-    files.push(
-      await archive(
-        ctx,
-        engine,
-        instance,
-        { kind: 'wal', from: stop.startWal, to: stop.stopWal },
-        join(dir, 'wal.tar'),
-        'wal.tar',
-      ),
-    );
+    const walFrom = { kind: 'wal', from: stop.startWal, to: stop.stopWal } as const;
+    const wal = await archive(ctx, engine, instance, walFrom, join(dir, 'wal.tar'), 'wal.tar');
+    const files = [await base.hashed, await wal.hashed];
     files.push({ path: 'backup_label', ...(await writeSmallFile(join(dir, 'backup_label'), stop.labelFile)) });
     const spcmap = stop.spcmapFile.trim() ? 'tablespace_map' : undefined;
     if (spcmap) files.push({ path: spcmap, ...(await writeSmallFile(join(dir, spcmap), stop.spcmapFile)) });
