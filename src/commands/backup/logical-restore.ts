@@ -220,19 +220,27 @@ export async function restoreLogical(
   databases: ManifestDatabase[],
   signal: AbortSignal,
 ): Promise<RestoredDatabase[]> {
-  const facts = await serverFacts(target);
   // pg_restore reads archives of its own version or older: as new as the server and the dump.
   const dumpMajor =
     parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
+  // The client check (a docker exec on docker) starts beside the server's facts, against the
+  // dump's major; found older than the server, it is asked again with the server's, for its error.
+  const early = requireTools(engine, target, dumpMajor, 'a logical restore');
+  early.catch(() => {});
+  const facts = await serverFacts(target).catch(async (e: unknown) => {
+    await early.catch(() => {});
+    throw e;
+  });
+  const need = Math.max(facts.major, dumpMajor);
   // The check overlaps dropping what a killed restore left (garbage either way); neither is left running.
   const leftovers = trace.span('restore: leftovers', () => dropLeftovers(target));
   leftovers.catch(() => {});
-  const checked = await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore').catch(
-    async (e: unknown) => {
+  const checked = await early
+    .then((c) => (c.major >= need ? c : requireTools(engine, target, need, 'a logical restore')))
+    .catch(async (e: unknown) => {
       await leftovers.catch(() => {});
       throw e;
-    },
-  );
+    });
   const left = await leftovers;
   const tools = { ...checked, serverMajor: facts.major };
   if (left.length) ctx.talk.info(`dropped ${left.length} database(s) an interrupted restore left: ${left.join(', ')}`);
