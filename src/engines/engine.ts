@@ -186,6 +186,14 @@ export type DataArchiveRequest =
   /** WAL segments whose names sort within [from, to] on one timeline, as pg_wal/<name>. */
   | { kind: 'wal'; from: string; to: string };
 
+/**
+ * Where an archive goes: a stream, or an open file's descriptor that the archiving process
+ * writes itself (native tar: the bytes then never pass through node).
+ */
+export type ArchiveOutput = NodeJS.WritableStream | { fd: number };
+
+export const isDescriptor = (out: ArchiveOutput): out is { fd: number } => !('write' in out);
+
 /** The files of a physical backup, as the engine needs them to rebuild a data directory. */
 export interface PhysicalBackupFiles {
   baseTar: string;
@@ -210,7 +218,7 @@ export interface EngineBackupCapabilities {
   /** Runs a client program connected to the instance's server as its superuser (docker: inside the container). */
   runClient?(instance: Instance, program: ClientProgram, args: string[], io: ClientIo): Promise<ClientResult>;
   /** Writes a tar of the running instance's data directory (or some WAL) to `out`. */
-  archiveData?(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void>;
+  archiveData?(instance: Instance, request: DataArchiveRequest, out: ArchiveOutput): Promise<void>;
   /** Replaces the stopped instance's data directory with a physical backup. */
   replaceData?(instance: Instance, files: PhysicalBackupFiles, progress: Progress): Promise<DataReplacement>;
   /** The replacement a killed restore left half-done (the previous data still set aside), if any. */

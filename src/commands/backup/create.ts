@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import { type BackupMethod, defaultBackupName, type Manifest } from './manifest.js';
-import { CliError, notFound } from '../../core/errors.js';
+import { CliError, describeError, notFound } from '../../core/errors.js';
 import { writeSmallFile } from '../../system/file-sink.js';
 import type { Instance } from '../../core/instance.js';
 import { credentialsOf } from '../../core/data-credentials.js';
 import type { Engine } from '../../engines/engine.js';
-import { backupDatabases, type ServerFacts, serverFacts } from '../../postgres/backup/catalog.js';
+import { type ServerFacts, serverAndDatabases } from '../../postgres/backup/catalog.js';
 import { result } from '../result.js';
 import { storeOf } from './store.js';
 import { dumpLogical } from './logical-dump.js';
@@ -58,8 +58,28 @@ export async function chooseMethod(
   return 'physical';
 }
 
+/**
+ * The server's facts and databases over one connection, which is also the check that it
+ * answers (as runningInstance's probe, with the same error): two connections fewer.
+ */
+async function answeringServer(ctx: Context, name: string) {
+  const instance = await ctx.registry.get(name);
+  const engine = await ctx.engine(instance.engine);
+  const found = await serverAndDatabases(instance).catch((e: unknown) => {
+    throw new CliError(
+      'failed',
+      `instance ${name} does not answer: ${instance.host}:${instance.port}: ${describeError(e)}`,
+      {
+        hint: `start it: resource-postgres manage start --instance ${name}`,
+        exitCode: 2,
+      },
+    );
+  });
+  return { instance, engine, ...found };
+}
+
 export async function createBackup(ctx: Context, opts: BackupOptionsOf<'create'>, signal: AbortSignal) {
-  const { instance, engine } = await runningInstance(ctx, opts.instance);
+  const { instance, engine, facts, dbs: all } = await answeringServer(ctx, opts.instance);
   const store = storeOf(ctx, opts);
   const started = ctx.now();
   const name = opts.name ?? defaultBackupName(instance.name, started);
@@ -67,14 +87,13 @@ export async function createBackup(ctx: Context, opts: BackupOptionsOf<'create'>
     throw new CliError('conflict', `a backup named ${name} already exists`, {
       hint: 'choose another --name, or remove it first: resource-postgres backup remove NAME --force',
     });
-  const facts = await serverFacts(instance);
   const target = opts.pgBin ? { ...instance, pgBin: opts.pgBin } : instance;
   const method = await chooseMethod(ctx, engine, target, facts, opts.method);
   if (method === 'physical' && opts.database)
     throw new CliError('usage', 'a physical backup always holds every database', {
       hint: 'leave out --database, or use --method logical',
     });
-  let dbs = await backupDatabases(instance);
+  let dbs = all;
   if (opts.database) {
     dbs = dbs.filter((d) => d.name === opts.database);
     if (!dbs.length)

@@ -20,12 +20,16 @@ import { parseToolVersion } from '../../core/pg-version.js';
 import type { Engine } from '../../engines/engine.js';
 import { serverFacts } from '../../postgres/backup/catalog.js';
 import {
+  checkpointWhenIndexing,
   createStaging,
+  ownStaging,
   dropIfExists,
   dropLeftovers,
   STAGING_PREFIX,
-  swapIn,
+  swapInKeepingAside,
 } from '../../postgres/backup/restore-target.js';
+import { trace } from '../../core/trace.js';
+import { inParallel, PARALLEL_DATABASES } from './parallel.js';
 import { dropNewerSettings, requireTools, runFromFile, settingsUnknownTo } from './clients.js';
 
 export interface RestoredDatabase {
@@ -122,43 +126,95 @@ async function restoreViaScript(
     });
 }
 
-/**
- * Each database is restored into a staging database with pg_restore and swapped in only
- * when that succeeded; the sessions on the database it replaces are ended at the swap.
- */
-async function restoreDatabase(
-  ctx: Context,
+/** pg_restore (or the script route) of one database's archive into its staging database. */
+async function fillStaging(
   engine: Engine,
   target: Instance,
   backup: StoredBackup,
   db: ManifestDatabase,
+  staging: string,
   tools: Tools,
   signal: AbortSignal,
-): Promise<RestoredDatabase> {
-  const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
-  ctx.talk.progress(`restoring database ${db.name}`);
-  await createStaging(target, db, staging);
+): Promise<void> {
+  const file = join(backup.dir, db.file!);
+  if (tools.major > tools.serverMajor)
+    return restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
+  const restoring = runFromFile(
+    engine,
+    target,
+    'pg_restore',
+    ['--exit-on-error', '--no-password', `--dbname=${staging}`],
+    file,
+    { signal, what: `restoring database ${db.name}` },
+  );
+  const bytes = backup.manifest.files.find((f) => f.path === db.file)?.bytes ?? 0;
+  // Small archives: the checkpoint at the swap has little to write, the polling would cost more.
+  const flushing = bytes >= 4_000_000 ? checkpointWhenIndexing(target, staging, restoring) : undefined;
   try {
-    const file = join(backup.dir, db.file!);
-    if (tools.major > tools.serverMajor)
-      await restoreViaScript(engine, target, staging, file, tools.serverMajor, signal, db.name);
-    else
-      await runFromFile(
-        engine,
-        target,
-        'pg_restore',
-        ['--exit-on-error', '--no-password', `--dbname=${staging}`],
-        file,
-        { signal, what: `restoring database ${db.name}` },
+    await restoring;
+  } finally {
+    await flushing;
+  }
+}
+
+/**
+ * Every database is restored into a staging database first, a few at a time (parallel.ts);
+ * only when all succeeded are they swapped in, so a failed restore replaces nothing. The
+ * sessions on a database being replaced are ended at its swap. The replaced databases are
+ * dropped together at the end: one checkpoint for all (restore-target.ts swapAside). The
+ * staging databases are created while `roles` (the globals) are restored; each pg_restore
+ * waits for them.
+ */
+async function restoreDatabases(
+  ctx: Context,
+  engine: Engine,
+  target: Instance,
+  backup: StoredBackup,
+  databases: ManifestDatabase[],
+  tools: Tools,
+  roles: Promise<void>,
+  signal: AbortSignal,
+): Promise<RestoredDatabase[]> {
+  const staged = new Map<string, string>();
+  try {
+    await inParallel(databases, PARALLEL_DATABASES, async (db) => {
+      signal.throwIfAborted();
+      if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
+      const staging = `${STAGING_PREFIX}${randomBytes(5).toString('hex')}`;
+      ctx.talk.progress(`restoring database ${db.name}`);
+      // Created while the roles are restored; pg_restore waits for them (owners, grants).
+      const owned = await trace.span('restore: create staging', () => createStaging(target, db, staging));
+      staged.set(db.name, staging);
+      await roles;
+      if (!owned) await ownStaging(target, staging, db.owner);
+      await trace.span(`restore: pg_restore ${db.name}`, () =>
+        fillStaging(engine, target, backup, db, staging, tools, signal),
       );
+    });
+    faultPoint('restore:before-swap');
   } catch (e) {
-    await dropIfExists(target, staging).catch(() => {});
+    await Promise.all([...staged.values()].map((s) => dropIfExists(target, s).catch(() => {})));
     throw e;
   }
-  faultPoint('restore:before-swap');
-  const swap = await swapIn(target, staging, db.name);
-  if (swap.terminated > 0) ctx.talk.info(`database ${db.name}: ended ${swap.terminated} open session(s) to replace it`);
-  return { name: db.name, ...swap };
+  const done: RestoredDatabase[] = [];
+  const asides: string[] = [];
+  try {
+    for (const db of databases) {
+      const { aside, ...swap } = await trace.span('restore: swap', () =>
+        swapInKeepingAside(target, staged.get(db.name)!, db.name),
+      );
+      staged.delete(db.name);
+      if (aside) asides.push(aside);
+      if (swap.terminated > 0)
+        ctx.talk.info(`database ${db.name}: ended ${swap.terminated} open session(s) to replace it`);
+      done.push({ name: db.name, ...swap });
+    }
+  } finally {
+    // Stagings a failed swap left unswapped go too: the databases they would replace stay as they were.
+    const drop = [...asides, ...staged.values()];
+    await trace.span('restore: drop replaced', () => Promise.all(drop.map((d) => dropIfExists(target, d))));
+  }
+  return done;
 }
 
 export async function restoreLogical(
@@ -169,25 +225,44 @@ export async function restoreLogical(
   databases: ManifestDatabase[],
   signal: AbortSignal,
 ): Promise<RestoredDatabase[]> {
-  const facts = await serverFacts(target);
   // pg_restore reads archives of its own version or older: as new as the server and the dump.
   const dumpMajor =
     parseToolVersion(`(PostgreSQL) ${/pg_dump (\d+(?:\.\d+)?)/.exec(backup.manifest.tool)?.[1] ?? '0'}`)?.major ?? 0;
-  const tools = {
-    ...(await requireTools(engine, target, Math.max(facts.major, dumpMajor), 'a logical restore')),
-    serverMajor: facts.major,
-  };
-  const left = await dropLeftovers(target);
+  // The client check (a docker exec on docker) starts beside the server's facts, against the
+  // dump's major; found older than the server, it is asked again with the server's, for its error.
+  const early = requireTools(engine, target, dumpMajor, 'a logical restore');
+  early.catch(() => {});
+  const facts = await serverFacts(target).catch(async (e: unknown) => {
+    await early.catch(() => {});
+    throw e;
+  });
+  const need = Math.max(facts.major, dumpMajor);
+  // The check overlaps dropping what a killed restore left (garbage either way); neither is left running.
+  const leftovers = trace.span('restore: leftovers', () => dropLeftovers(target));
+  leftovers.catch(() => {});
+  const checked = await early
+    .then((c) => (c.major >= need ? c : requireTools(engine, target, need, 'a logical restore')))
+    .catch(async (e: unknown) => {
+      await leftovers.catch(() => {});
+      throw e;
+    });
+  const left = await leftovers;
+  const tools = { ...checked, serverMajor: facts.major };
   if (left.length) ctx.talk.info(`dropped ${left.length} database(s) an interrupted restore left: ${left.join(', ')}`);
-  if (backup.manifest.globals) await restoreGlobals(ctx, engine, target, backup, signal);
-  const done: RestoredDatabase[] = [];
-  for (const db of databases) {
-    signal.throwIfAborted();
-    if (!db.file) throw new CliError('config', `backup ${backup.name} lists database ${db.name} without a dump file`);
-    done.push(await restoreDatabase(ctx, engine, target, backup, db, tools, signal));
-  }
+  const roles = backup.manifest.globals
+    ? trace.span('restore: roles', () => restoreGlobals(ctx, engine, target, backup, signal))
+    : Promise.resolve();
+  roles.catch(() => {}); // awaited below, and by each database before its pg_restore
+  // A failure waits for the roles' psql too: its run must end (and its password file go) before we exit.
+  const done = await restoreDatabases(ctx, engine, target, backup, databases, tools, roles, signal).catch(
+    async (e: unknown) => {
+      await roles.catch(() => {});
+      throw e;
+    },
+  );
+  await roles;
   // The backup's roles and owners may come from a superuser-mode source (its role a superuser,
   // its database owned by someone else): the target's application role is put back as it must be.
-  await provisionAppRole(target);
+  await trace.span('restore: app role', () => provisionAppRole(target));
   return done;
 }

@@ -13,6 +13,7 @@ import type { BackupOptionsOf } from './options.js';
 import { restorePhysical } from './physical-restore.js';
 import { finishInterruptedRestore } from '../manage/interrupted-restore.js';
 import { guardDataReplace } from '../replica/guard.js';
+import { trace } from '../../core/trace.js';
 
 export interface BackupRestoreData {
   name: string;
@@ -111,7 +112,7 @@ export async function restoreBackup(ctx: Context, opts: BackupOptionsOf<'restore
       true,
     );
   }
-  await assertIntact(backup);
+  await trace.span('restore: verify checksums', () => assertIntact(backup));
   // The target's lock, as start/stop/uninstall take it: none of them runs mid-restore.
   return ctx.registry.lockedInstance(targetName, () => restoreLocked(ctx, opts, backup, targetName, data, signal));
 }

@@ -1,10 +1,17 @@
 import type Dockerode from 'dockerode';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { LABEL_PREFIX } from '../../core/defaults.js';
 import { CliError } from '../../core/errors.js';
 import { isBaseBackupPath, walFilesBetween } from '../../core/physical-backup.js';
-import type { DataArchiveRequest, DataReplacement, PhysicalBackupFiles, Progress } from '../engine.js';
+import {
+  type ArchiveOutput,
+  type DataArchiveRequest,
+  type DataReplacement,
+  isDescriptor,
+  type PhysicalBackupFiles,
+  type Progress,
+} from '../engine.js';
 import { DATA_PATH } from './container-spec.js';
 import { execInContainer, FrameDemuxer } from './container-exec.js';
 
@@ -26,8 +33,18 @@ async function lines(container: Dockerode.Container, cmd: string[]): Promise<str
 export async function archiveContainerData(
   container: Dockerode.Container,
   request: DataArchiveRequest,
-  out: NodeJS.WritableStream,
+  out: ArchiveOutput,
 ): Promise<void> {
+  if (isDescriptor(out)) {
+    // The archive arrives through the daemon's socket anyway: written to the descriptor, every
+    // write done before this returns (the caller hashes the file as it grows).
+    const file = createWriteStream('', { fd: out.fd, autoClose: false });
+    try {
+      return await archiveContainerData(container, request, file);
+    } finally {
+      await new Promise<void>((done) => file.end(done));
+    }
+  }
   let paths: string[];
   if (request.kind === 'base') {
     const dirs = new Set(await lines(container, ['find', DATA_PATH, '-mindepth', '1', '-type', 'd']));

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { asAdmin, type Instance } from '../../core/instance.js';
 import { passfileLine } from '../../core/passfile.js';
@@ -25,7 +25,20 @@ export function execUidOf(configUser: string | undefined): number | 'ask' {
   return numeric ? Number(numeric[1]) : 'ask';
 }
 
-async function execUid(container: Dockerode.Container): Promise<number> {
+/** The uid per container id: a container's configured User never changes, so one inspect per process. */
+const uids = new Map<string, Promise<number>>();
+
+function execUid(container: Dockerode.Container): Promise<number> {
+  let uid = uids.get(container.id);
+  if (!uid) {
+    uid = askUid(container);
+    uids.set(container.id, uid);
+    uid.catch(() => uids.delete(container.id));
+  }
+  return uid;
+}
+
+async function askUid(container: Dockerode.Container): Promise<number> {
   const uid = execUidOf((await container.inspect()).Config?.User);
   if (uid !== 'ask') return uid;
   const res = await execInContainer(container, { cmd: ['id', '-u'] });
@@ -35,19 +48,48 @@ async function execUid(container: Dockerode.Container): Promise<number> {
   return Number(found[1]);
 }
 
+interface SharedFile {
+  path: string;
+  users: number;
+  ready: Promise<void>;
+}
+
+/**
+ * Client programs of one command that run at the same time (a backup's dumps in parallel)
+ * share one password file: one copy in and one removal instead of one each. The file still
+ * lives only while a client that needs it runs; the last one out removes it. Keyed by
+ * container and a hash of the line, so another role or password never reuses it.
+ */
+const shared = new Map<string, SharedFile>();
+
+async function release(key: string, file: SharedFile, container: Dockerode.Container): Promise<void> {
+  if (--file.users > 0) return;
+  if (shared.get(key) === file) shared.delete(key);
+  // As root: only root may remove an entry of /, whichever user the client ran as.
+  await execInContainer(container, { cmd: ['rm', '-f', file.path], user: '0' }).catch(() => undefined);
+}
+
 export async function withContainerPassfile<T>(
   container: Dockerode.Container,
   instance: Instance,
   run: (path: string) => Promise<T>,
 ): Promise<T> {
-  const uid = await execUid(container);
-  const path = `${PASSFILE_PREFIX}${randomBytes(8).toString('hex')}`;
   const line = passfileLine(asAdmin(instance).user, asAdmin(instance).password.reveal());
-  await container.putArchive(singleFileTar(path.slice(1), line, 0o600, 0, uid, 0), { path: '/' });
+  const key = `${container.id}\0${createHash('sha256').update(line).digest('hex')}`;
+  let file = shared.get(key);
+  if (file) file.users++;
+  else {
+    const path = `${PASSFILE_PREFIX}${randomBytes(8).toString('hex')}`;
+    const ready = execUid(container).then((uid) =>
+      container.putArchive(singleFileTar(path.slice(1), line, 0o600, 0, uid, 0), { path: '/' }),
+    );
+    file = { path, users: 1, ready: ready.then(() => undefined) };
+    shared.set(key, file);
+  }
   try {
-    return await run(path);
+    await file.ready;
+    return await run(file.path);
   } finally {
-    // As root: only root may remove an entry of /, whichever user the client ran as.
-    await execInContainer(container, { cmd: ['rm', '-f', path], user: '0' }).catch(() => undefined);
+    await release(key, file, container);
   }
 }

@@ -212,7 +212,7 @@ export class DockerEngine implements Engine {
   }
 
   /** Physical backups: the image's find and tar read the data directory inside the running container. */
-  async archiveData(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
+  async archiveData(instance: Instance, request: DataArchiveRequest, out: Parameters<typeof archiveContainerData>[2]) {
     await archiveContainerData(await this.#runningContainer(instance), request, out);
   }
 

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
 import { isBaseBackupPath, walFilesBetween } from '../../core/physical-backup.js';
-import type { DataArchiveRequest } from '../engine.js';
+import { type ArchiveOutput, type DataArchiveRequest, isDescriptor } from '../engine.js';
 import { serverEnv, type ServerUser } from './run-as.js';
 
 /**
@@ -63,7 +63,7 @@ async function paths(user: ServerUser | undefined, dataDir: string, request: Dat
 export async function archiveDataDir(
   dataDir: string,
   request: DataArchiveRequest,
-  out: NodeJS.WritableStream,
+  out: ArchiveOutput,
   user: ServerUser | undefined,
 ): Promise<void> {
   const list = await paths(user, dataDir, request);
@@ -103,10 +103,12 @@ async function runTar(
   args: string[],
   user: ServerUser | undefined,
   input: string | { file: string },
-  out: NodeJS.WritableStream | undefined,
+  out: ArchiveOutput | undefined,
   what: string,
 ): Promise<void> {
-  const child = spawn('tar', args, { ...asUser(user), stdio: ['pipe', out ? 'pipe' : 'ignore', 'pipe'] });
+  // A descriptor becomes tar's standard output: the archive goes to the file with no copy through node.
+  const stdout = !out ? 'ignore' : isDescriptor(out) ? out.fd : 'pipe';
+  const child = spawn('tar', args, { ...asUser(user), stdio: ['pipe', stdout, 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4096);
@@ -120,7 +122,7 @@ async function runTar(
       ? Promise.resolve(child.stdin!.end(input))
       : pipeline(createReadStream(input.file), child.stdin!);
   const fed = feeding.catch((e: Error) => e);
-  if (out && child.stdout) await pipeline(child.stdout, out, { end: false });
+  if (out && !isDescriptor(out) && child.stdout) await pipeline(child.stdout, out, { end: false });
   const code = await exited.catch((e: Error) => {
     throw new CliError('engine', `cannot run tar to ${what}: ${e.message}`, {
       hint: 'install GNU tar (Debian: apt-get install tar)',

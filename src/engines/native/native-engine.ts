@@ -6,6 +6,7 @@ import { CliError, describeError, isCliError } from '../../core/errors.js';
 import type { Instance } from '../../core/instance.js';
 import type { PortHolder } from '../../core/ports.js';
 import type {
+  ArchiveOutput,
   ClientIo,
   ClientProgram,
   ClientResult,
@@ -214,7 +215,7 @@ export class NativeEngine implements Engine {
   }
 
   /** Read as root straight from the data directory while the backup session holds the server in backup mode. */
-  async archiveData(instance: Instance, request: DataArchiveRequest, out: NodeJS.WritableStream): Promise<void> {
+  async archiveData(instance: Instance, request: DataArchiveRequest, out: ArchiveOutput): Promise<void> {
     const data = layoutOf(this.home, instance).data;
     await archiveDataDir(data, request, out, await this.#dataOwner(data));
   }

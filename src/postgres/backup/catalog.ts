@@ -37,29 +37,40 @@ export async function extraTablespaces(instance: Instance): Promise<string[]> {
   );
 }
 
+type Session = Parameters<Parameters<typeof withClient>[2]>[0];
+
+async function readServerFacts(c: Session): Promise<ServerFacts> {
+  const r = await c.query<{ v: string; n: string; w: string }>(
+    "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, current_setting('wal_level') AS w",
+  );
+  const row = r.rows[0]!;
+  const versionNum = Number(row.n);
+  return { version: row.v.split(' ')[0]!, versionNum, major: majorOfVersionNum(versionNum), walLevel: row.w };
+}
+
+async function readDatabases(c: Session): Promise<DatabaseFacts[]> {
+  const r = await c.query<DatabaseFacts>(
+    `SELECT datname AS name, pg_get_userbyid(datdba) AS owner, pg_encoding_to_char(encoding) AS encoding,
+            datcollate AS collate, datctype AS ctype
+       FROM pg_database
+      WHERE datallowconn AND NOT datistemplate
+      ORDER BY datname`,
+  );
+  return r.rows;
+}
+
 export async function serverFacts(instance: Instance): Promise<ServerFacts> {
-  return withClient(instance, ADMIN, async (c) => {
-    const r = await c.query<{ v: string; n: string; w: string }>(
-      "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, current_setting('wal_level') AS w",
-    );
-    const row = r.rows[0]!;
-    const versionNum = Number(row.n);
-    return { version: row.v.split(' ')[0]!, versionNum, major: majorOfVersionNum(versionNum), walLevel: row.w };
-  });
+  return withClient(instance, ADMIN, readServerFacts);
 }
 
 /** Every database a backup covers: all that accept connections except the templates. */
 export async function backupDatabases(instance: Instance): Promise<DatabaseFacts[]> {
-  return withClient(instance, ADMIN, async (c) => {
-    const r = await c.query<DatabaseFacts>(
-      `SELECT datname AS name, pg_get_userbyid(datdba) AS owner, pg_encoding_to_char(encoding) AS encoding,
-              datcollate AS collate, datctype AS ctype
-         FROM pg_database
-        WHERE datallowconn AND NOT datistemplate
-        ORDER BY datname`,
-    );
-    return r.rows;
-  });
+  return withClient(instance, ADMIN, readDatabases);
+}
+
+/** serverFacts and backupDatabases over one connection: a backup's first look at its server. */
+export async function serverAndDatabases(instance: Instance): Promise<{ facts: ServerFacts; dbs: DatabaseFacts[] }> {
+  return withClient(instance, ADMIN, async (c) => ({ facts: await readServerFacts(c), dbs: await readDatabases(c) }));
 }
 
 /** Exact row counts of every ordinary table (partitions counted as themselves, parents not). */
@@ -102,6 +113,30 @@ export async function withExportedSnapshot<T>(
       const snapshot = (await c.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
       const counts = await countRows(c as unknown as Queryable);
       return await fn(snapshot, counts);
+    } finally {
+      await c.query('ROLLBACK').catch(() => {});
+    }
+  });
+}
+
+/**
+ * withExportedSnapshot for a dump: the row counts run on the snapshot's own session while fn
+ * (pg_dump --snapshot) runs, instead of before it. Both read the same snapshot, so they
+ * still agree exactly; the transaction ends once both are done.
+ */
+export async function dumpInSnapshot<T>(
+  instance: Instance,
+  database: string,
+  fn: (snapshot: string) => Promise<T>,
+): Promise<{ value: T; counts: TableCount[] }> {
+  return withClient(instance, { database }, async (c) => {
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const snapshot = (await c.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+      const counting = countRows(c as unknown as Queryable);
+      counting.catch(() => {}); // awaited below; fn's failure may come first
+      const value = await fn(snapshot);
+      return { value, counts: await counting };
     } finally {
       await c.query('ROLLBACK').catch(() => {});
     }

@@ -13,11 +13,11 @@ import { quoteIdent, quoteLiteral } from '../identifiers.js';
  */
 const adminDb = (target: string) => (target === 'postgres' ? 'template1' : 'postgres');
 
-export async function createStaging(instance: Instance, facts: DatabaseFacts, staging: string): Promise<void> {
-  await withClient(instance, { database: adminDb(facts.name), timeoutMs: 60_000 }, async (c) => {
-    const owner = (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount
-      ? ` OWNER ${quoteIdent(facts.owner)}`
-      : '';
+/** Creates the staging database; false when its owner did not exist (yet), so the admin owns it. */
+export async function createStaging(instance: Instance, facts: DatabaseFacts, staging: string): Promise<boolean> {
+  return withClient(instance, { database: adminDb(facts.name), timeoutMs: 60_000 }, async (c) => {
+    const owned = Boolean((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [facts.owner])).rowCount);
+    const owner = owned ? ` OWNER ${quoteIdent(facts.owner)}` : '';
     const base = `CREATE DATABASE ${quoteIdent(staging)}${owner} TEMPLATE template0 ENCODING ${quoteLiteral(facts.encoding)}`;
     try {
       await c.query(`${base} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}`);
@@ -25,6 +25,15 @@ export async function createStaging(instance: Instance, facts: DatabaseFacts, st
       // A clone on another machine or image may lack the source's locale: the server default then.
       await c.query(base);
     }
+    return owned;
+  });
+}
+
+/** A staging database created before its owner existed goes to the owner once it does (roles restored meanwhile). */
+export async function ownStaging(instance: Instance, staging: string, owner: string): Promise<void> {
+  await withClient(instance, { database: 'postgres', timeoutMs: 60_000 }, async (c) => {
+    if ((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner])).rowCount)
+      await c.query(`ALTER DATABASE ${quoteIdent(staging)} OWNER TO ${quoteIdent(owner)}`);
   });
 }
 
@@ -55,12 +64,37 @@ export async function swapIn(
   return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, (c) => swapInWith(c, staging, name));
 }
 
+/** swapAside on a connection of its own. */
+export async function swapInKeepingAside(
+  instance: Instance,
+  staging: string,
+  name: string,
+): Promise<{ terminated: number; replaced: boolean; aside?: string }> {
+  return withClient(instance, { database: adminDb(name), timeoutMs: 60_000 }, (c) => swapAside(c, staging, name));
+}
+
 /** swapIn on a connection the caller holds (to a database other than `name`): one connection less. */
 export async function swapInWith(
   c: Client,
   staging: string,
   name: string,
 ): Promise<{ terminated: number; replaced: boolean }> {
+  const { aside, ...swap } = await swapAside(c, staging, name);
+  if (aside) await dropDatabase(c, aside);
+  return swap;
+}
+
+/**
+ * The swap without the drop: the database it replaced is left under `aside` for the caller to
+ * drop. DROP DATABASE forces an immediate checkpoint; several restored databases dropped at
+ * once from separate sessions share it instead of each waiting for its own. A kill before
+ * the drop leaves a rp_replaced_ database that the next restore drops (dropLeftovers).
+ */
+export async function swapAside(
+  c: Client,
+  staging: string,
+  name: string,
+): Promise<{ terminated: number; replaced: boolean; aside?: string }> {
   if (!(await databaseExists(c, name))) {
     await c.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
     return { terminated: 0, replaced: false };
@@ -82,8 +116,7 @@ export async function swapInWith(
     }
   }
   faultPoint('restore:swapped');
-  await dropDatabase(c, aside);
-  return { terminated, replaced: true };
+  return { terminated, replaced: true, aside };
 }
 
 async function endSessions(c: Client, name: string): Promise<number> {
@@ -115,4 +148,23 @@ export async function countSessions(instance: Instance): Promise<number> {
     );
     return r.rows[0]?.n ?? 0;
   });
+}
+
+/**
+ * Once pg_restore has loaded the rows of `database` (its first index build shows in
+ * pg_stat_progress_create_index), an immediate checkpoint writes them out while the indexes
+ * are built, instead of inside the DROP DATABASE at the swap, which forces one. Polls every
+ * 50 ms until then or until `until` settles. Any failure (a role without the right to
+ * CHECKPOINT) only costs the overlap.
+ */
+export async function checkpointWhenIndexing(instance: Instance, database: string, until: Promise<unknown>) {
+  let over = false;
+  void until.finally(() => (over = true)).catch(() => {});
+  await withClient(instance, { database: 'postgres', timeoutMs: 60_000 }, async (c) => {
+    while (!over) {
+      const r = await c.query('SELECT 1 FROM pg_stat_progress_create_index WHERE datname = $1', [database]);
+      if (r.rowCount) return void (await c.query('CHECKPOINT'));
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }).catch(() => {});
 }
