@@ -45,12 +45,13 @@ async function restoreGlobals(
   target: Instance,
   backup: StoredBackup,
   signal: AbortSignal,
+  fresh: boolean,
 ): Promise<void> {
   const globals = await readFile(join(backup.dir, backup.manifest.globals!), 'utf8');
-  // Into another instance (--to-instance, a restore test): the roles the program made for the
-  // source's replicas and pooler hold the source's passwords; the copy gets none of them.
+  // Into another instance (a new one: --to-instance, a restore test; or another's backup): the
+  // roles the program made for the source's replicas and pooler hold its passwords; none come.
   await replayGlobals(ctx, engine, target, globals, signal, {
-    otherInstance: target.name !== backup.manifest.instance,
+    otherInstance: fresh || target.name !== backup.manifest.instance,
   });
 }
 
@@ -224,6 +225,7 @@ export async function restoreLogical(
   backup: StoredBackup,
   databases: ManifestDatabase[],
   signal: AbortSignal,
+  fresh = false,
 ): Promise<RestoredDatabase[]> {
   // pg_restore reads archives of its own version or older: as new as the server and the dump.
   const dumpMajor =
@@ -250,7 +252,7 @@ export async function restoreLogical(
   const tools = { ...checked, serverMajor: facts.major };
   if (left.length) ctx.talk.info(`dropped ${left.length} database(s) an interrupted restore left: ${left.join(', ')}`);
   const roles = backup.manifest.globals
-    ? trace.span('restore: roles', () => restoreGlobals(ctx, engine, target, backup, signal))
+    ? trace.span('restore: roles', () => restoreGlobals(ctx, engine, target, backup, signal, fresh))
     : Promise.resolve();
   roles.catch(() => {}); // awaited below, and by each database before its pg_restore
   // A failure waits for the roles' psql too: its run must end (and its password file go) before we exit.

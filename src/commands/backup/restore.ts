@@ -68,7 +68,7 @@ export async function restoreInto(
       `it holds: ${m.databases.map((d) => d.name).join(', ')}`,
     );
   // --pg-bin names client programs: it applies to the logical tools, never to the server's binaries.
-  return restoreLogical(ctx, engine, pgBin ? { ...target, pgBin } : target, backup, dbs, signal);
+  return restoreLogical(ctx, engine, pgBin ? { ...target, pgBin } : target, backup, dbs, signal, fresh);
 }
 
 async function recorded(ctx: Context, name: string): Promise<{ instance: Instance; engine: Engine }> {
