@@ -1,7 +1,7 @@
 import { CliError } from '../../core/errors.js';
 import { statementError } from '../errors.js';
 import type { Session } from '../session.js';
-import { execStatement, type StatementResult, toResult } from './exec-statement.js';
+import { StatementExec, type StatementResult, toResult } from './exec-statement.js';
 import { interpretMeta } from './meta.js';
 import { ScriptReader } from './reader.js';
 import { ScriptRun, type ScriptOptions } from './script-run.js';
@@ -70,13 +70,14 @@ async function* runStatement(
     dataLine = reader.beginCopyData();
     return reader.copyData();
   };
-  const statement = execStatement(run.session, item.text, copyIn);
-  let step = await statement.next();
-  while (!step.done) {
-    yield { type: 'copy-out', data: step.value };
-    step = await statement.next();
+  const statement = new StatementExec(run.session, item.text, copyIn);
+  try {
+    for (let out = await statement.output(); out !== undefined; out = await statement.output())
+      yield { type: 'copy-out', data: out };
+  } finally {
+    statement.release();
   }
-  const outcome = step.value;
+  const outcome = statement.run!;
   if (outcome.readError) throw outcome.readError;
   if (outcome.error) {
     run.session.checkInterrupted();
@@ -98,7 +99,7 @@ async function* runStatement(
   } else {
     for (const r of outcome.results) yield { type: 'result', result: toResult(r, item.line, outcome.copy === 'out') };
   }
-  await run.afterStatement(reader, `${reader.source.name}:${item.line}`);
+  if (run.encodingReported()) await run.afterStatement(reader, `${reader.source.name}:${item.line}`);
 }
 
 async function* runMeta(

@@ -62,6 +62,11 @@ export class ScriptRun {
     if (reader.encoding !== this.encoding.current) reader.setEncoding(this.encoding.current);
   }
 
+  /** Whether the server reported a client_encoding the script run has not taken up yet (then afterStatement acts). */
+  encodingReported(): boolean {
+    return this.encoding.pending(this.session);
+  }
+
   async afterStatement(_reader: ScriptReader, at: string): Promise<void> {
     await this.encoding.sync(this.session, at);
   }
