@@ -6,15 +6,20 @@
 //   node bench/content.mjs --size-mb 1024      # the 1 GB case
 //   node bench/content.mjs --home H --instance main   # an existing instance instead
 //   node bench/content.mjs --cli path/to/launcher      # another build of the CLI (default bin/resource-postgres)
+//   node bench/content.mjs --pagila                    # the pagila-like dump (bench/lib/pagila.mjs) instead
+//   node bench/content.mjs --template development      # a durable instance (default: testing, fsync off)
+//
+// `BENCH_ONLY=content npm run bench` measures the three content rows of issue 17 (suites/content.mjs).
 //
 // Needs the built CLI (npm run build), psql on PATH (or --psql), and /usr/bin/time.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeInserts, writePagila } from './lib/sql-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -27,36 +32,13 @@ const { values: args } = parseArgs({
     engine: { type: 'string', default: 'native' },
     psql: { type: 'string', default: 'psql' },
     file: { type: 'string' },
+    pagila: { type: 'boolean', default: false },
+    template: { type: 'string', default: 'testing' },
   },
 });
 const cli = args.cli;
 const sizeBytes = Number(args['size-mb']) * 1024 * 1024;
 const rounds = Number(args.rounds);
-
-/** INSERT statements of ~150 bytes with quotes, escapes and semicolons inside strings. */
-async function generate(path, bytes) {
-  if (existsSync(path) && statSync(path).size >= bytes) return;
-  const out = createWriteStream(path);
-  let written = 0;
-  const write = async (s) => {
-    written += Buffer.byteLength(s);
-    if (!out.write(s)) await once(out, 'drain');
-  };
-  await write(
-    'DROP TABLE IF EXISTS bench_rows;\nCREATE TABLE bench_rows (id bigint PRIMARY KEY, name text, note text, amount numeric);\n',
-  );
-  let buf = '';
-  for (let n = 1; written + buf.length < bytes; n++) {
-    buf += `INSERT INTO bench_rows (id, name, note, amount) VALUES (${n}, 'name ${n}', 'it''s row ${n}; with a semicolon -- and no comment', ${(n * 1.25).toFixed(2)});\n`;
-    if (buf.length > 1 << 20) {
-      await write(buf);
-      buf = '';
-    }
-  }
-  await write(`${buf}SELECT count(*) FROM bench_rows;\n`);
-  out.end();
-  await once(out, 'finish');
-}
 
 function cliRun(argv, home) {
   const r = spawnSync(process.execPath, [cli, ...argv], {
@@ -86,7 +68,10 @@ const ownHome = !args.home;
 const home = args.home ?? mkdtempSync(join(tmpdir(), 'rp-bench-'));
 try {
   if (ownHome)
-    cliRun(['manage', 'start', '--instance', args.instance, '--engine', args.engine, '--template', 'testing'], home);
+    cliRun(
+      ['manage', 'start', '--instance', args.instance, '--engine', args.engine, '--template', args.template],
+      home,
+    );
   const env = Object.fromEntries(
     cliRun(['credentials', '--instance', args.instance, '--format', 'env', '--show-secrets'], home)
       .trim()
@@ -95,10 +80,11 @@ try {
       .filter(Boolean)
       .map((m) => [m[1], m[2].replace(/'\\''/g, "'")]),
   );
-  const file = args.file ?? join(tmpdir(), `rp-bench-${args['size-mb']}mb.sql`);
-  if (!args.file) {
+  const file = args.file ?? join(tmpdir(), args.pagila ? 'rp-bench-pagila.sql' : `rp-bench-${args['size-mb']}mb.sql`);
+  if (args.pagila) writePagila(file);
+  else if (!args.file) {
     process.stderr.write(`generating ${file} (${args['size-mb']} MB) ...\n`);
-    await generate(file, sizeBytes);
+    await writeInserts(file, sizeBytes);
   }
   const fileBytes = statSync(file).size;
   const tools = {
@@ -165,7 +151,12 @@ try {
     summary,
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  const out = join(root, 'bench', 'results', `content-${args['size-mb']}mb-${result.date.replace(/[:.]/g, '-')}.json`);
+  const out = join(
+    root,
+    'bench',
+    'results',
+    `content-${args.pagila ? 'pagila' : `${args['size-mb']}mb`}-${result.date.replace(/[:.]/g, '-')}.json`,
+  );
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwritten to ${out}\n`);
 } finally {

@@ -2,7 +2,7 @@
 // (alternating, several rounds, medians), a table on stdout and JSON in bench/results/.
 // BENCH_ROUNDS (default 5) sets the rounds of the heavy measurements, BENCH_FLOOR_ROUNDS
 // (default 4x, at least 10) those of the cheap ones; BENCH_ONLY=floor,scale,docker,native,
-// concurrent,peers,versions,pooler,snapshot,spares picks suites; BENCH_BIN measures another executable.
+// concurrent,peers,versions,pooler,snapshot,spares,content picks suites; BENCH_BIN measures another executable.
 import { existsSync, renameSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -18,6 +18,7 @@ import { sweepContainers } from './lib/raw-docker.mjs';
 import { skipped, table } from './lib/stats.mjs';
 import { Tool } from './lib/tool.mjs';
 import { concurrent } from './suites/concurrent.mjs';
+import { contentExecute } from './suites/content.mjs';
 import { dockerNew, dockerWarm } from './suites/docker.mjs';
 import { floor } from './suites/floor.mjs';
 import { nativeNew, nativeNewWithDatabase, nativeWarm } from './suites/native.mjs';
@@ -52,6 +53,7 @@ const SUITES = [
   ['versions', 'versions install, native runtime', false, versionsInstall],
   ['pooler', 'pgbench -S -c 50 through the pooler vs direct', false, poolerThroughput],
   ['snapshot', 'database snapshots and branches, native', false, snapshots],
+  ['content', 'content execute --file vs psql -f', false, contentExecute],
 ];
 
 async function setup() {

@@ -68,6 +68,15 @@ describe.each(engines)('content on the %s engine', (engine) => {
     });
     const csv = await cli(['content', 'execute', '--format', 'csv', "SELECT 1 AS a, 'x,y' AS b, '' AS c, NULL AS d"]);
     expect(csv.stdout).toBe('a,b,c,d\n1,"x,y","",\n');
+    // Statements without rows print nothing in CSV (their results never come up from the executor).
+    const mixed = await cli([
+      'content',
+      'execute',
+      '--format',
+      'csv',
+      'CREATE TEMP TABLE c (v int); INSERT INTO c VALUES (7); SELECT v FROM c',
+    ]);
+    expect(mixed.stdout).toBe('v\n7\n');
   });
 
   it('execute reports the server message, detail, hint and file:line, and exits 1', async () => {

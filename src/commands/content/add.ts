@@ -72,7 +72,7 @@ async function applyFile(
   encoding: string | undefined,
 ): Promise<number> {
   try {
-    const run = runScript(session, await fileSource(file), scriptOptions(ctx, encoding));
+    const run = runScript(session, await fileSource(file), { ...scriptOptions(ctx, encoding), results: 'none' });
     let step = await run.next();
     for (; !step.done; step = await run.next()) if (step.value.type === 'error') reportPassedError(ctx, step.value);
     return step.value;

@@ -44,7 +44,9 @@ export async function execute(
   const session = await connect(ctx, instance, database, signal);
   async function* events(): AsyncGenerator<ExecEvent, number> {
     try {
-      const run = runScript(session, source, scriptOptions(ctx, opts.encoding));
+      // Quiet text and CSV print no command tags: results without rows need not come up at all.
+      const results = opts.format === 'csv' || (opts.format === 'text' && opts.quiet) ? 'rows' : 'all';
+      const run = runScript(session, source, { ...scriptOptions(ctx, opts.encoding), results });
       let step = await run.next();
       for (; !step.done; step = await run.next()) {
         if (step.value.type === 'error') reportPassedError(ctx, step.value);

@@ -94,7 +94,7 @@ export async function applyMigration(
   const started = performance.now();
   if (!m.no_transaction) await client.query('BEGIN');
   try {
-    const run = runScript(session, await fileSource(path), { allowConnect: false });
+    const run = runScript(session, await fileSource(path), { allowConnect: false, results: 'none' });
     let step = await run.next();
     while (!step.done) step = await run.next(); // results of a migration are not shown
     const durationMs = Math.round(performance.now() - started);

@@ -20,63 +20,87 @@ export interface StatementResult {
 }
 
 /**
- * Sends one statement and yields COPY output as it arrives (text, in pieces that end on a
- * row); returns what the server answered. COPY data for a CopyInResponse comes from
- * `copyIn`, which is asked only when the server wants it.
+ * One statement on its way: sent on construction; COPY output is taken with output() as it
+ * arrives (text, in pieces that end on a row), and `run` is what the server answered once
+ * output() says there is no more. COPY data for a CopyInResponse comes from `copyIn`, which
+ * is asked only when the server wants it.
+ *
+ * Most statements of a script (an INSERT, a CREATE) have no output: for them this costs one
+ * promise, settled by the server's ReadyForQuery. It is on every statement's path, between
+ * the server's answer and the next statement's send, so it stays lean.
  */
-export async function* execStatement(
-  session: Session,
-  text: string,
-  copyIn: () => AsyncIterable<string>,
-): AsyncGenerator<string, StatementRun> {
-  const queue: Buffer[] = [];
-  let queued = 0;
-  let wake: (() => void) | undefined;
-  const statement: ScriptStatement = new ScriptStatement(text, {
-    copyIn,
-    copyOut(chunk) {
-      queue.push(chunk);
-      queued += chunk.length;
-      if (queued > HIGH_WATER) statement.pause();
-      wake?.();
-    },
-    stopped: () => {
-      try {
-        session.checkInterrupted();
-        return false;
-      } catch {
-        return true;
-      }
-    },
-  });
-  let run: StatementRun | undefined;
-  void statement.done.then((r) => {
-    run = r;
-    wake?.();
-  });
-  session.client.query(statement);
-  // The connection speaks UTF-8; a row may still end mid-character between messages only in binary COPY.
-  const utf8 = new TextDecoder();
-  try {
+export class StatementExec {
+  run?: StatementRun;
+  private readonly statement: ScriptStatement;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private wake?: () => void;
+  /** Made at the first COPY output only: a row may end mid-character between messages in binary COPY. */
+  private utf8?: TextDecoder;
+
+  constructor(
+    private readonly session: Session,
+    text: string,
+    copyIn: () => AsyncIterable<string>,
+  ) {
+    this.statement = new ScriptStatement(text, {
+      copyIn,
+      copyOut: (chunk) => {
+        this.queue.push(chunk);
+        this.queued += chunk.length;
+        if (this.queued > HIGH_WATER) this.statement.pause();
+        this.wakeUp();
+      },
+      stopped: () => this.stopped(),
+      done: (run) => {
+        this.run = run;
+        this.wakeUp();
+      },
+    });
+    session.client.query(this.statement);
+  }
+
+  /** The next piece of COPY output; undefined once the statement is done (`run` is then set). */
+  async output(): Promise<string | undefined> {
     for (;;) {
-      if (queue.length) {
-        const chunks = queue.splice(0);
-        queued = 0;
-        statement.resume();
-        const out = utf8.decode(Buffer.concat(chunks), { stream: true });
-        if (out) yield out;
+      if (this.queue.length) {
+        const chunks = this.queue;
+        this.queue = [];
+        this.queued = 0;
+        this.statement.resume();
+        this.utf8 ??= new TextDecoder();
+        const out = this.utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), { stream: true });
+        if (out) return out;
         continue;
       }
-      if (run) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+      if (this.run) {
+        const tail = this.utf8?.decode();
+        this.utf8 = undefined;
+        return tail || undefined;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
     }
-  } finally {
-    statement.resume(); // a consumer that stops early must not leave the socket paused (close would hang)
   }
-  const tail = utf8.decode();
-  if (tail) yield tail;
-  return run;
+
+  /** A consumer that stops early must not leave the socket paused (close would hang). */
+  release(): void {
+    this.statement.resume();
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private stopped(): boolean {
+    try {
+      this.session.checkInterrupted();
+      return false;
+    } catch {
+      return true;
+    }
+  }
 }
 
 export function toResult(r: RawResult, line: number, copyOut: boolean): StatementResult {
@@ -84,7 +108,7 @@ export function toResult(r: RawResult, line: number, copyOut: boolean): Statemen
   return {
     tag: r.tag,
     // "CREATE TABLE" rather than a first word; counts stripped ("INSERT 0 3" -> INSERT).
-    command: r.tag.replace(/(?: \d+)+$/, ''),
+    command: count ? r.tag.replace(/(?: \d+)+$/, '') : r.tag,
     rowCount: count ? Number(count[1]) : r.fields ? r.rows.length : null,
     ...(r.fields ? { fields: r.fields } : {}),
     rows: r.rows,

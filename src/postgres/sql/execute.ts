@@ -1,11 +1,12 @@
 import { CliError } from '../../core/errors.js';
 import { statementError } from '../errors.js';
 import type { Session } from '../session.js';
-import { execStatement, type StatementResult, toResult } from './exec-statement.js';
+import { StatementExec, type StatementResult, toResult } from './exec-statement.js';
 import { interpretMeta } from './meta.js';
 import { ScriptReader } from './reader.js';
 import { ScriptRun, type ScriptOptions } from './script-run.js';
 import type { SqlItem } from './splitter.js';
+import type { StatementRun } from './statement.js';
 import { fileSource, type SqlSource } from './stream.js';
 
 export type { StatementResult } from './exec-statement.js';
@@ -54,51 +55,66 @@ async function* runSource(run: ScriptRun, source: SqlSource, depth: number): Asy
     if (item.kind === 'meta') count += yield* runMeta(run, reader, item, depth);
     else if (item.kind === 'statement') {
       count++;
-      yield* runStatement(run, reader, item);
+      // Inline rather than a generator of its own: this runs once per statement, between the
+      // server's answer and the next send, and a script of small INSERTs feels every step here.
+      let dataLine: number | undefined;
+      const copyIn = () => {
+        dataLine = reader.beginCopyData();
+        return reader.copyData();
+      };
+      const statement = new StatementExec(run.session, item.text, copyIn);
+      const first = await statement.output();
+      if (first !== undefined) yield* copyOutput(statement, first);
+      const events = outcomeEvents(run, reader, item, statement.run!, dataLine);
+      if (events.skipCopyData) {
+        // The server answered with an error, not CopyInResponse: the data lines that follow
+        // are still data, skipped up to their `\.`, never read as SQL.
+        reader.beginCopyData();
+        for await (const _ of reader.copyData());
+      }
+      for (const e of events.list) yield e;
+      if (run.encodingReported()) await run.afterStatement(reader, `${reader.source.name}:${item.line}`);
     }
     // COPY data outside a COPY cannot come: the reader is put in COPY mode only for one.
   }
 }
 
-async function* runStatement(
+/** COPY ... TO STDOUT: its output as it arrives, after the first piece. */
+async function* copyOutput(statement: StatementExec, first: string): AsyncGenerator<ExecEvent> {
+  try {
+    for (let out: string | undefined = first; out !== undefined; out = await statement.output())
+      yield { type: 'copy-out', data: out };
+  } finally {
+    statement.release();
+  }
+}
+
+/** What a finished statement adds to the run: its results, or the error (thrown when the run stops on it). */
+function outcomeEvents(
   run: ScriptRun,
   reader: ScriptReader,
   item: Extract<SqlItem, { kind: 'statement' }>,
-): AsyncGenerator<ExecEvent> {
-  let dataLine: number | undefined;
-  const copyIn = () => {
-    dataLine = reader.beginCopyData();
-    return reader.copyData();
-  };
-  const statement = execStatement(run.session, item.text, copyIn);
-  let step = await statement.next();
-  while (!step.done) {
-    yield { type: 'copy-out', data: step.value };
-    step = await statement.next();
-  }
-  const outcome = step.value;
+  outcome: StatementRun,
+  dataLine: number | undefined,
+): { list: ExecEvent[]; skipCopyData: boolean } {
   if (outcome.readError) throw outcome.readError;
-  if (outcome.error) {
-    run.session.checkInterrupted();
-    const error = statementError(outcome.error, {
-      source: reader.source.name,
-      statement: item.text,
-      line: item.line,
-      dataLine,
-    });
-    if (!(error.cause as { severity?: string } | undefined)?.severity || run.stopOnError()) throw error;
-    // The server answered with an error, not CopyInResponse: the data lines that follow are
-    // still data, skipped up to their `\.`, never read as SQL.
-    if (!outcome.copy && item.copyHint === 'in') {
-      reader.beginCopyData();
-      for await (const _ of reader.copyData());
-    }
-    run.failures.push(error.message);
-    yield { type: 'error', error };
-  } else {
-    for (const r of outcome.results) yield { type: 'result', result: toResult(r, item.line, outcome.copy === 'out') };
+  if (!outcome.error) {
+    const list: ExecEvent[] = [];
+    for (const r of outcome.results)
+      if (run.reports(!!r.fields))
+        list.push({ type: 'result', result: toResult(r, item.line, outcome.copy === 'out') });
+    return { list, skipCopyData: false };
   }
-  await run.afterStatement(reader, `${reader.source.name}:${item.line}`);
+  run.session.checkInterrupted();
+  const error = statementError(outcome.error, {
+    source: reader.source.name,
+    statement: item.text,
+    line: item.line,
+    dataLine,
+  });
+  if (!(error.cause as { severity?: string } | undefined)?.severity || run.stopOnError()) throw error;
+  run.failures.push(error.message);
+  return { list: [{ type: 'error', error }], skipCopyData: !outcome.copy && item.copyHint === 'in' };
 }
 
 async function* runMeta(

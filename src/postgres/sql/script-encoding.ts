@@ -50,6 +50,12 @@ export class ScriptEncoding {
    * After a statement: takes up a client_encoding change the server reported. Returns true
    * when the script's encoding changed (the caller re-reads the rest of the script).
    */
+  /** Cheap check before sync(): did the server report a client_encoding other than the wire's? */
+  pending(session: Session): boolean {
+    const reported = session.parameter('client_encoding');
+    return !!reported && reported !== this.wire;
+  }
+
   async sync(session: Session, at: string): Promise<boolean> {
     const reported = session.parameter('client_encoding');
     if (!reported || reported === this.wire) return false;

@@ -13,6 +13,12 @@ export interface ScriptOptions {
   encodingOrigin?: string;
   /** Whether \connect may move the session; a migration runs inside one transaction, so it may not. */
   allowConnect?: boolean;
+  /**
+   * Which statement results become events: all (the default), only those that return rows,
+   * or none. A caller that prints no command tags (quiet, CSV, a migration) says so, and a
+   * script of a million INSERTs hands a million results through no layer of generators.
+   */
+  results?: 'all' | 'rows' | 'none';
 }
 
 /** Failures listed in the closing error of a run that went on past them; the rest are counted. */
@@ -51,6 +57,12 @@ export class ScriptRun {
     return new ScriptRun(session, encoding, opts);
   }
 
+  /** Whether a statement result (with its rows, if any) is reported (ScriptOptions.results). */
+  reports(hasRows: boolean): boolean {
+    const which = this.opts.results ?? 'all';
+    return which === 'all' || (which === 'rows' && hasRows);
+  }
+
   stopOnError(): boolean {
     return this.vars.bool('ON_ERROR_STOP') !== false;
   }
@@ -60,6 +72,11 @@ export class ScriptRun {
     reader.splitter.standardStrings = this.session.parameter('standard_conforming_strings') !== 'off';
     reader.splitter.variables ??= (name) => this.vars.get(name);
     if (reader.encoding !== this.encoding.current) reader.setEncoding(this.encoding.current);
+  }
+
+  /** Whether the server reported a client_encoding the script run has not taken up yet (then afterStatement acts). */
+  encodingReported(): boolean {
+    return this.encoding.pending(this.session);
   }
 
   async afterStatement(_reader: ScriptReader, at: string): Promise<void> {

@@ -21,7 +21,7 @@ import {
 import { SplitterScan } from './splitter-scan.js';
 import type { SqlItem } from './splitter-state.js';
 import { escapeIdentifier, escapeLiteral } from './variables.js';
-import { classifyWord, type QuotePrefix } from './words.js';
+import { classifyWord, type QuotePrefix, wordsMatter } from './words.js';
 
 export type { SqlItem } from './splitter-state.js';
 
@@ -176,6 +176,11 @@ export class SqlSplitter extends SplitterScan {
       if (j - i <= MAX_CARRIED_WORD) return this.wait(i);
       this.state = 'long-word';
       this.quoteNext = classifyWord(this.words, '', this.parenDepth);
+      return j;
+    }
+    if (j - i > 1 && !wordsMatter(this.words)) {
+      this.words.count++; // nothing else of a word this far in is needed (words.ts)
+      this.quoteNext = null;
       return j;
     }
     this.quoteNext = classifyWord(this.words, this.buf.slice(i, j), this.parenDepth);

@@ -18,9 +18,11 @@ export interface StatementRun {
   readError?: unknown;
 }
 
+/** Rows of a command that returns none: shared, never written to. */
+const NO_ROWS: RawResult['rows'] = Object.freeze([]) as unknown as RawResult['rows'];
+
 /** The parts of pg's Connection used here that its type declarations leave out. */
 interface WireConnection extends Connection {
-  sendCopyFromChunk(chunk: Buffer): void;
   endCopyFrom(): void;
   sendCopyFail(message: string): void;
 }
@@ -32,6 +34,27 @@ export interface StatementIo {
   copyOut(chunk: Buffer): void;
   /** Ctrl-C: stop reading COPY data (the server's cancel ends the COPY). */
   stopped(): boolean;
+  /** The server is ready for the next statement (and the script is read past this one's COPY data). */
+  done(run: StatementRun): void;
+}
+
+/**
+ * pg's client does not route CopyOutResponse to the active query (a COPY of no rows sends no
+ * data, only this). One listener per connection, installed at its first statement, tells the
+ * statement that runs; adding and removing one per statement cost more than the statement's
+ * own handling on a script of small INSERTs.
+ */
+const copyOutTargets = new WeakMap<Connection, { current?: ScriptStatement }>();
+
+function copyOutTarget(connection: Connection): { current?: ScriptStatement } {
+  let target = copyOutTargets.get(connection);
+  if (!target) {
+    const t: { current?: ScriptStatement } = {};
+    connection.on('copyOutResponse', () => t.current?.copyOutStarted());
+    copyOutTargets.set(connection, t);
+    target = t;
+  }
+  return target;
 }
 
 /**
@@ -42,12 +65,11 @@ export interface StatementIo {
  * reads from the client, and a COPY the server rejects asks for no data.
  */
 export class ScriptStatement implements Submittable {
-  readonly done: Promise<StatementRun>;
-  private resolve!: (run: StatementRun) => void;
   private readonly run: StatementRun = { results: [] };
   private fields?: RawResult['fields'];
   private rows: RawResult['rows'] = [];
   private connection?: Connection;
+  private target?: { current?: ScriptStatement };
   private pumping?: Promise<void>;
   /** The server gave up (an error): COPY data is still read to its end, but no longer sent. */
   private failed = false;
@@ -57,22 +79,18 @@ export class ScriptStatement implements Submittable {
   constructor(
     private readonly text: string,
     private readonly io: StatementIo,
-  ) {
-    this.done = new Promise((resolve) => {
-      this.resolve = resolve;
-    });
-  }
+  ) {}
 
   submit(connection: Connection): void {
     this.connection = connection;
-    // pg's client does not route CopyOutResponse to the active query; a COPY of no rows sends no data, only this.
-    connection.on('copyOutResponse', this.onCopyOut);
+    this.target = copyOutTarget(connection);
+    this.target.current = this;
     connection.query(this.text);
   }
 
-  private readonly onCopyOut = () => {
+  copyOutStarted(): void {
     this.run.copy = 'out';
-  };
+  }
 
   handleRowDescription(msg: { fields: Array<{ name: string; dataTypeID: number }> }): void {
     this.fields = msg.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
@@ -84,9 +102,11 @@ export class ScriptStatement implements Submittable {
   }
 
   handleCommandComplete(msg: { text: string }): void {
-    this.run.results.push({ tag: msg.text, ...(this.fields ? { fields: this.fields } : {}), rows: this.rows });
-    this.fields = undefined;
-    this.rows = [];
+    if (this.fields) {
+      this.run.results.push({ tag: msg.text, fields: this.fields, rows: this.rows });
+      this.fields = undefined;
+      this.rows = [];
+    } else this.run.results.push({ tag: msg.text, rows: NO_ROWS });
   }
 
   handleEmptyQuery(): void {}
@@ -107,11 +127,11 @@ export class ScriptStatement implements Submittable {
     this.run.error ??= err;
     this.failed = true;
     if (typeof (err as { severity?: unknown }).severity !== 'string') this.lost = true;
-    void this.finish();
+    this.finish();
   }
 
   handleReadyForQuery(): void {
-    void this.finish();
+    this.finish();
   }
 
   /** Copy-out backpressure: stop reading the socket while the consumer catches up. */
@@ -133,7 +153,7 @@ export class ScriptStatement implements Submittable {
           return;
         }
         if (this.failed) continue; // the lines are data even when the server gave up: read on to `\.`
-        connection.sendCopyFromChunk(Buffer.from(data, 'utf8'));
+        stream.write(copyDataMessage(data));
         if (stream.writableNeedDrain) await drained(stream);
       }
       if (!this.failed) connection.endCopyFrom();
@@ -143,13 +163,28 @@ export class ScriptStatement implements Submittable {
     }
   }
 
-  private async finish(): Promise<void> {
+  private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    this.connection?.off('copyOutResponse', this.onCopyOut);
-    await this.pumping; // the script is read past the data before the next statement is taken from it
-    this.resolve(this.run);
+    if (this.target?.current === this) this.target.current = undefined;
+    // The script is read past the data before the next statement is taken from it.
+    if (this.pumping) void this.pumping.then(() => this.io.done(this.run));
+    else this.io.done(this.run);
   }
+}
+
+/**
+ * A CopyData message ('d', length, bytes) with the text encoded straight into it: pg's
+ * sendCopyFromChunk would copy the encoded chunk into its writer and out again, two more
+ * copies and allocations of every 64 KiB of a dump's COPY data.
+ */
+function copyDataMessage(data: string): Buffer {
+  const bytes = Buffer.byteLength(data, 'utf8');
+  const message = Buffer.allocUnsafe(5 + bytes);
+  message[0] = 0x64;
+  message.writeInt32BE(4 + bytes, 1);
+  message.write(data, 5, 'utf8');
+  return message;
 }
 
 function drained(stream: NodeJS.WritableStream): Promise<void> {

@@ -35,6 +35,16 @@ function inRoutineHeader(i: string[]): boolean {
   );
 }
 
+/**
+ * Whether the next word can still change anything but how a quote right after it is read:
+ * one of the first four (a routine header), inside a routine header's statement (BEGIN
+ * ATOMIC ... END), or in a COPY (FROM STDIN). Past that the splitter skips a word of two
+ * or more characters without cutting it out of the text: on a script of INSERTs, most words.
+ */
+export function wordsMatter(s: WordState): boolean {
+  return s.count < 4 || s.first === 'copy' || inRoutineHeader(s.initials);
+}
+
 /** The server takes STDIN and STDOUT on either side of a COPY (COPY t FROM STDOUT reads from the client). */
 const CLIENT_ENDS = new Set(['stdin', 'stdout']);
 
