@@ -115,7 +115,14 @@ export async function worldState(home: string, withDocker: boolean): Promise<str
   return JSON.stringify({ home: await snapshotHome(home), relocated, objects }, null, 1);
 }
 
-const TALK = [/^creating instance /, /^docker: /, /^port \d+ turned out to be taken/, /^warning: /];
+const TALK = [
+  /^creating instance /,
+  /^docker: /,
+  /^port \d+ turned out to be taken/,
+  /^warning: /,
+  // A create cut short before the instance's database was made: the next start makes it and says so.
+  /^instance \S+ had no database \S+; made it \(empty\)$/,
+];
 
 /**
  * Raw leaks in stderr: stack frames, internal errors, and any line that is neither our talk
