@@ -85,8 +85,21 @@ function draftImage(ctx: Context, opts: CreateOptions): string {
   return ctx.env[ENV.image] ?? DEFAULTS.image;
 }
 
-/** Ports claimed by every instance.conf of the home and published by any container. */
-export async function gatherClaims(ctx: Context, self?: string): Promise<PortClaims> {
+/** Ports any container publishes, as docker sees them (none when no daemon answers). */
+export async function dockerPublished(ctx: Context): Promise<Map<number, PortHolder>> {
+  const docker = await ctx.engine('docker');
+  return (await docker.check()).ok ? docker.heldPorts() : new Map();
+}
+
+/**
+ * Ports claimed by every instance.conf of the home and published by any container. `asked`:
+ * docker's answer, asked before the home lock (other homes' containers never wait for it).
+ */
+export async function gatherClaims(
+  ctx: Context,
+  self?: string,
+  asked: Promise<Map<number, PortHolder>> = dockerPublished(ctx),
+): Promise<PortClaims> {
   const claimed = new Map<number, PortHolder>();
   for (const entry of await ctx.registry.list()) {
     if ('error' in entry || entry.name === self) continue;
@@ -98,15 +111,11 @@ export async function gatherClaims(ctx: Context, self?: string): Promise<PortCla
   }
   for (const [port, holder] of await ctx.ledger.foreign(ctx.home.dir))
     if (!claimed.has(port)) claimed.set(port, holder);
-  let published = new Map<number, PortHolder>();
-  const docker = await ctx.engine('docker');
-  if ((await docker.check()).ok) {
-    published = await docker.heldPorts();
-    // Our own containers are already counted by their instance.conf (and self may be re-created).
-    for (const [port, holder] of published) {
-      if (claimed.get(port)?.name === holder.name.replace(/^resource-postgres-/, '')) published.delete(port);
-      if (self !== undefined && holder.name === `resource-postgres-${self}`) published.delete(port);
-    }
+  const published = new Map(await asked);
+  // Our own containers are already counted by their instance.conf (and self may be re-created).
+  for (const [port, holder] of published) {
+    if (claimed.get(port)?.name === holder.name.replace(/^resource-postgres-/, '')) published.delete(port);
+    if (self !== undefined && holder.name === `resource-postgres-${self}`) published.delete(port);
   }
   return { claimed, published };
 }
@@ -121,10 +130,13 @@ export async function recordNewInstance(
   explicitPort: number | undefined,
   skip = new Set<number>(),
 ): Promise<{ instance: Instance; created: boolean }> {
+  // Concurrent creates queue for the home lock: the daemon's round trips are made before it.
+  const published = dockerPublished(ctx);
+  published.catch(() => {}); // awaited under the lock (unless the instance exists by then)
   return ctx.registry.locked(async () => {
     const existing = await ctx.registry.find(draft.name);
     if (existing) return { instance: existing, created: false };
-    const claims = await gatherClaims(ctx, draft.name);
+    const claims = await gatherClaims(ctx, draft.name, published);
     let port: number;
     if (explicitPort !== undefined) {
       await checkExplicitPort(explicitPort, claims, ctx.ports, draft.name);
