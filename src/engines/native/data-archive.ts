@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from './exec.js';
 import { CliError } from '../../core/errors.js';
@@ -99,6 +100,17 @@ export async function extractInto(tarFile: string, dir: string, user: ServerUser
   );
 }
 
+/** cat, as us, from tar's output pipe to the archive's descriptor; resolves with its exit code. */
+function relayTo(from: NodeJS.ReadableStream, fd: number): Promise<number> {
+  const cat = spawn('cat', [], { stdio: [from as unknown as Readable, fd, 'ignore'] });
+  // cat holds its own copy of the pipe's read end: ours would keep tar's 'close' waiting for an end never read.
+  (from as unknown as Readable).destroy();
+  return new Promise((done, fail) => {
+    cat.once('error', fail);
+    cat.once('close', (code) => done(code ?? 2));
+  });
+}
+
 async function runTar(
   args: string[],
   user: ServerUser | undefined,
@@ -106,9 +118,14 @@ async function runTar(
   out: ArchiveOutput | undefined,
   what: string,
 ): Promise<void> {
-  // A descriptor becomes tar's standard output: the archive goes to the file with no copy through node.
-  const stdout = !out ? 'ignore' : isDescriptor(out) ? out.fd : 'pipe';
+  // A descriptor: the archive goes to the file with no copy through node. Never to a tar running
+  // as the server user (a tenant can ptrace its own uid's processes and would keep a descriptor of
+  // the program's file): that tar writes a pipe, and cat, as us, copies the pipe to the file.
+  const direct = out && isDescriptor(out) && !user ? out.fd : undefined;
+  const relay = out && isDescriptor(out) && user ? out.fd : undefined;
+  const stdout = !out ? 'ignore' : (direct ?? 'pipe');
   const child = spawn('tar', args, { ...asUser(user), stdio: ['pipe', stdout, 'pipe'] });
+  const copied = relay === undefined ? undefined : relayTo(child.stdout!, relay);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4096);
@@ -128,6 +145,9 @@ async function runTar(
       hint: 'install GNU tar (Debian: apt-get install tar)',
     });
   });
+  const relayed = await copied;
+  if (relayed !== undefined && relayed !== 0)
+    throw new CliError('failed', `could not write the archive to ${what} (cat exit ${relayed})`);
   const feedError = await fed;
   // 1 = "some files differ/vanished": expected while the server writes; 2 = fatal.
   if (code > 1) throw new CliError('failed', `tar could not ${what} (exit ${code})`, { details: stderr.trim() });
