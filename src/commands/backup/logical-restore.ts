@@ -160,7 +160,9 @@ async function fillStaging(
 
 /**
  * Every database is restored into a staging database first, a few at a time (parallel.ts);
- * only when all succeeded are they swapped in, so a failed restore replaces nothing. The
+ * only when all succeeded are they swapped in, so a restore that fails while filling replaces
+ * nothing. The swaps are one transaction each: one that fails (sessions that keep coming back)
+ * leaves the databases swapped before it replaced and the rest as they were. The
  * sessions on a database being replaced are ended at its swap. The replaced databases are
  * dropped together at the end: one checkpoint for all (restore-target.ts swapAside). The
  * staging databases are created while `roles` (the globals) are restored; each pg_restore
@@ -213,7 +215,13 @@ async function restoreDatabases(
   } finally {
     // Stagings a failed swap left unswapped go too: the databases they would replace stay as they were.
     const drop = [...asides, ...staged.values()];
-    await trace.span('restore: drop replaced', () => Promise.all(drop.map((d) => dropIfExists(target, d))));
+    const dropped = await trace.span('restore: drop replaced', () =>
+      Promise.allSettled(drop.map((d) => dropIfExists(target, d))),
+    );
+    // The data is in place by now: a copy left undropped is a warning (the next restore drops it), never the error.
+    const left = drop.filter((_, i) => dropped[i]!.status === 'rejected');
+    if (left.length)
+      ctx.talk.warn(`could not drop ${left.join(', ')} (replaced copies); the next backup restore drops them`);
   }
   return done;
 }

@@ -39,11 +39,17 @@ export async function archiveContainerData(
     // The archive arrives through the daemon's socket anyway: written to the descriptor, every
     // write done before this returns (the caller hashes the file as it grows).
     const file = createWriteStream('', { fd: out.fd, autoClose: false });
+    // A failed write (disk full) must fail the backup, not the process: the demuxer listens
+    // for 'error' only while it waits for 'drain'.
+    let writeError: Error | undefined;
+    file.on('error', (e) => (writeError ??= e));
     try {
-      return await archiveContainerData(container, request, file);
+      await archiveContainerData(container, request, file);
     } finally {
       await new Promise<void>((done) => file.end(done));
     }
+    if (writeError) throw writeError;
+    return;
   }
   let paths: string[];
   if (request.kind === 'base') {

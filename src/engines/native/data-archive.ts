@@ -102,7 +102,7 @@ export async function extractInto(tarFile: string, dir: string, user: ServerUser
 
 /** cat, as us, from tar's output pipe to the archive's descriptor; resolves with its exit code. */
 function relayTo(from: NodeJS.ReadableStream, fd: number): Promise<number> {
-  const cat = spawn('cat', [], { stdio: [from as unknown as Readable, fd, 'ignore'] });
+  const cat = spawn('cat', [], { stdio: [from as unknown as Readable, fd, 'ignore'], env: serverEnv(undefined) });
   // cat holds its own copy of the pipe's read end: ours would keep tar's 'close' waiting for an end never read.
   (from as unknown as Readable).destroy();
   return new Promise((done, fail) => {
@@ -126,6 +126,7 @@ async function runTar(
   const stdout = !out ? 'ignore' : (direct ?? 'pipe');
   const child = spawn('tar', args, { ...asUser(user), stdio: ['pipe', stdout, 'pipe'] });
   const copied = relay === undefined ? undefined : relayTo(child.stdout!, relay);
+  copied?.catch(() => {}); // awaited after tar's end (a cat that could not start is reported there)
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4096);
